@@ -1,0 +1,9 @@
+"""Personal medical accounts (个人账户): ledger, crediting, year-end close."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Personal accounts")

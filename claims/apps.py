@@ -1,0 +1,9 @@
+"""Chronic/special certifications, the settlement calculator, settlements."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaimsConfig(AppConfig):
+    name = "claims"
+    verbose_name = _("Claims")

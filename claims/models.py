@@ -1,0 +1,3 @@
+"""Chronic/special certifications, the settlement calculator, settlements.
+
+Models arrive with the issue that builds this app."""

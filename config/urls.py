@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from jobs.api import JobCreateApi, JobDetailApi
+from staff.api import TokenObtainApi
+
+api_v1 = [
+    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("jobs/", JobCreateApi.as_view(), name="jobs"),
+    path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="job-detail"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api-schema", permission_classes=[AllowAny], authentication_classes=[]
+        ),
+        name="api-docs",
+    ),
+]
+
+urlpatterns = [
+    path("", include("staff.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jobs/", include("jobs.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]

@@ -1,0 +1,3 @@
+"""Employers, insured persons, designated institutions, inpatient stays.
+
+Models arrive with the issue that builds this app."""

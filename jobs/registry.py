@@ -1,0 +1,71 @@
+"""The kinds of background job, registered by the apps that own them.
+
+``jobs`` imports no other app of ours; apps register their kinds from their ``jobs.py`` module
+(imported by ``JobsConfig.ready`` through ``autodiscover_modules``)::
+
+    @register("monthly_crediting", label=_("Monthly retiree crediting"), roles=(MANAGER,),
+              clean=clean_period)
+    def monthly_crediting(job, progress): ...
+
+A handler receives the ``Job`` and a ``JobProgress``; it returns a small JSON-able result dict
+(or None), records per-row problems with ``progress.error(...)`` (the job ends ``partial``), or
+raises ``JobFailed`` with every error when nothing could be applied (the job ends ``failed``).
+Handlers must be idempotent: a redelivered task runs the handler again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from .models import Job
+    from .progress import JobProgress
+
+Handler = Callable[["Job", "JobProgress"], dict | None]
+Cleaner = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    kind: str
+    label: Promise | str
+    handler: Handler
+    roles: tuple[str, ...]
+    clean: Cleaner = field(default=lambda parameters: {})
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def register(kind: str, *, label, roles: tuple[str, ...], clean: Cleaner | None = None):
+    def decorator(handler: Handler) -> Handler:
+        _KINDS[kind] = JobKind(
+            kind=kind,
+            label=label,
+            handler=handler,
+            roles=roles,
+            clean=clean or (lambda parameters: {}),
+        )
+        return handler
+
+    return decorator
+
+
+def get_kind(kind: str) -> JobKind | None:
+    return _KINDS.get(kind)
+
+
+def all_kinds() -> list[JobKind]:
+    return sorted(_KINDS.values(), key=lambda k: k.kind)
+
+
+class JobFailed(Exception):
+    """Raised by a handler when nothing was applied; ``errors`` are shown to the user."""
+
+    def __init__(self, errors: list[dict[str, Any]]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors

@@ -1,0 +1,117 @@
+"""Writes for background jobs: create (and queue), execute."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staff.errors import DomainError
+from staff.roles import user_has_role
+
+from .models import Job
+from .progress import JobProgress
+from .registry import JobFailed, all_kinds, get_kind
+
+logger = logging.getLogger(__name__)
+
+
+class JobPermissionDenied(DomainError):
+    status_code = 403
+
+
+@transaction.atomic
+def job_create(*, kind: str, parameters: dict[str, Any], created_by) -> Job:
+    """Validate the parameters for ``kind``, record the job and queue it after commit."""
+    job_kind = get_kind(kind)
+    if job_kind is None:
+        known = ", ".join(k.kind for k in all_kinds())
+        raise DomainError(
+            _("Unknown job kind “%(kind)s”; known kinds: %(known)s.")
+            % {"kind": kind, "known": known},
+            field="kind",
+        )
+    if created_by is not None and not user_has_role(created_by, *job_kind.roles):
+        raise JobPermissionDenied(_("Your role may not start a “%(kind)s” job.") % {"kind": kind})
+    cleaned = job_kind.clean(dict(parameters))
+    job = Job.objects.create(kind=kind, parameters=cleaned, created_by=created_by)
+    job_enqueue(job=job)
+    return job
+
+
+def job_enqueue(*, job: Job) -> None:
+    """Send the job to Celery once the surrounding transaction commits."""
+    from .tasks import run_job
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    transaction.on_commit(lambda: run_job.apply_async((job.pk,), queue=queue))
+
+
+def _claim(job_id: int) -> Job | None:
+    """Mark the job running (a redelivered job runs again); None when it has already finished."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished:
+            return None
+        job.status = Job.Status.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at", "updated_at"])
+        return job
+
+
+def job_execute(*, job_id: int) -> Job | None:
+    """Run the job's handler and record how it ended. Finished jobs are left alone."""
+    job = _claim(job_id)
+    if job is None:
+        return None
+    job_kind = get_kind(job.kind)
+    progress = JobProgress(job)
+    result: dict | None = None
+    errors: list[dict[str, Any]]
+    try:
+        if job_kind is None:
+            raise JobFailed([{"message": f"No handler is registered for job kind {job.kind!r}."}])
+        result = job_kind.handler(job, progress)
+        errors = progress.errors
+        status = Job.Status.PARTIAL if errors else Job.Status.SUCCEEDED
+    except JobFailed as exc:
+        errors = exc.errors
+        status = Job.Status.FAILED
+    except DomainError as exc:
+        errors = [
+            {"field": exc.field, "message": exc.message} if exc.field else {"message": exc.message}
+        ]
+        status = Job.Status.FAILED
+    except Exception:
+        logger.exception("job %s (%s) crashed", job.pk, job.kind)
+        errors = [
+            {
+                "message": _(
+                    "The job stopped on an unexpected error; nothing was applied by "
+                    "its last step. The technical details are in the server log."
+                )
+            }
+        ]
+        status = Job.Status.FAILED
+    if progress.errors_dropped:
+        errors = [
+            *errors,
+            {"message": _("%(n)d further errors not listed.") % {"n": progress.errors_dropped}},
+        ]
+    Job.objects.filter(pk=job.pk).update(
+        status=status,
+        progress=progress.progress,
+        total=max(progress.total, progress.progress),
+        errors=errors,
+        result=result or {},
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    progress.discard()
+    job.refresh_from_db()
+    return job

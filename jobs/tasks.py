@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import job_execute
+
+
+@shared_task(name="jobs.run_job", acks_late=True, reject_on_worker_lost=True)
+def run_job(job_id: int) -> str | None:
+    job = job_execute(job_id=job_id)
+    return job.status if job else None

@@ -1,0 +1,52 @@
+"""Job pages: list, detail with a self-refreshing progress bar (htmx), start a self-check."""
+
+from celery import current_app as current_celery_app
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from staff.errors import DomainError
+
+from .registry import get_kind
+from .selectors import job_list, job_live
+from .services import job_create
+
+
+@login_required
+def job_list_page(request):
+    page = Paginator(job_list(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "jobs/job_list.html", {"page": page})
+
+
+@login_required
+def job_detail_page(request, job_id: int):
+    job = job_live(get_object_or_404(job_list(user=request.user), pk=job_id))
+    kind = get_kind(job.kind)
+    return render(request, "jobs/job_detail.html", {"job": job, "kind": kind})
+
+
+@login_required
+def job_progress_fragment(request, job_id: int):
+    """The progress bar alone; htmx polls it until the job has finished."""
+    job = job_live(get_object_or_404(job_list(user=request.user), pk=job_id))
+    return render(request, "jobs/_progress.html", {"job": job})
+
+
+@login_required
+@require_POST
+def selfcheck_start(request):
+    # With a worker, pace the steps so the progress bar has something to show; in-process
+    # (no broker) the request waits for the job, so it runs at full speed.
+    delay_ms = 0 if current_celery_app.conf.task_always_eager else 40
+    try:
+        job = job_create(
+            kind="selfcheck",
+            parameters={"steps": 50, "delay_ms": delay_ms},
+            created_by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("jobs:list")
+    return redirect("jobs:detail", job_id=job.pk)

@@ -1,0 +1,22 @@
+"""Authentication endpoint: ``POST /api/v1/auth/token/ {username, password} → {token}``."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+
+
+class TokenObtainApi(ObtainAuthToken):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Obtain an API token",
+        request=inline_serializer(
+            "TokenObtainInput",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses=inline_serializer("TokenObtainOutput", {"token": serializers.CharField()}),
+        tags=["auth"],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

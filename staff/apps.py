@@ -1,0 +1,9 @@
+"""Bureau users, roles (groups), API tokens and permissions."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffConfig(AppConfig):
+    name = "staff"
+    verbose_name = _("Staff")

@@ -1,0 +1,76 @@
+"""Shared fixtures. Services are real: PostgreSQL, Redis, a Celery worker, Debian's chromium.
+
+A test that needs a service asks for ``postgres``, ``redis_url`` or ``browser_path``. When the
+service is missing it is skipped, unless the matching ``REQUIRE_*=1`` variable is set (as
+``.ci/run`` does), in which case it fails.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from config.celery import app as celery_app
+
+
+def _missing(service: str, flag: str, why: str):
+    if os.environ.get(flag) == "1":
+        pytest.fail(f"{service} is required ({flag}=1) but {why}")
+    pytest.skip(f"{service} not available: {why}")
+
+
+@pytest.fixture
+def postgres(db):
+    if connection.vendor != "postgresql":
+        _missing("PostgreSQL", "REQUIRE_POSTGRES", f"the database is {connection.vendor}")
+    return connection
+
+
+@pytest.fixture
+def postgres_tx(transactional_db):
+    """PostgreSQL with real commits (threads, worker processes and servers see the data)."""
+    if connection.vendor != "postgresql":
+        _missing("PostgreSQL", "REQUIRE_POSTGRES", f"the database is {connection.vendor}")
+    return connection
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        _missing("Redis", "REQUIRE_REDIS", "REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        _missing("Redis", "REQUIRE_REDIS", f"{url} does not answer ({exc})")
+    return url
+
+
+@pytest.fixture(scope="session")
+def browser_path():
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        _missing("Chromium", "REQUIRE_BROWSER", f"{path} does not exist")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        _missing("Chromium", "REQUIRE_BROWSER", f"playwright is not installed ({exc})")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process unless a test drives a real worker (marker ``celery_worker``)."""
+    eager = request.node.get_closest_marker("celery_worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,37 @@
+"""Job pages: list, detail, the htmx progress fragment."""
+
+import pytest
+
+from jobs.models import Job
+from staff.roles import CLERK
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_running_job_fragment_polls_itself_and_finished_one_stops(client):
+    user = UserFactory(roles=[CLERK])
+    client.force_login(user)
+    job = Job.objects.create(
+        kind="selfcheck", status="running", total=10, progress=4, created_by=user
+    )
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f'hx-get="/jobs/{job.pk}/progress/"' in page and 'hx-trigger="every 1s"' in page
+    assert "4 / 10" in page
+    Job.objects.filter(pk=job.pk).update(status="succeeded", progress=10)
+    fragment = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "hx-get" not in fragment and "100%" in fragment
+
+
+def test_selfcheck_button_runs_a_job(client, django_capture_on_commit_callbacks):
+    client.force_login(UserFactory(roles=[CLERK]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/jobs/selfcheck/")
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
+    assert job.status == "succeeded"
+    assert client.get("/jobs/").status_code == 200
+
+
+def test_pages_need_login(client):
+    assert client.get("/jobs/").status_code == 302
