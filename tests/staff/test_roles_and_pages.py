@@ -70,3 +70,13 @@ def test_user_without_role_is_told_so(client):
 def test_admin_is_served(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     assert client.get("/admin/").status_code == 200
+
+
+def test_browser_language_does_not_override_chinese_first(client):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html and "登录" in html
+
+
+def test_names_are_shown_in_chinese_order(client):
+    client.force_login(UserFactory(first_name="小明", last_name="张", roles=["clerk"]))
+    assert "欢迎，张小明" in client.get("/").content.decode()
