@@ -4,12 +4,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from jobs.api import JobCreateApi, JobDetailApi
+from policies.api import PolicyInForceApi, PolicySchemaApi, PolicyVersionsApi, RegionListApi
 from staff.api import TokenObtainApi
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
     path("jobs/", JobCreateApi.as_view(), name="jobs"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="job-detail"),
+    path("regions/", RegionListApi.as_view(), name="regions"),
+    path("regions/<str:code>/policy/", PolicyInForceApi.as_view(), name="region-policy"),
+    path("regions/<str:code>/policies/", PolicyVersionsApi.as_view(), name="region-policies"),
+    path("policy-schema/", PolicySchemaApi.as_view(), name="policy-schema"),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
@@ -28,6 +33,7 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/", include("jobs.urls")),
+    path("policies/", include("policies.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

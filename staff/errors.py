@@ -26,6 +26,9 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status_code = 404
 
+    def as_data(self) -> dict:
+        return {"detail": self.message}
+
 
 class Conflict(DomainError):
     status_code = 409

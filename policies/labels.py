@@ -1,0 +1,206 @@
+"""Names of policy parameters for people (Chinese first, English beside), and value formatting."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import get_language
+
+from .schema import source_for
+
+LABELS: dict[str, tuple[str, str]] = {
+    "account": ("个人账户", "Personal account"),
+    "account.employee_rate": ("在职职工计入比例（缴费基数×）", "Employee crediting rate (× base)"),
+    "account.retiree": ("退休人员划入办法", "Retiree crediting"),
+    "account.retiree.method": ("退休人员划入方式", "Retiree crediting method"),
+    "account.retiree.amount": ("退休人员划入定额", "Retiree fixed amount"),
+    "account.retiree.average_pension": ("基本养老金平均水平", "Average basic pension"),
+    "account.retiree.rate": ("按养老金平均水平划入比例", "Share of the average pension"),
+    "account.retiree.bands": ("按年龄段年度划入额", "Annual amount by age band"),
+    "account.retiree_credit_from": ("退休人员待遇起始", "Retiree crediting starts"),
+    "account.flexible_retiree_monthly": ("灵活就业退休人员每月补助", "Flexible retirees, monthly"),
+    "account.no_account": ("不建个人账户人员", "No personal account"),
+    "general_outpatient": ("普通门诊统筹", "General outpatient pooling"),
+    "general_outpatient.deductible_basis": ("起付标准计算方式", "Deductible basis"),
+    "general_outpatient.deductible": ("起付标准", "Deductible"),
+    "general_outpatient.ratio": ("统筹基金支付比例", "Reimbursement ratio"),
+    "general_outpatient.annual_cap": ("年度最高支付限额", "Annual cap"),
+    "general_outpatient.class_b_first_pay_rate": ("乙类先行自付比例", "Class-B first self-pay"),
+    "general_outpatient.unfiled_out_of_region_first_pay_rate": (
+        "未备案异地就医先行自付比例",
+        "Unregistered out-of-region first self-pay",
+    ),
+    "general_outpatient.exclusions": ("不享受统筹待遇的情形", "Exclusions"),
+    "chronic": ("门诊慢性病", "Chronic outpatient diseases"),
+    "chronic.deductible": ("起付标准", "Deductible"),
+    "chronic.deductible_shared_with_general": (
+        "与普通门诊合并计算起付标准",
+        "Deductible shared with general",
+    ),
+    "chronic.ratio": ("支付比例", "Ratio"),
+    "chronic.cap_first_disease": ("单病种支付限额", "Cap, first disease"),
+    "chronic.cap_per_additional_disease": ("每增加一个病种增加", "Cap per additional disease"),
+    "chronic.cap_max": ("年度最高支付限额", "Annual cap"),
+    "chronic.excluded_during_inpatient_stay": ("住院期间不享受", "None during an inpatient stay"),
+    "special": ("门诊特殊病", "Special outpatient diseases"),
+    "special.deductible": ("起付标准", "Deductible"),
+    "special.ratio_by_level": ("按医疗机构级别支付比例", "Ratio by level"),
+    "special.min_level": ("最低医疗机构级别", "Lowest institution level"),
+    "special.exempt_diseases": ("单列病种（起付标准、支付比例）", "Exempt diseases"),
+    "family_sharing": ("家庭共济", "Family sharing"),
+    "family_sharing.relations": ("可共济的亲属", "Relatives who may share"),
+    "family_sharing.min_residual_balance": ("共济支付后最低留存额", "Holder keeps at least"),
+    "family_sharing.same_province_only": (
+        "仅限本省参保亲属",
+        "Relatives insured in the province only",
+    ),
+    "family_sharing.counts_toward_holder_deductible": (
+        "共济支付计入持卡人起付标准",
+        "Shared payments count toward the holder's deductible",
+    ),
+    "family_sharing.premium_kinds": ("可代缴的保险费", "Premiums the account may pay"),
+    "family_sharing.prohibited_uses": ("不得支付的用途", "Prohibited uses"),
+}
+
+WORDS: dict[str, tuple[str, str]] = {
+    "employee": ("在职职工", "employees"),
+    "retiree": ("退休人员", "retirees"),
+    "retiree_before_2001": ("2000年底前退休人员", "retired before 2001"),
+    "1": ("一级", "level 1"),
+    "2": ("二级", "level 2"),
+    "3": ("三级", "level 3"),
+    "pharmacy": ("定点零售药店", "pharmacy"),
+    "annual": ("按年度累计", "per year"),
+    "per_visit": ("按次", "per visit"),
+    "monthly": ("每月定额", "fixed monthly"),
+    "annual_by_age": ("按年龄段年度定额", "annual by age band"),
+    "pension_share": ("按养老金平均水平比例", "share of average pension"),
+    "next_month": ("退休次月起", "from the month after retirement"),
+    "same_month": ("退休当月起", "from the retirement month"),
+    "flexible": ("灵活就业人员", "flexible workers"),
+    "single_pooling": ("单建统筹人员", "pooling-only enrolment"),
+    "unlimited": ("不设限额", "unlimited"),
+    "waiting_period": ("待遇等待期", "waiting period"),
+    "inpatient_stay": ("住院期间", "inpatient stay"),
+    "chronic_benefits": ("已享受门诊慢特病待遇", "under chronic/special benefits"),
+    "arrears": ("欠缴期间", "arrears"),
+    "suspended": ("暂停参保", "suspended"),
+    "non_designated": ("非定点医疗机构", "non-designated institution"),
+    "spouse": ("配偶", "spouse"),
+    "parent": ("父母", "parent"),
+    "child": ("子女", "child"),
+    "resident_insurance": ("城乡居民医保", "residents' insurance"),
+    "long_term_care": ("长期护理保险", "long-term care"),
+    "serious_illness": ("大额/重特大疾病保险", "serious illness"),
+    "supplementary": ("补充医疗保险", "supplementary"),
+    "public_health": ("公共卫生费用", "public health"),
+    "fitness": ("体育健身", "fitness"),
+    "wellness": ("养生保健", "wellness"),
+    "health_check": ("健康体检", "health checks"),
+    "ceiling": ("上限取值", "ceiling"),
+    "range_lower_bound": ("区间取下限", "range lower bound"),
+    "approximate": ("约数", "approximate"),
+    "interpretation": ("解释性取值", "interpretation"),
+    "fixed": ("确定值", "fixed"),
+    True: ("是", "yes"),
+    False: ("否", "no"),
+}
+
+
+def _zh() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+def word(key: Any) -> str:
+    pair = WORDS.get(key)
+    if pair is None:
+        return str(key)
+    return pair[0] if _zh() else pair[1]
+
+
+def label(dotted: str) -> str:
+    pair = LABELS.get(dotted)
+    if pair is not None:
+        return pair[0] if _zh() else pair[1]
+    parts = dotted.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        base = LABELS.get(".".join(parts[:end]))
+        if base:
+            rest = " · ".join(word(p) for p in parts[end:])
+            return f"{base[0] if _zh() else base[1]} · {rest}"
+    return dotted
+
+
+def format_value(dotted: str, value: Any) -> str:
+    if value is None:
+        return "未设定" if _zh() else "unset"
+    if isinstance(value, bool):
+        return word(value)
+    if isinstance(value, dict) and not value:
+        return "—"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):  # age bands
+            return "；".join(
+                f"{b['min_age']}–{b['max_age'] if b['max_age'] is not None else ''}岁 "
+                f"{b['annual']}元/年"
+                for b in value
+            )
+        return "、".join(word(v) for v in value) if value else "—"
+    if isinstance(value, str):
+        if value in WORDS:
+            return word(value)
+        last = dotted.split(".")[-1]
+        if "rate" in dotted or "ratio" in dotted or last == "rate":
+            try:
+                return f"{(Decimal(value) * 100).normalize():f}%"
+            except ArithmeticError:
+                return value
+        try:
+            Decimal(value)
+            return f"{value} 元" if _zh() else f"¥{value}"
+        except ArithmeticError:
+            return value
+    return str(value)
+
+
+def parameter_rows(document: dict) -> list[dict]:
+    """One row per leaf parameter: label, formatted value, source article, marking, unset flag.
+
+    Leaves are maps' values down to rate classes and levels; exempt diseases are one row each.
+    """
+    rows: list[dict] = []
+
+    def visit(node: Any, dotted: str) -> None:
+        if isinstance(node, dict) and node:
+            if dotted == "special.exempt_diseases":
+                for code, rule in node.items():
+                    add(
+                        f"{dotted}.{code}",
+                        f"{code}：起付 {rule['deductible']} 元，比例 "
+                        f"{(Decimal(rule['ratio']) * 100).normalize():f}%",
+                    )
+                return
+            for key, value in node.items():
+                visit(value, f"{dotted}.{key}" if dotted else key)
+            return
+        add(dotted, format_value(dotted, node), unset=node is None)
+
+    def add(dotted: str, shown: str, unset: bool = False) -> None:
+        source = source_for(document, dotted) or {}
+        rows.append(
+            {
+                "path": dotted,
+                "section": label(dotted.split(".")[0]),
+                "label": label(dotted),
+                "value": shown,
+                "unset": unset,
+                "article": source.get("article", ""),
+                "marking": word(source["from"]) if source.get("from") else "",
+                "note": source.get("note", ""),
+            }
+        )
+
+    for section in ("account", "general_outpatient", "chronic", "special", "family_sharing"):
+        visit(document.get(section, {}), section)
+    return rows

@@ -1,0 +1,66 @@
+"""Reading parameters out of a policy document (pure: no database).
+
+``require(document, "general_outpatient.annual_cap.employee", region_name=...)`` returns the value
+or raises ``UnsetParameter``, whose message names the parameter and the article that leaves it
+unset, so an operation that needs an unset value is refused with a reason, never given a 0.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from staff.errors import DomainError
+
+from .schema import source_for
+
+_MISSING = object()
+
+
+class UnsetParameter(DomainError):
+    """A needed policy parameter is unset (null) or absent in the policy in force."""
+
+    status_code = 422
+
+    def __init__(self, parameter: str, *, region: str = "", article: str = "", note: str = ""):
+        where = f"{region}的" if region else ""
+        cite = f"（{article}" + (f"：{note}" if note else "") + "）" if article else ""
+        super().__init__(
+            f"{where}政策参数 {parameter} 未设定{cite}，无法办理。"
+            f" Policy parameter {parameter} is unset{f' ({article})' if article else ''}.",
+            code="policy_parameter_unset",
+        )
+        self.parameter = parameter
+        self.article = article
+
+
+def lookup(document: dict, dotted: str, default: Any = _MISSING) -> Any:
+    node: Any = document
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            if default is _MISSING:
+                return None
+            return default
+        node = node[part]
+    return node
+
+
+def require(document: dict, dotted: str, *, region: str = "") -> Any:
+    value = lookup(document, dotted)
+    if value is None:
+        source = source_for(document, dotted) or {}
+        raise UnsetParameter(
+            dotted, region=region, article=source.get("article", ""), note=source.get("note", "")
+        )
+    return value
+
+
+def require_decimal(document: dict, dotted: str, *, region: str = "") -> Decimal:
+    return Decimal(require(document, dotted, region=region))
+
+
+def citation(document: dict, dotted: str, source_title: str = "") -> str:
+    """``包府办发〔2022〕99号 第八条`` style citation of a parameter."""
+    entry = source_for(document, dotted) or {}
+    article = entry.get("article", "")
+    return f"{source_title} {article}".strip()

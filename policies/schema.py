@@ -1,0 +1,303 @@
+"""The JSON Schema of a policy document, and the checks a schema cannot express.
+
+Published at ``GET /api/v1/policy-schema/``. Names follow DESIGN.md (a contract: extend, don't
+rename). Money is a decimal string with two places; a rate is a decimal string between 0 and 1;
+``null`` means *unset* (left to the pooling area, or not given); ``"unlimited"`` means no cap.
+Citations live beside the tree in ``sources``, keyed by dotted path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+MONEY = {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,11})\.[0-9]{2}$"}
+MONEY_OR_NULL = {"anyOf": [MONEY, {"type": "null"}]}
+CAP = {"anyOf": [MONEY, {"const": "unlimited"}, {"type": "null"}]}
+RATE = {"type": "string", "pattern": r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$"}
+RATE_OR_NULL = {"anyOf": [RATE, {"type": "null"}]}
+RATE_CLASSES = ["employee", "retiree", "retiree_before_2001"]
+LEVELS = ["1", "2", "3", "pharmacy"]
+RELATIONS = ["spouse", "parent", "child"]
+PREMIUM_KINDS = ["resident_insurance", "long_term_care", "serious_illness", "supplementary"]
+EXCLUSIONS = [
+    "waiting_period",
+    "inpatient_stay",
+    "chronic_benefits",
+    "arrears",
+    "suspended",
+    "non_designated",
+]
+MARKINGS = ["fixed", "ceiling", "range_lower_bound", "approximate", "interpretation"]
+
+
+def _by_class(value: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {k: value for k in RATE_CLASSES},
+        "required": ["employee", "retiree"],
+        "additionalProperties": False,
+    }
+
+
+def _by_level(value: dict, required: list[str] | None = None) -> dict:
+    return {
+        "type": "object",
+        "properties": {k: value for k in LEVELS},
+        "required": required or ["1", "2", "3"],
+        "additionalProperties": False,
+    }
+
+
+RETIREE_METHODS = [
+    {
+        "properties": {"method": {"const": "monthly"}, "amount": MONEY_OR_NULL},
+        "required": ["method", "amount"],
+    },
+    {
+        "properties": {"method": {"const": "annual"}, "amount": MONEY_OR_NULL},
+        "required": ["method", "amount"],
+    },
+    {
+        "properties": {
+            "method": {"const": "annual_by_age"},
+            "bands": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "min_age": {"type": "integer", "minimum": 0, "maximum": 150},
+                        "max_age": {
+                            "anyOf": [
+                                {"type": "integer", "minimum": 0, "maximum": 150},
+                                {"type": "null"},
+                            ]
+                        },
+                        "annual": MONEY_OR_NULL,
+                    },
+                    "required": ["min_age", "max_age", "annual"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["method", "bands"],
+    },
+    {
+        "properties": {
+            "method": {"const": "pension_share"},
+            "average_pension": MONEY_OR_NULL,
+            "rate": RATE_OR_NULL,
+        },
+        "required": ["method", "average_pension", "rate"],
+    },
+    {"properties": {"method": {"type": "null"}}, "required": ["method"]},
+]
+
+POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://mutual-aid.example/api/v1/policy-schema/",
+    "title": "Outpatient mutual-aid policy document (门诊共济保障政策文件)",
+    "type": "object",
+    "required": [
+        "account",
+        "general_outpatient",
+        "chronic",
+        "special",
+        "family_sharing",
+        "sources",
+    ],
+    "properties": {
+        "account": {
+            "type": "object",
+            "required": ["employee_rate", "retiree", "no_account"],
+            "properties": {
+                "employee_rate": RATE_OR_NULL,
+                "retiree": {"type": "object", "oneOf": RETIREE_METHODS},
+                "retiree_credit_from": {"enum": ["next_month", "same_month"]},
+                "flexible_retiree_monthly": MONEY_OR_NULL,
+                "no_account": {
+                    "type": "array",
+                    "items": {"enum": ["flexible", "single_pooling"]},
+                    "uniqueItems": True,
+                },
+            },
+        },
+        "general_outpatient": {
+            "type": "object",
+            "required": ["deductible_basis", "deductible", "ratio", "annual_cap"],
+            "properties": {
+                "deductible_basis": {"enum": ["annual", "per_visit"]},
+                "deductible": {"type": "object"},
+                "ratio": _by_class({"anyOf": [_by_level(RATE_OR_NULL), {"type": "null"}]}),
+                "annual_cap": _by_class(CAP),
+                "class_b_first_pay_rate": RATE_OR_NULL,
+                "unfiled_out_of_region_first_pay_rate": RATE_OR_NULL,
+                "exclusions": {
+                    "type": "array",
+                    "items": {"enum": EXCLUSIONS},
+                    "uniqueItems": True,
+                },
+            },
+            "allOf": [
+                {
+                    "if": {"properties": {"deductible_basis": {"const": "per_visit"}}},
+                    "then": {"properties": {"deductible": _by_level(MONEY_OR_NULL)}},
+                    "else": {"properties": {"deductible": _by_class(MONEY_OR_NULL)}},
+                }
+            ],
+        },
+        "chronic": {
+            "type": "object",
+            "required": ["deductible", "deductible_shared_with_general", "ratio", "cap_max"],
+            "properties": {
+                "deductible": MONEY_OR_NULL,
+                "deductible_shared_with_general": {"type": "boolean"},
+                "ratio": RATE_OR_NULL,
+                "cap_first_disease": CAP,
+                "cap_per_additional_disease": MONEY_OR_NULL,
+                "cap_max": CAP,
+                "excluded_during_inpatient_stay": {"type": "boolean"},
+            },
+        },
+        "special": {
+            "type": "object",
+            "required": ["deductible", "ratio_by_level", "exempt_diseases"],
+            "properties": {
+                "deductible": MONEY_OR_NULL,
+                "ratio_by_level": {"anyOf": [_by_level(RATE_OR_NULL), {"type": "null"}]},
+                "min_level": {"enum": ["1", "2", "3"]},
+                "exempt_diseases": {
+                    "type": "object",
+                    "propertyNames": {"pattern": r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$"},
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {"deductible": MONEY, "ratio": RATE},
+                        "required": ["deductible", "ratio"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+        },
+        "family_sharing": {
+            "type": "object",
+            "required": ["relations", "min_residual_balance", "same_province_only"],
+            "properties": {
+                "relations": {
+                    "anyOf": [
+                        {"type": "array", "items": {"enum": RELATIONS}, "uniqueItems": True},
+                        {"type": "null"},
+                    ]
+                },
+                "min_residual_balance": MONEY_OR_NULL,
+                "same_province_only": {"type": "boolean"},
+                "counts_toward_holder_deductible": {"type": "boolean"},
+                "premium_kinds": {
+                    "anyOf": [
+                        {"type": "array", "items": {"enum": PREMIUM_KINDS}, "uniqueItems": True},
+                        {"type": "null"},
+                    ]
+                },
+                "prohibited_uses": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "sources": {
+            "type": "object",
+            "propertyNames": {"pattern": r"^[a-z_]+(\.[a-z0-9_]+)*$"},
+            "additionalProperties": {
+                "type": "object",
+                "required": ["article"],
+                "properties": {
+                    "article": {"type": "string", "minLength": 1},
+                    "from": {"enum": MARKINGS},
+                    "note": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+}
+
+_VALIDATOR = Draft202012Validator(POLICY_DOCUMENT_SCHEMA)
+
+
+def _json_path(parts) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _walk(tree: Any, prefix: str = ""):
+    """Yield (dotted path, value) for every leaf of the parameter tree."""
+    if isinstance(tree, dict) and tree:
+        for key, value in tree.items():
+            yield from _walk(value, f"{prefix}.{key}" if prefix else key)
+    else:
+        yield prefix, tree
+
+
+def _exists(document: dict, dotted: str) -> bool:
+    node: Any = document
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def source_for(document: dict, dotted: str) -> dict | None:
+    """The source entry of a parameter: its own, or the nearest ancestor's."""
+    sources = document.get("sources", {})
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        entry = sources.get(".".join(parts[:end]))
+        if entry:
+            return entry
+    return None
+
+
+def validate_document(document: Any) -> list[dict[str, str]]:
+    """Every problem with a policy document as ``{"path": "$.a.b", "message": ...}``; [] if fine."""
+    if not isinstance(document, dict):
+        return [{"path": "$", "message": "The policy document must be a JSON object."}]
+    errors = []
+    for error in sorted(_VALIDATOR.iter_errors(document), key=lambda e: list(e.absolute_path)):
+        # "not valid under any of the given schemas" says little; the deepest alternative's
+        # error names the exact value (e.g. the ratio that is above 1).
+        while error.context:
+            error = max(error.context, key=lambda e: len(e.absolute_path))
+        errors.append({"path": _json_path(error.absolute_path), "message": error.message})
+    if errors:
+        return errors
+    tree = {k: v for k, v in document.items() if k != "sources"}
+    for dotted in document["sources"]:
+        if not _exists(tree, dotted):
+            errors.append(
+                {
+                    "path": f"$.sources.{dotted}",
+                    "message": f"“{dotted}” is not a parameter of this document.",
+                }
+            )
+    for dotted, value in _walk(tree):
+        if value is None and source_for(document, dotted) is None:
+            errors.append(
+                {
+                    "path": f"$.{dotted}",
+                    "message": (
+                        "An unset (null) value needs a source entry naming the article that "
+                        "leaves it to the pooling area."
+                    ),
+                }
+            )
+    bands = document["account"]["retiree"].get("bands") or []
+    for i, band in enumerate(bands):
+        if band["max_age"] is not None and band["max_age"] < band["min_age"]:
+            errors.append(
+                {
+                    "path": f"$.account.retiree.bands[{i}].max_age",
+                    "message": "max_age is below min_age.",
+                }
+            )
+    return errors

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "policies"
+urlpatterns = [
+    path("", views.region_list_page, name="region_list"),
+    path("schema/", views.schema_page, name="schema"),
+    path("<str:code>/", views.region_detail_page, name="region_detail"),
+    path("<str:code>/publish/", views.publish_page, name="publish"),
+]

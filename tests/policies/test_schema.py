@@ -1,0 +1,65 @@
+"""A bad policy document is refused naming the JSON path of every problem."""
+
+import copy
+import json
+
+import pytest
+
+from policies.schema import validate_document
+from policies.services import SEEDS_DIR
+
+WUHAN = json.loads((SEEDS_DIR / "420100_2023-01-01.json").read_text(encoding="utf-8"))["document"]
+
+
+def broken(mutate) -> list[dict]:
+    document = copy.deepcopy(WUHAN)
+    mutate(document)
+    return validate_document(document)
+
+
+def paths(errors) -> set[str]:
+    return {e["path"] for e in errors}
+
+
+def test_seeded_document_is_valid():
+    assert validate_document(WUHAN) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (lambda d: d["general_outpatient"]["annual_cap"].update(employee=3500), "$.general_outpatient.annual_cap.employee"),
+        (lambda d: d["general_outpatient"]["annual_cap"].update(employee="3500"), "$.general_outpatient.annual_cap.employee"),
+        (lambda d: d["general_outpatient"]["ratio"]["retiree"].update({"2": "1.5"}), "$.general_outpatient.ratio.retiree.2"),
+        (lambda d: d["general_outpatient"].update(deductible_basis="weekly"), "$.general_outpatient.deductible_basis"),
+        (lambda d: d["account"].update(employee_rate=0.02), "$.account.employee_rate"),
+        (lambda d: d["family_sharing"].update(relations=["cousin"]), "$.family_sharing.relations"),
+        (lambda d: d.pop("chronic"), "$"),
+        (lambda d: d["sources"].update({"general_outpatient.nothing": {"article": "第一条"}}), "$.sources.general_outpatient.nothing"),
+    ],
+)  # fmt: skip
+def test_bad_values_name_their_path(mutate, path):
+    assert any(p.startswith(path) for p in paths(broken(mutate))), paths(broken(mutate))
+
+
+def test_unset_value_without_a_source_is_refused():
+    def mutate(d):
+        d["general_outpatient"]["annual_cap"]["employee"] = None
+        d["sources"].pop("general_outpatient.annual_cap")
+
+    errors = broken(mutate)
+    assert paths(errors) == {"$.general_outpatient.annual_cap.employee"}
+    assert "source" in errors[0]["message"]
+
+
+def test_per_visit_deductible_must_be_by_level():
+    def mutate(d):
+        d["general_outpatient"]["deductible_basis"] = "per_visit"
+
+    assert "$.general_outpatient.deductible" in paths(broken(mutate))
+
+
+def test_not_an_object():
+    assert validate_document([1, 2]) == [
+        {"path": "$", "message": "The policy document must be a JSON object."}
+    ]
