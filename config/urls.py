@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from enrollment import api as enrollment_api
 from jobs.api import JobCreateApi, JobDetailApi
 from policies.api import PolicyInForceApi, PolicySchemaApi, PolicyVersionsApi, RegionListApi
 from staff.api import TokenObtainApi
@@ -15,6 +16,21 @@ api_v1 = [
     path("regions/<str:code>/policy/", PolicyInForceApi.as_view(), name="region-policy"),
     path("regions/<str:code>/policies/", PolicyVersionsApi.as_view(), name="region-policies"),
     path("policy-schema/", PolicySchemaApi.as_view(), name="policy-schema"),
+    path("employers/", enrollment_api.EmployerListCreateApi.as_view(), name="employers"),
+    path("employers/<int:employer_id>/", enrollment_api.EmployerDetailApi.as_view()),
+    path("institutions/", enrollment_api.InstitutionListCreateApi.as_view(), name="institutions"),
+    path("institutions/<int:institution_id>/", enrollment_api.InstitutionDetailApi.as_view()),
+    path("persons/", enrollment_api.PersonListCreateApi.as_view(), name="persons"),
+    path("persons/<int:person_id>/", enrollment_api.PersonDetailApi.as_view(), name="person"),
+    path(
+        "persons/<int:person_id>/inpatient-stays/",
+        enrollment_api.InpatientStayListCreateApi.as_view(),
+        name="person-stays",
+    ),
+    path(
+        "persons/<int:person_id>/inpatient-stays/<int:stay_id>/",
+        enrollment_api.InpatientStayDetailApi.as_view(),
+    ),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),

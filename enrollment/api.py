@@ -1,0 +1,264 @@
+"""Enrollment over HTTP: employers, institutions, persons, inpatient stays (DESIGN.md)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from policies.models import Region
+from staff.api_utils import filtered, paginated
+from staff.permissions import has_role
+from staff.roles import CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
+
+from .filters import EmployerFilter, InstitutionFilter, PersonFilter
+from .models import Employer, InpatientStay, Institution, Person
+from .selectors import employer_list, inpatient_stays, institution_list, person_list
+from .services import (
+    employer_create,
+    inpatient_stay_discharge,
+    inpatient_stay_record,
+    institution_create,
+    institution_update,
+    person_create,
+    person_update,
+)
+
+READERS = (CLERK, MANAGER, POLICY_ADMIN, INSTITUTION)
+
+
+class ReadOrClerkWrite(APIView):
+    """Reads for bureau staff and institutions (auditors too); writes for clerks."""
+
+    def get_permissions(self):
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [IsAuthenticated(), has_role(*READERS)()]
+        return [IsAuthenticated(), has_role(CLERK)()]
+
+
+REGION_FIELD = {"slug_field": "code", "queryset": Region.objects.all()}
+
+
+# --- Employers -----------------------------------------------------------------------------------
+class EmployerOutputSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code")
+
+    class Meta:
+        model = Employer
+        fields = ["id", "code", "name", "region"]
+
+
+class EmployerListCreateApi(ReadOrClerkWrite):
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=32)
+        name = serializers.CharField(max_length=128)
+        region = serializers.SlugRelatedField(**REGION_FIELD)
+
+    @extend_schema(responses=EmployerOutputSerializer(many=True), tags=["enrollment"])
+    def get(self, request):
+        qs = filtered(EmployerFilter, request, employer_list())
+        return paginated(request, self, qs, EmployerOutputSerializer)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: EmployerOutputSerializer}, tags=["enrollment"]
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        employer = employer_create(**serializer.validated_data, actor=request.user)
+        return Response(EmployerOutputSerializer(employer).data, status=status.HTTP_201_CREATED)
+
+
+class EmployerDetailApi(ReadOrClerkWrite):
+    @extend_schema(responses=EmployerOutputSerializer, tags=["enrollment"])
+    def get(self, request, employer_id: int):
+        return Response(EmployerOutputSerializer(get_object_or_404(Employer, pk=employer_id)).data)
+
+
+# --- Institutions --------------------------------------------------------------------------------
+class InstitutionOutputSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code")
+
+    class Meta:
+        model = Institution
+        fields = ["id", "code", "name", "region", "kind", "level", "designated"]
+
+
+class InstitutionInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=128)
+    region = serializers.SlugRelatedField(**REGION_FIELD)
+    kind = serializers.ChoiceField(choices=Institution.Kind.choices)
+    level = serializers.ChoiceField(
+        choices=Institution.Level.choices, allow_null=True, required=False
+    )
+    designated = serializers.BooleanField(default=True)
+
+
+class InstitutionListCreateApi(ReadOrClerkWrite):
+    @extend_schema(responses=InstitutionOutputSerializer(many=True), tags=["enrollment"])
+    def get(self, request):
+        qs = filtered(InstitutionFilter, request, institution_list())
+        return paginated(request, self, qs, InstitutionOutputSerializer)
+
+    @extend_schema(
+        request=InstitutionInputSerializer,
+        responses={201: InstitutionOutputSerializer},
+        tags=["enrollment"],
+    )
+    def post(self, request):
+        serializer = InstitutionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        institution = institution_create(**serializer.validated_data, actor=request.user)
+        return Response(
+            InstitutionOutputSerializer(institution).data, status=status.HTTP_201_CREATED
+        )
+
+
+class InstitutionDetailApi(ReadOrClerkWrite):
+    @extend_schema(responses=InstitutionOutputSerializer, tags=["enrollment"])
+    def get(self, request, institution_id: int):
+        institution = get_object_or_404(Institution, pk=institution_id)
+        return Response(InstitutionOutputSerializer(institution).data)
+
+    @extend_schema(
+        request=InstitutionInputSerializer(partial=True),
+        responses=InstitutionOutputSerializer,
+        tags=["enrollment"],
+    )
+    def patch(self, request, institution_id: int):
+        institution = get_object_or_404(Institution, pk=institution_id)
+        serializer = InstitutionInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "code"}
+        institution = institution_update(institution=institution, data=data, actor=request.user)
+        return Response(InstitutionOutputSerializer(institution).data)
+
+
+# --- Persons -------------------------------------------------------------------------------------
+PERSON_FIELDS = [
+    "id", "id_number", "name", "region", "scheme", "category", "employment", "employer",
+    "contribution_base", "retirement_date", "benefits_from", "status", "birth_date", "gender",
+    "created_at", "updated_at",
+]  # fmt: skip
+
+
+class PersonOutputSerializer(serializers.ModelSerializer):
+    """Full detail: the full ID number is shown only here."""
+
+    region = serializers.CharField(source="region.code")
+
+    class Meta:
+        model = Person
+        fields = PERSON_FIELDS
+
+
+class PersonListOutputSerializer(PersonOutputSerializer):
+    """In lists, the ID number is masked for every role but clerks (150200********0017)."""
+
+    id_number = serializers.SerializerMethodField()
+
+    class Meta(PersonOutputSerializer.Meta):
+        fields = PERSON_FIELDS
+
+    def get_id_number(self, person: Person) -> str:
+        return person.id_number if self.context.get("full_numbers") else person.masked_id_number
+
+
+class PersonInputSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=64)
+    region = serializers.SlugRelatedField(**REGION_FIELD)
+    scheme = serializers.ChoiceField(choices=Person.Scheme.choices, default="employee")
+    category = serializers.ChoiceField(choices=Person.Category.choices, default="employee")
+    employment = serializers.ChoiceField(choices=Person.Employment.choices, default="employer")
+    employer = serializers.PrimaryKeyRelatedField(
+        queryset=Employer.objects.all(), allow_null=True, required=False
+    )
+    contribution_base = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, required=False
+    )
+    retirement_date = serializers.DateField(allow_null=True, required=False)
+    benefits_from = serializers.DateField(allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=Person.Status.choices, default="active")
+
+
+class PersonListCreateApi(ReadOrClerkWrite):
+    @extend_schema(responses=PersonListOutputSerializer(many=True), tags=["enrollment"])
+    def get(self, request):
+        qs = filtered(PersonFilter, request, person_list())
+        context = {"full_numbers": user_has_role(request.user, CLERK)}
+        return paginated(request, self, qs, PersonListOutputSerializer, context)
+
+    @extend_schema(
+        request=PersonInputSerializer, responses={201: PersonOutputSerializer}, tags=["enrollment"]
+    )
+    def post(self, request):
+        serializer = PersonInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = person_create(**serializer.validated_data, actor=request.user)
+        return Response(PersonOutputSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetailApi(ReadOrClerkWrite):
+    @extend_schema(responses=PersonOutputSerializer, tags=["enrollment"])
+    def get(self, request, person_id: int):
+        person = get_object_or_404(person_list(), pk=person_id)
+        return Response(PersonOutputSerializer(person).data)
+
+    @extend_schema(
+        request=PersonInputSerializer(partial=True),
+        responses=PersonOutputSerializer,
+        tags=["enrollment"],
+    )
+    def patch(self, request, person_id: int):
+        person = get_object_or_404(Person, pk=person_id)
+        serializer = PersonInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        person = person_update(person=person, data=serializer.validated_data, actor=request.user)
+        return Response(PersonOutputSerializer(person).data)
+
+
+# --- Inpatient stays -----------------------------------------------------------------------------
+class InpatientStayOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InpatientStay
+        fields = ["id", "person", "admitted_on", "discharged_on", "created_at"]
+
+
+class InpatientStayListCreateApi(ReadOrClerkWrite):
+    class InputSerializer(serializers.Serializer):
+        admitted_on = serializers.DateField()
+        discharged_on = serializers.DateField(allow_null=True, required=False)
+
+    @extend_schema(responses=InpatientStayOutputSerializer(many=True), tags=["enrollment"])
+    def get(self, request, person_id: int):
+        person = get_object_or_404(Person, pk=person_id)
+        stays = inpatient_stays(person=person)
+        return Response(InpatientStayOutputSerializer(stays, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: InpatientStayOutputSerializer}, tags=["enrollment"]
+    )
+    def post(self, request, person_id: int):
+        person = get_object_or_404(Person, pk=person_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stay = inpatient_stay_record(person=person, **serializer.validated_data, actor=request.user)
+        return Response(InpatientStayOutputSerializer(stay).data, status=status.HTTP_201_CREATED)
+
+
+class InpatientStayDetailApi(ReadOrClerkWrite):
+    class InputSerializer(serializers.Serializer):
+        discharged_on = serializers.DateField()
+
+    @extend_schema(
+        request=InputSerializer, responses=InpatientStayOutputSerializer, tags=["enrollment"]
+    )
+    def patch(self, request, person_id: int, stay_id: int):
+        stay = get_object_or_404(InpatientStay, pk=stay_id, person_id=person_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stay = inpatient_stay_discharge(stay=stay, actor=request.user, **serializer.validated_data)
+        return Response(InpatientStayOutputSerializer(stay).data)

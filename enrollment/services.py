@@ -1,0 +1,227 @@
+"""Writes for enrollment: employers, institutions, persons, retirements, inpatient stays.
+
+Each service validates with the model's rules (``full_clean``), saves with the acting user
+recorded in the history, and runs in one transaction: a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from policies.models import Region
+from staff.errors import DomainError
+
+from .models import Employer, InpatientStay, Institution, Person
+from .signals import person_saved
+
+PERSON_EDITABLE = {
+    "name",
+    "region",
+    "scheme",
+    "category",
+    "employment",
+    "employer",
+    "contribution_base",
+    "retirement_date",
+    "benefits_from",
+    "status",
+}
+
+
+def _save(instance, *, actor, unique_field: str, unique_message: str) -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        # Two clerks registering the same number at once: the unique index decides.
+        raise DomainError(unique_message, field=unique_field) from exc
+
+
+@transaction.atomic
+def employer_create(*, code: str, name: str, region: Region, actor=None) -> Employer:
+    employer = Employer(code=code.strip(), name=name.strip(), region=region)
+    if Employer.objects.filter(code=employer.code).exists():
+        raise DomainError(
+            _("Employer code %(code)s is already registered.") % {"code": code}, field="code"
+        )
+    _save(
+        employer,
+        actor=actor,
+        unique_field="code",
+        unique_message=_("Employer code %(code)s is already registered.") % {"code": code},
+    )
+    return employer
+
+
+@transaction.atomic
+def employer_update(*, employer: Employer, data: dict[str, Any], actor=None) -> Employer:
+    for field in ("name", "region"):
+        if field in data:
+            setattr(employer, field, data[field])
+    _save(employer, actor=actor, unique_field="code", unique_message=_("Duplicate employer."))
+    return employer
+
+
+@transaction.atomic
+def institution_create(
+    *,
+    code: str,
+    name: str,
+    region: Region,
+    kind: str,
+    level: str | None = None,
+    designated: bool = True,
+    actor=None,
+) -> Institution:
+    message = _("Institution code %(code)s is already registered.") % {"code": code}
+    if Institution.objects.filter(code=code.strip()).exists():
+        raise DomainError(message, field="code")
+    institution = Institution(
+        code=code.strip(),
+        name=name.strip(),
+        region=region,
+        kind=kind,
+        level=level or None,
+        designated=designated,
+    )
+    _save(institution, actor=actor, unique_field="code", unique_message=message)
+    return institution
+
+
+@transaction.atomic
+def institution_update(*, institution: Institution, data: dict[str, Any], actor=None):
+    for field in ("name", "region", "kind", "level", "designated"):
+        if field in data:
+            setattr(institution, field, data[field] if field != "level" else data[field] or None)
+    _save(institution, actor=actor, unique_field="code", unique_message=_("Duplicate institution."))
+    return institution
+
+
+@transaction.atomic
+def person_create(
+    *,
+    id_number: str,
+    name: str,
+    region: Region,
+    scheme: str = Person.Scheme.EMPLOYEE,
+    category: str = Person.Category.EMPLOYEE,
+    employment: str = Person.Employment.EMPLOYER,
+    employer: Employer | None = None,
+    contribution_base: Decimal | None = None,
+    retirement_date: date | None = None,
+    benefits_from: date | None = None,
+    status: str = Person.Status.ACTIVE,
+    actor=None,
+) -> Person:
+    """Register a person (参保登记). Birth date and gender come from the ID number."""
+    person = Person(
+        id_number=id_number,
+        name=name.strip(),
+        region=region,
+        scheme=scheme,
+        category=category,
+        employment=employment,
+        employer=employer,
+        contribution_base=contribution_base,
+        retirement_date=retirement_date,
+        benefits_from=benefits_from,
+        status=status,
+    )
+    try:
+        person.derive_from_id_number()
+    except ValueError as exc:
+        raise ValidationError({"id_number": str(exc)}) from None
+    message = _("ID number %(number)s is already registered.") % {"number": person.id_number}
+    if Person.objects.filter(id_number=person.id_number).exists():
+        raise DomainError(message, field="id_number")
+    _save(person, actor=actor, unique_field="id_number", unique_message=message)
+    person_saved.send(sender=Person, person=person, created=True, changed=set(), actor=actor)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, data: dict[str, Any], actor=None) -> Person:
+    """Change a person's registration. The ID number is fixed: a wrong one means a new person."""
+    if "id_number" in data and data["id_number"] != person.id_number:
+        raise DomainError(
+            _("The ID number cannot be changed; register the person under the correct number."),
+            field="id_number",
+        )
+    unknown = set(data) - PERSON_EDITABLE - {"id_number"}
+    if unknown:
+        raise DomainError(_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(unknown)})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changed = set()
+    for field, value in data.items():
+        if field in PERSON_EDITABLE and getattr(person, field) != value:
+            setattr(person, field, value)
+            changed.add(field)
+    if not changed:
+        return person
+    _save(person, actor=actor, unique_field="id_number", unique_message=_("Duplicate person."))
+    person_saved.send(sender=Person, person=person, created=False, changed=changed, actor=actor)
+    return person
+
+
+def person_retire(*, person: Person, retirement_date: date, actor=None) -> Person:
+    """Record a retirement (办理退休): the person becomes a retiree from that date."""
+    return person_update(
+        person=person,
+        data={"category": Person.Category.RETIREE, "retirement_date": retirement_date},
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def inpatient_stay_record(
+    *, person: Person, admitted_on: date, discharged_on: date | None = None, actor=None
+) -> InpatientStay:
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # serialise per person
+    if discharged_on is not None and discharged_on < admitted_on:
+        raise DomainError(_("Discharge is before admission."), field="discharged_on")
+    if admitted_on < person.birth_date:
+        raise DomainError(_("Admission is before the birth date."), field="admitted_on")
+    end = discharged_on or date.max
+    for other in person.inpatient_stays.all():
+        other_end = other.discharged_on or date.max
+        if other.admitted_on <= end and admitted_on <= other_end:
+            raise DomainError(
+                _("This stay overlaps the stay from %(start)s.") % {"start": other.admitted_on},
+                field="admitted_on",
+            )
+    stay = InpatientStay(
+        person=person, admitted_on=admitted_on, discharged_on=discharged_on, recorded_by=actor
+    )
+    stay.full_clean()
+    stay._history_user = actor
+    stay.save()
+    return stay
+
+
+@transaction.atomic
+def inpatient_stay_discharge(*, stay: InpatientStay, discharged_on: date, actor=None):
+    stay = InpatientStay.objects.select_for_update().get(pk=stay.pk)
+    if discharged_on < stay.admitted_on:
+        raise DomainError(_("Discharge is before admission."), field="discharged_on")
+    clash = (
+        stay.person.inpatient_stays.exclude(pk=stay.pk)
+        .filter(admitted_on__gt=stay.admitted_on, admitted_on__lte=discharged_on)
+        .first()
+    )
+    if clash:
+        raise DomainError(
+            _("This stay would overlap the stay from %(start)s.") % {"start": clash.admitted_on},
+            field="discharged_on",
+        )
+    stay.discharged_on = discharged_on
+    stay._history_user = actor
+    stay.save(update_fields=["discharged_on"])
+    return stay
