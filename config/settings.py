@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "staff.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "staff.api_errors.exception_handler",
 }
@@ -219,6 +219,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.Job.Status",
+        "PersonStatusEnum": "enrollment.models.Person.Status",
+        "InstitutionKindEnum": "enrollment.models.Institution.Kind",
+        "InstitutionLevelEnum": "enrollment.models.Institution.Level",
+        "PersonCategoryEnum": "enrollment.models.Person.Category",
+    },
 }
 
 # --- Celery ---

@@ -50,6 +50,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/", include("jobs.urls")),
     path("policies/", include("policies.urls")),
+    path("enrollment/", include("enrollment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

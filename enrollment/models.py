@@ -77,7 +77,12 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
+    def validate_constraints(self, exclude=None):
+        # Backed-up by clean(), which names the field (see Person.validate_constraints).
+        return super().validate_constraints(exclude=set(exclude or ()) | {"kind", "level"})
+
     def clean(self):
+        self.level = self.level or None
         if self.kind == self.Kind.HOSPITAL and not self.level:
             raise ValidationError(
                 {"level": _("A medical institution needs its level (1, 2 or 3).")}
@@ -91,6 +96,9 @@ class Institution(models.Model):
                     )
                 }
             )
+
+
+CLEAN_COVERED = {"contribution_base", "retirement_date", "category", "scheme", "employer"}
 
 
 class Person(models.Model):
@@ -187,6 +195,11 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.masked_id_number}）"
+
+    def validate_constraints(self, exclude=None):
+        # The check constraints back up clean(), which already names the field and the reason;
+        # repeating them as anonymous "constraint violated" errors would only confuse a clerk.
+        return super().validate_constraints(exclude=set(exclude or ()) | CLEAN_COVERED)
 
     @property
     def masked_id_number(self) -> str:

@@ -19,17 +19,17 @@ def test_valid_number_gives_birth_date_and_gender():
 @pytest.mark.parametrize(
     ("number", "reason"),
     [
-        ("11010519491231002", "18"),
-        ("1101051949123100222", "18"),
-        ("11010519491231002Y", "digit or X"),
-        ("110105194912310021", "check digit"),
-        (make("110105", date(1990, 1, 1), 1)[:6] + "19900230" + "0011", "check digit"),
+        ("11010519491231002", "18位"),
+        ("1101051949123100222", "18位"),
+        ("11010519491231002Y", "数字或X"),
+        ("110105194912310021", "校验位"),
+        (make("110105", date(1990, 1, 1), 1)[:6] + "19900230" + "0011", "校验位"),
     ],
 )
 def test_hard_checks(number, reason):
     with pytest.raises(InvalidIdNumber) as err:
         parse(number)
-    assert reason in str(err.value) or "校验" in str(err.value) or "18" in str(err.value)
+    assert reason in str(err.value)
 
 
 def test_impossible_and_future_birth_dates():
@@ -37,10 +37,10 @@ def test_impossible_and_future_birth_dates():
     from stdnum.cn import ric
 
     impossible = body + "1" + ric.calc_check_digit(body + "10")
-    with pytest.raises(InvalidIdNumber, match="does not exist|不存在"):
+    with pytest.raises(InvalidIdNumber, match="不存在"):
         parse(impossible)
     future = make("110105", date(2031, 1, 1), 5)
-    with pytest.raises(InvalidIdNumber, match="future|晚于"):
+    with pytest.raises(InvalidIdNumber, match="晚于"):
         parse(future, today=date(2026, 11, 24))
 
 

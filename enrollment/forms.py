@@ -1,0 +1,83 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from policies.models import Region
+
+from .models import Employer, Institution, Person
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name}"
+
+
+class PersonForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=64)
+    region = RegionChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
+    )
+    scheme = forms.ChoiceField(label=_("Scheme"), choices=Person.Scheme.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Person.Category.choices)
+    employment = forms.ChoiceField(label=_("Employment"), choices=Person.Employment.choices)
+    employer = forms.ModelChoiceField(
+        label=_("Employer"), queryset=Employer.objects.all(), required=False
+    )
+    contribution_base = forms.DecimalField(
+        label=_("Contribution base (yuan/month)"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        min_value=0,
+    )
+    retirement_date = forms.DateField(label=_("Retirement date"), required=False, widget=DATE)
+    benefits_from = forms.DateField(label=_("Benefits from"), required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=Person.Status.choices)
+
+
+class PersonEditForm(PersonForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["id_number"]
+
+
+class RetireForm(forms.Form):
+    retirement_date = forms.DateField(label=_("Retirement date"), widget=DATE)
+
+
+class InpatientStayForm(forms.Form):
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DATE)
+    discharged_on = forms.DateField(label=_("Discharged on"), required=False, widget=DATE)
+
+
+class DischargeForm(forms.Form):
+    discharged_on = forms.DateField(label=_("Discharged on"), widget=DATE)
+
+
+class EmployerForm(forms.Form):
+    code = forms.CharField(label=_("Employer code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=128)
+    region = RegionChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
+    )
+
+
+class InstitutionForm(forms.Form):
+    code = forms.CharField(label=_("Institution code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=128)
+    region = RegionChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Institution.Kind.choices)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", "—")] + list(Institution.Level.choices), required=False
+    )
+    designated = forms.BooleanField(label=_("Designated"), required=False, initial=True)
+
+
+class ImportForm(forms.Form):
+    KINDS = [("persons", _("Persons")), ("institutions", _("Institutions"))]
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
+    file = forms.FileField(label=_("File (CSV or XLSX)"))

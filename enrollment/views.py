@@ -1,0 +1,276 @@
+"""Clerk pages for enrollment: find, register and change persons; stays; employers;
+institutions; bulk imports with a dry run."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from staff.decorators import role_required
+from staff.errors import DomainError
+from staff.forms import apply_error
+from staff.roles import CLERK, MANAGER, POLICY_ADMIN
+
+from .forms import (
+    DischargeForm,
+    EmployerForm,
+    ImportForm,
+    InpatientStayForm,
+    InstitutionForm,
+    PersonEditForm,
+    PersonForm,
+    RetireForm,
+)
+from .imports import import_apply, import_preview
+from .models import InpatientStay, Person
+from .panels import panels_for
+from .resources import COLUMNS
+from .selectors import (
+    employer_list,
+    inpatient_stays,
+    institution_list,
+    person_history,
+    person_list,
+    person_search,
+)
+from .services import (
+    employer_create,
+    inpatient_stay_discharge,
+    inpatient_stay_record,
+    institution_create,
+    person_create,
+    person_retire,
+    person_update,
+)
+
+READERS = (CLERK, MANAGER, POLICY_ADMIN)
+
+
+@role_required(*READERS)
+def person_search_page(request):
+    query = request.GET.get("q", "").strip()
+    results = person_search(query=query)[:100] if query else []
+    return render(request, "enrollment/person_search.html", {"query": query, "results": results})
+
+
+@role_required(*READERS)
+def person_detail_page(request, person_id: int):
+    person = get_object_or_404(person_list(), pk=person_id)
+    return render(
+        request,
+        "enrollment/person_detail.html",
+        {
+            "person": person,
+            "stays": inpatient_stays(person=person),
+            "history": person_history(person=person),
+            "discharge_form": DischargeForm(),
+            "sections": person_sections(request, person),
+        },
+    )
+
+
+def person_sections(request, person) -> list:
+    """Panels other apps add to the person page (account, sharing, certifications, claims)."""
+    return panels_for(request=request, person=person)
+
+
+@role_required(CLERK)
+def person_create_page(request):
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = person_create(**form.cleaned_data, actor=request.user)
+        except (ValidationError, DomainError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": person.name})
+            return redirect("enrollment:person_detail", person_id=person.pk)
+    return render(request, "enrollment/form.html", {"form": form, "title": _("Register a person")})
+
+
+@role_required(CLERK)
+def person_edit_page(request, person_id: int):
+    person = get_object_or_404(Person, pk=person_id)
+    initial = {f: getattr(person, f) for f in PersonEditForm.base_fields if f != "id_number"}
+    initial["region"] = person.region.code
+    form = PersonEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_update(person=person, data=form.cleaned_data, actor=request.user)
+        except (ValidationError, DomainError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("enrollment:person_detail", person_id=person.pk)
+    title = _("Change %(name)s") % {"name": person.name}
+    return render(request, "enrollment/form.html", {"form": form, "title": title, "person": person})
+
+
+@role_required(CLERK)
+def person_retire_page(request, person_id: int):
+    person = get_object_or_404(Person, pk=person_id)
+    form = RetireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_retire(person=person, actor=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Retirement recorded."))
+            return redirect("enrollment:person_detail", person_id=person.pk)
+    title = _("Record the retirement of %(name)s") % {"name": person.name}
+    return render(request, "enrollment/form.html", {"form": form, "title": title, "person": person})
+
+
+@role_required(CLERK)
+def stay_create_page(request, person_id: int):
+    person = get_object_or_404(Person, pk=person_id)
+    form = InpatientStayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inpatient_stay_record(person=person, actor=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Inpatient stay recorded."))
+            return redirect("enrollment:person_detail", person_id=person.pk)
+    title = _("Record an inpatient stay of %(name)s") % {"name": person.name}
+    return render(request, "enrollment/form.html", {"form": form, "title": title, "person": person})
+
+
+@role_required(CLERK)
+def stay_discharge_page(request, person_id: int, stay_id: int):
+    stay = get_object_or_404(InpatientStay, pk=stay_id, person_id=person_id)
+    form = DischargeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inpatient_stay_discharge(stay=stay, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Discharge recorded."))
+    elif request.method == "POST":
+        messages.error(request, _("Enter the discharge date."))
+    return redirect("enrollment:person_detail", person_id=person_id)
+
+
+@role_required(*READERS)
+def employer_list_page(request):
+    page = Paginator(employer_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "enrollment/employer_list.html", {"page": page})
+
+
+@role_required(CLERK)
+def employer_create_page(request):
+    form = EmployerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            employer_create(**form.cleaned_data, actor=request.user)
+        except (ValidationError, DomainError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Employer registered."))
+            return redirect("enrollment:employer_list")
+    return render(
+        request, "enrollment/form.html", {"form": form, "title": _("Register an employer")}
+    )
+
+
+@role_required(*READERS)
+def institution_list_page(request):
+    page = Paginator(institution_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "enrollment/institution_list.html", {"page": page})
+
+
+@role_required(CLERK)
+def institution_create_page(request):
+    form = InstitutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution_create(**form.cleaned_data, actor=request.user)
+        except (ValidationError, DomainError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Institution registered."))
+            return redirect("enrollment:institution_list")
+    title = _("Register an institution")
+    return render(request, "enrollment/form.html", {"form": form, "title": title})
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@role_required(CLERK)
+def import_page(request):
+    """Upload → dry run with every row's errors → confirm applies the whole file or nothing."""
+    pending = request.session.get("enrollment_imports", {})
+    report = None
+    token = request.POST.get("token")
+    if request.method == "POST" and token:
+        entry = pending.get(token)
+        if entry is None:
+            messages.error(request, _("That upload has expired; upload the file again."))
+            return redirect("enrollment:import")
+        report = import_apply(
+            kind=entry["kind"],
+            path=Path(entry["path"]),
+            filename=entry["filename"],
+            user=request.user,
+        )
+        if report.applied:
+            Path(entry["path"]).unlink(missing_ok=True)
+            pending.pop(token)
+            request.session["enrollment_imports"] = pending
+            totals = report.totals()
+            messages.success(
+                request,
+                _("Imported: %(new)d new, %(update)d changed, %(skip)d unchanged.")
+                % {
+                    "new": totals.get("new", 0),
+                    "update": totals.get("update", 0),
+                    "skip": totals.get("skip", 0),
+                },
+            )
+            return redirect("enrollment:import")
+        form = ImportForm(initial={"kind": entry["kind"]})
+        return render(
+            request,
+            "enrollment/import.html",
+            {"form": form, "report": report, "token": None, "columns": COLUMNS},
+        )
+    form = ImportForm(request.POST or None, request.FILES or None)
+    token = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token = uuid.uuid4().hex
+        path = _upload_dir() / f"{token}{Path(upload.name).suffix.lower()}"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        kind = form.cleaned_data["kind"]
+        try:
+            report = import_preview(kind=kind, path=path, filename=upload.name, user=request.user)
+        except DomainError as exc:
+            path.unlink(missing_ok=True)
+            apply_error(form, exc)
+            token = None
+        else:
+            if report.ok:
+                pending[token] = {"kind": kind, "path": str(path), "filename": upload.name}
+                request.session["enrollment_imports"] = pending
+            else:
+                path.unlink(missing_ok=True)
+                token = None
+    return render(
+        request,
+        "enrollment/import.html",
+        {"form": form, "report": report, "token": token, "columns": COLUMNS},
+    )

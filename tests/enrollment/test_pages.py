@@ -1,0 +1,127 @@
+"""Clerk pages: find, register, change, retire, inpatient stays, employers, institutions."""
+
+from datetime import date
+
+import pytest
+
+from enrollment.id_numbers import make
+from enrollment.models import Employer, InpatientStay, Institution, Person
+from policies.models import Region
+from policies.services import policies_load_seeds
+from tests.factories import EmployerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk(client):
+    policies_load_seeds()
+    client.force_login(UserFactory(roles=["clerk"]))
+    return client
+
+
+@pytest.fixture
+def employer():
+    return EmployerFactory(code="WH001", region=Region.objects.get(code="420100"))
+
+
+def register(clerk, employer, **changes):
+    data = {
+        "id_number": make("420102", date(1980, 1, 2), 11), "name": "张三", "region": "420100",
+        "scheme": "employee", "category": "employee", "employment": "employer",
+        "employer": employer.pk, "contribution_base": "8000.00", "retirement_date": "",
+        "benefits_from": "2023-01-01", "status": "active",
+    }  # fmt: skip
+    data.update(changes)
+    return clerk.post("/enrollment/persons/new/", data)
+
+
+def test_register_find_and_see_a_person(clerk, employer):
+    response = register(clerk, employer)
+    person = Person.objects.get()
+    assert response.status_code == 302 and response.url == f"/enrollment/persons/{person.pk}/"
+    found = clerk.get("/enrollment/persons/?q=张").content.decode()
+    assert "张三" in found and person.masked_id_number in found
+    assert "张三" in clerk.get(f"/enrollment/persons/?q={person.id_number[:10]}").content.decode()
+    page = clerk.get(f"/enrollment/persons/{person.pk}/").content.decode()
+    assert person.id_number in page and "1980-01-02" in page
+
+
+def test_bad_registration_shows_the_reason_next_to_the_field(clerk, employer):
+    response = register(clerk, employer, id_number="420102198001020119")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-field="id_number"' in html
+    response = register(clerk, employer, category="retiree")
+    assert 'data-field="retirement_date"' in response.content.decode()
+    assert not Person.objects.exists()
+
+
+def test_retirement_and_inpatient_stay(clerk, employer):
+    register(clerk, employer)
+    person = Person.objects.get()
+    assert (
+        clerk.post(
+            f"/enrollment/persons/{person.pk}/retire/", {"retirement_date": "2025-12-31"}
+        ).status_code
+        == 302
+    )
+    person.refresh_from_db()
+    assert person.category == "retiree" and person.retirement_date == date(2025, 12, 31)
+    assert (
+        clerk.post(
+            f"/enrollment/persons/{person.pk}/stays/new/", {"admitted_on": "2026-01-05"}
+        ).status_code
+        == 302
+    )
+    stay = InpatientStay.objects.get()
+    clerk.post(
+        f"/enrollment/persons/{person.pk}/stays/{stay.pk}/discharge/",
+        {"discharged_on": "2026-01-12"},
+    )
+    stay.refresh_from_db()
+    assert stay.discharged_on == date(2026, 1, 12)
+    page = clerk.get(f"/enrollment/persons/{person.pk}/").content.decode()
+    assert "2026-01-05" in page and "退休" in page
+
+
+def test_employers_and_institutions_pages(clerk):
+    assert (
+        clerk.post(
+            "/enrollment/employers/new/", {"code": "E1", "name": "武汉重工", "region": "420100"}
+        ).status_code
+        == 302
+    )
+    assert Employer.objects.filter(code="E1").exists()
+    assert "武汉重工" in clerk.get("/enrollment/employers/").content.decode()
+    bad = clerk.post(
+        "/enrollment/institutions/new/",
+        {
+            "code": "H1",
+            "name": "医院",
+            "region": "420100",
+            "kind": "hospital",
+            "level": "",
+            "designated": "on",
+        },
+    )
+    assert bad.status_code == 200 and 'data-field="level"' in bad.content.decode()
+    ok = clerk.post(
+        "/enrollment/institutions/new/",
+        {
+            "code": "H1",
+            "name": "医院",
+            "region": "420100",
+            "kind": "hospital",
+            "level": "2",
+            "designated": "on",
+        },
+    )
+    assert ok.status_code == 302 and Institution.objects.get().level == "2"
+
+
+def test_manager_reads_but_cannot_register(client):
+    policies_load_seeds()
+    client.force_login(UserFactory(roles=["manager"]))
+    assert client.get("/enrollment/persons/?q=x").status_code == 200
+    assert client.get("/enrollment/persons/new/").status_code == 403
