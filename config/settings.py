@@ -228,6 +228,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
 # --- Celery ---
 # Without a broker the embedded default runs every task in-process, at once.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -151,3 +151,9 @@ def test_clerk_import_page_flow(client, tmp_path):
     assert done.status_code == 302
     assert Person.objects.count() == 2
     assert Person.objects.first().history.first().history_user is not None
+
+
+def test_admin_import_is_available(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/enrollment/person/import/").status_code == 200
+    assert client.get("/admin/enrollment/institution/import/").status_code == 200
