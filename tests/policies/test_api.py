@@ -134,3 +134,21 @@ def test_policy_schema_is_published():
     assert schema["properties"]["general_outpatient"]["required"] == [
         "deductible_basis", "deductible", "ratio", "annual_cap",
     ]  # fmt: skip
+
+
+def test_database_refuses_edits_and_deletes_below_the_orm(postgres):
+    from django.db import DatabaseError, connection, transaction
+
+    version = PolicyVersion.objects.get(region__code="540000")
+    for sql in (
+        "UPDATE policies_policyversion SET document = '{}'::jsonb WHERE id = %s",
+        "UPDATE policies_policyversion SET source = 'x' WHERE id = %s",
+        "DELETE FROM policies_policyversion WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [version.pk])
+    with connection.cursor() as cursor:  # closing a version stays possible
+        cursor.execute(
+            "UPDATE policies_policyversion SET effective_to = '2030-01-01' WHERE id = %s",
+            [version.pk],
+        )
