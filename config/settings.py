@@ -15,6 +15,7 @@ Variables (a `.env` file in the project folder is read too; real environment var
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -245,9 +246,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="mutual-aid")
 CELERY_TIMEZONE = TIME_ZONE
-# The one beat schedule (run exactly one `celery beat`); entries are added as the scheduled
-# jobs (monthly retiree crediting, year-end close) arrive.
-CELERY_BEAT_SCHEDULE: dict = {}
+# The one beat schedule (run exactly one `celery beat`). The jobs are idempotent, so a second
+# beat started by mistake credits nobody twice.
+CELERY_BEAT_SCHEDULE: dict = {
+    "monthly-retiree-crediting": {
+        "task": "accounts.credit_current_month",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+    },
+    "year-end-close": {
+        "task": "accounts.close_last_year",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year=1),
+    },
+}
 
 LOGGING = {
     "version": 1,

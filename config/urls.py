@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from accounts.api import AccountApi, PayrollImportApi
 from enrollment import api as enrollment_api
 from jobs.api import JobCreateApi, JobDetailApi
 from policies.api import PolicyInForceApi, PolicySchemaApi, PolicyVersionsApi, RegionListApi
@@ -22,6 +23,8 @@ api_v1 = [
     path("institutions/<int:institution_id>/", enrollment_api.InstitutionDetailApi.as_view()),
     path("persons/", enrollment_api.PersonListCreateApi.as_view(), name="persons"),
     path("persons/<int:person_id>/", enrollment_api.PersonDetailApi.as_view(), name="person"),
+    path("persons/<int:person_id>/account/", AccountApi.as_view(), name="person-account"),
+    path("imports/payroll/", PayrollImportApi.as_view(), name="payroll-import"),
     path(
         "persons/<int:person_id>/inpatient-stays/",
         enrollment_api.InpatientStayListCreateApi.as_view(),
@@ -51,6 +54,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("policies/", include("policies.urls")),
     path("enrollment/", include("enrollment.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

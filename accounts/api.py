@@ -1,0 +1,129 @@
+"""Personal accounts and payroll files over HTTP."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enrollment.models import Person
+from jobs.api import JobOutputSerializer
+from jobs.services import job_create
+from staff.errors import NotFound
+from staff.permissions import has_role
+from staff.roles import CLERK, INSTITUTION, MANAGER, POLICY_ADMIN
+
+from .models import LedgerEntry
+from .selectors import account_entries, account_for
+
+
+class LedgerEntryOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "kind",
+            "amount",
+            "balance_after",
+            "period",
+            "reference",
+            "memo",
+            "created_at",
+        ]
+
+
+class AccountApi(APIView):
+    """``GET /api/v1/persons/{id}/account/`` → ``{balance, entries}``; ``from``/``to`` filter
+    the entries by booking date."""
+
+    class FilterSerializer(serializers.Serializer):
+        date_from = serializers.DateField(required=False)
+        date_to = serializers.DateField(required=False)
+
+    def get_permissions(self):
+        return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN, INSTITUTION)()]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],
+        responses=inline_serializer(
+            "AccountOutput",
+            {
+                "person": serializers.IntegerField(),
+                "balance": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "entries": LedgerEntryOutputSerializer(many=True),
+            },
+        ),
+        tags=["accounts"],
+    )
+    def get(self, request, person_id: int):
+        person = get_object_or_404(Person, pk=person_id)
+        filters = self.FilterSerializer(
+            data={
+                k: v
+                for k, v in {
+                    "date_from": request.query_params.get("from"),
+                    "date_to": request.query_params.get("to"),
+                }.items()
+                if v
+            }
+        )
+        filters.is_valid(raise_exception=True)
+        account = account_for(person=person)
+        if account is None:
+            raise NotFound(
+                f"{person.name} has no personal account (scheme, employment or "
+                "region policy gives none)."
+            )
+        entries = account_entries(account=account, **filters.validated_data)
+        return Response(
+            {
+                "person": person.pk,
+                "balance": f"{account.balance:.2f}",
+                "entries": LedgerEntryOutputSerializer(entries, many=True).data,
+            }
+        )
+
+
+def store_upload(upload, folder: str) -> Path:
+    directory = Path(settings.MEDIA_ROOT) / folder
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:5]}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+class PayrollImportApi(APIView):
+    """Upload an employer's payroll file (multipart ``file``, CSV or XLSX with columns
+    ``id_number,name,employer_code,period,contribution_base``); it is checked and credited by a
+    background job, whole or not at all."""
+
+    parser_classes = [MultiPartParser]
+
+    def get_permissions(self):
+        return [IsAuthenticated(), has_role(CLERK, MANAGER)()]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+
+    @extend_schema(request=InputSerializer, responses={201: JobOutputSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        path = store_upload(upload, "payroll")
+        job = job_create(
+            kind="payroll_import",
+            parameters={"path": str(path), "filename": upload.name},
+            created_by=request.user,
+        )
+        job.refresh_from_db()
+        data = JobOutputSerializer(job).data
+        return Response({"job": job.pk, **data}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,67 @@
+"""Job kinds of the accounts app: monthly retiree crediting, payroll import, year-end close."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jobs.registry import register
+from staff.errors import DomainError
+from staff.roles import CLERK, MANAGER
+
+from .crediting import parse_period, retiree_crediting_run
+
+
+def clean_period(parameters: dict) -> dict:
+    period = str(parameters.get("period", "")).strip()
+    parse_period(period)
+    return {"period": period}
+
+
+@register(
+    "monthly_crediting",
+    label=_("Monthly retiree crediting"),
+    roles=(MANAGER,),
+    clean=clean_period,
+)
+def monthly_crediting(job, progress):
+    return retiree_crediting_run(period=job.parameters["period"], progress=progress).as_result()
+
+
+def clean_year(parameters: dict) -> dict:
+    try:
+        year = int(parameters.get("year"))
+    except (TypeError, ValueError):
+        raise DomainError("year must be a year such as 2025", field="year") from None
+    if not 2000 <= year < timezone.localdate().year:
+        raise DomainError("only a past year can be closed (2000 up to last year)", field="year")
+    return {"year": year}
+
+
+@register("year_end", label=_("Year-end close"), roles=(MANAGER,), clean=clean_year)
+def year_end(job, progress):
+    from .year_end import year_end_close
+
+    return year_end_close(year=job.parameters["year"], progress=progress)
+
+
+def clean_payroll(parameters: dict) -> dict:
+    """Only files stored by the upload endpoint (never an arbitrary server path)."""
+    folder = (Path(settings.MEDIA_ROOT) / "payroll").resolve()
+    path = Path(str(parameters.get("path", ""))).resolve()
+    if folder not in path.parents or not path.is_file():
+        raise DomainError("upload the file through /api/v1/imports/payroll/", field="file")
+    return {"path": str(path), "filename": str(parameters.get("filename") or path.name)[:200]}
+
+
+@register(
+    "payroll_import",
+    label=_("Payroll import"),
+    roles=(CLERK, MANAGER),
+    clean=clean_payroll,
+)
+def payroll_import(job, progress):
+    from .payroll import payroll_import_run
+
+    return payroll_import_run(job=job, progress=progress)

@@ -1,0 +1,453 @@
+"""Payroll crediting (在职职工个人账户按缴费基数计入) from an employer's monthly file.
+
+A file (CSV or XLSX, columns ``id_number,name,employer_code,period,contribution_base``) is:
+
+1. streamed row by row (``csv`` over a text stream, ``openpyxl`` read-only) into a staging
+   table in chunks, checking each row's format on the way — the file is never held in memory;
+2. checked set-based in SQL against the registry: unknown person, name mismatch, unknown
+   employer, person not with that employer, no personal account, duplicate row in the file,
+   already credited with a different base (same base: skipped and counted), unset rate;
+3. if anything is wrong, the job fails listing every error by row and column, and nothing is
+   credited; otherwise every row is credited ``round(base × employee_rate, 2)`` (the person's
+   region policy in force on the 1st of the period) in one transaction, chunk by chunk, with
+   the accounts locked in primary-key order.
+
+Rows are numbered as lines of the file: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from enrollment.id_numbers import InvalidIdNumber, parse
+from jobs.registry import JobFailed
+from policies.models import PolicyVersion
+from policies.params import UnsetParameter, require_decimal
+
+from .locks import lock_accounts
+from .models import LedgerEntry, PayrollRow, PersonalAccount
+from .rules import money
+
+COLUMNS = ["id_number", "name", "employer_code", "period", "contribution_base"]
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+CHUNK = 5000
+MAX_ERRORS = 1000
+
+
+class PayrollFileError(Exception):
+    """The file as a whole cannot be read (encoding, format, header)."""
+
+
+def _detect_encoding(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(256 * 1024)
+    if not head.strip():
+        raise PayrollFileError(_("The file is empty."))
+    if b"\x00" in head:
+        raise PayrollFileError(_("The file is not a text CSV file."))
+    try:
+        head.decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if exc.start >= len(head) - 3:
+            return "utf-8-sig"
+    return "gb18030"
+
+
+def _check_header(header: list) -> None:
+    names = [str(h or "").strip().lstrip("\ufeff") for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    extra = [n for n in names if n and n not in COLUMNS]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(c)s") % {"c": ", ".join(missing)})
+        if extra:
+            parts.append(_("unknown columns: %(c)s") % {"c": ", ".join(extra)})
+        raise PayrollFileError(
+            _("The header row is wrong (%(problems)s); expected exactly: %(expected)s.")
+            % {"problems": "; ".join(parts), "expected": ",".join(COLUMNS)}
+        )
+
+
+def iter_file(path: Path, filename: str) -> Iterator[tuple[int, dict]]:
+    """Yield (row number, {column: raw value}) without reading the whole file."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        encoding = _detect_encoding(path)
+        with path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
+            reader = csv.reader(text)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise PayrollFileError(_("The file is empty.")) from None
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise PayrollFileError(
+                    _("The file cannot be read as CSV: %(e)s") % {"e": exc}
+                ) from None
+            _check_header(header)
+            names = [str(h).strip().lstrip("\ufeff") for h in header]
+            try:
+                for number, values in enumerate(reader, 2):
+                    if not any(v.strip() for v in values):
+                        continue
+                    yield number, dict(zip(names, values, strict=False)) | {"_width": len(values)}
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise PayrollFileError(
+                    _("The file cannot be read as CSV near row %(row)d: %(e)s")
+                    % {"row": reader.line_num, "e": exc}
+                ) from None
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - an unreadable workbook is the sender's file
+            raise PayrollFileError(_("The file is not a readable XLSX workbook.")) from exc
+        try:
+            rows = workbook.worksheets[0].iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                raise PayrollFileError(_("The file is empty."))
+            _check_header(list(header))
+            names = [str(h or "").strip() for h in header]
+            for number, values in enumerate(rows, 2):
+                if not any(v not in (None, "") for v in values):
+                    continue
+                yield number, dict(zip(names, values, strict=False)) | {"_width": len(names)}
+        finally:
+            workbook.close()
+    else:
+        raise PayrollFileError(_("Upload a .csv or .xlsx file."))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def check_row(number: int, raw: dict) -> tuple[PayrollRow | None, list[dict]]:
+    """The row's own format; returns a staging row or the errors (row, field, message)."""
+    errors: list[dict] = []
+
+    def error(field: str, message: str) -> None:
+        errors.append({"row": number, "field": field, "message": message})
+
+    id_number = _text(raw.get("id_number")).upper()
+    try:
+        id_number = parse(id_number).number
+    except InvalidIdNumber as exc:
+        error("id_number", str(exc))
+    name = _text(raw.get("name"))
+    if not name:
+        error("name", _("The name is empty."))
+    employer_code = _text(raw.get("employer_code"))
+    if not employer_code:
+        error("employer_code", _("The employer code is empty."))
+    period_value = raw.get("period")
+    if isinstance(period_value, datetime | date):
+        period = f"{period_value:%Y-%m}"
+    else:
+        period = _text(period_value)
+    if not PERIOD.match(period):
+        error("period", _("The period must be YYYY-MM, e.g. 2026-11; got “%(v)s”.") % {"v": period})
+    base_value = raw.get("contribution_base")
+    base = None
+    try:
+        base = Decimal(_text(base_value) if not isinstance(base_value, float) else repr(base_value))
+        if not base.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        error(
+            "contribution_base",
+            _("The contribution base is not a number: “%(v)s”.") % {"v": _text(base_value)},
+        )
+    else:
+        if base < 0:
+            error("contribution_base", _("The contribution base cannot be negative."))
+        elif base.as_tuple().exponent < -2:
+            error("contribution_base", _("The contribution base has more than two decimals."))
+        elif base >= Decimal("1e11"):
+            error("contribution_base", _("The contribution base is implausibly large."))
+    if raw.get("_width", len(COLUMNS)) > len(COLUMNS):
+        error("", _("The row has more values than the header has columns."))
+    if errors:
+        return None, errors
+    return PayrollRow(
+        row=number,
+        id_number=id_number,
+        name=name,
+        employer_code=employer_code,
+        period=period,
+        base=base.quantize(Decimal("0.01")),
+    ), []
+
+
+def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[int, list[dict], int]:
+    """Stream the file into the staging table; returns (rows staged, format errors, rows)."""
+    errors: list[dict] = []
+    dropped = 0
+    buffer: list[PayrollRow] = []
+    staged = total = 0
+    for number, raw in iter_file(path, filename):
+        total += 1
+        row, row_errors = check_row(number, raw)
+        if row_errors:
+            if len(errors) < MAX_ERRORS:
+                errors.extend(row_errors)
+            else:
+                dropped += len(row_errors)
+            continue
+        row.job_id = job_id
+        buffer.append(row)
+        if len(buffer) >= CHUNK:
+            PayrollRow.objects.bulk_create(buffer)
+            staged += len(buffer)
+            buffer = []
+            if progress is not None:
+                progress.advance(CHUNK)
+    if buffer:
+        PayrollRow.objects.bulk_create(buffer)
+        staged += len(buffer)
+        if progress is not None:
+            progress.advance(len(buffer))
+    if dropped:
+        errors.append({"message": _("%(n)d further errors not listed.") % {"n": dropped}})
+    return staged, errors, total
+
+
+def _sql_errors(job_id: int) -> list[dict]:
+    """The registry checks, set-based."""
+    checks = [
+        (
+            "id_number",
+            _("No insured person has this ID number."),
+            "SELECT r.row FROM accounts_payrollrow r WHERE r.job_id = %s AND r.person_id IS NULL",
+        ),
+        (
+            "name",
+            _("The name does not match the registered name of this ID number."),
+            """SELECT r.row FROM accounts_payrollrow r
+            JOIN enrollment_person p ON p.id = r.person_id
+            WHERE r.job_id = %s AND p.name <> r.name""",
+        ),
+        (
+            "employer_code",
+            _("No employer has this code."),
+            """SELECT r.row FROM accounts_payrollrow r WHERE r.job_id = %s AND NOT EXISTS
+            (SELECT 1 FROM enrollment_employer e WHERE e.code = r.employer_code)""",
+        ),
+        (
+            "employer_code",
+            _("The person is not registered with this employer."),
+            """SELECT r.row FROM accounts_payrollrow r
+            JOIN enrollment_person p ON p.id = r.person_id
+            JOIN enrollment_employer e ON e.code = r.employer_code
+            WHERE r.job_id = %s AND (p.employer_id IS NULL OR p.employer_id <> e.id)""",
+        ),
+        (
+            "id_number",
+            _("The person has no personal account under the region's policy."),
+            """SELECT r.row FROM accounts_payrollrow r WHERE r.job_id = %s
+            AND r.person_id IS NOT NULL AND r.account_id IS NULL""",
+        ),
+        (
+            "period",
+            _("The same person and period appear earlier in the file."),
+            """SELECT r.row FROM accounts_payrollrow r WHERE r.job_id = %s AND EXISTS
+            (SELECT 1 FROM accounts_payrollrow r2 WHERE r2.job_id = r.job_id
+             AND r2.id_number = r.id_number AND r2.period = r.period AND r2.row < r.row)""",
+        ),
+        (
+            "contribution_base",
+            _("This person was already credited for this period with a different base."),
+            """SELECT r.row FROM accounts_payrollrow r JOIN accounts_ledgerentry l
+            ON l.account_id = r.account_id AND l.kind = 'payroll_credit' AND l.period = r.period
+            WHERE r.job_id = %s AND l.contribution_base <> r.base""",
+        ),
+    ]
+    errors = []
+    with connection.cursor() as cursor:
+        for field, message, sql in checks:
+            cursor.execute(sql + " ORDER BY 1 LIMIT %s", [job_id, MAX_ERRORS])
+            errors.extend(
+                {"row": row, "field": field, "message": message} for (row,) in cursor.fetchall()
+            )
+    return errors
+
+
+def _resolve(job_id: int) -> None:
+    """Fill person, account and region of the staged rows, and mark rows already credited."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE accounts_payrollrow SET
+                 person_id = (SELECT p.id FROM enrollment_person p
+                              WHERE p.id_number = accounts_payrollrow.id_number),
+                 region_id = (SELECT p.region_id FROM enrollment_person p
+                              WHERE p.id_number = accounts_payrollrow.id_number),
+                 account_id = (SELECT a.id FROM enrollment_person p
+                               JOIN accounts_personalaccount a ON a.person_id = p.id
+                               WHERE p.id_number = accounts_payrollrow.id_number)
+               WHERE job_id = %s""",
+            [job_id],
+        )
+        cursor.execute(
+            """UPDATE accounts_payrollrow SET already_credited = TRUE
+               WHERE job_id = %s AND EXISTS (SELECT 1 FROM accounts_ledgerentry l
+                 WHERE l.account_id = accounts_payrollrow.account_id
+                   AND l.kind = 'payroll_credit' AND l.period = accounts_payrollrow.period
+                   AND l.contribution_base = accounts_payrollrow.base)""",
+            [job_id],
+        )
+
+
+def _rates(job_id: int) -> tuple[dict[tuple[int, str], Decimal], list[dict]]:
+    """employee_rate per (region, period), from the policy in force on the 1st of the period."""
+    combos = (
+        PayrollRow.objects.filter(job_id=job_id, region_id__isnull=False)
+        .values_list("region_id", "period")
+        .distinct()
+    )
+    rates, errors = {}, []
+    for region_id, period in combos:
+        first = date(int(period[:4]), int(period[5:]), 1)
+        version = (
+            PolicyVersion.objects.filter(region_id=region_id, effective_from__lte=first)
+            .order_by("-effective_from")
+            .select_related("region")
+            .first()
+        )
+        if version is None or not version.covers(first):
+            rows = list(
+                PayrollRow.objects.filter(
+                    job_id=job_id, region_id=region_id, period=period
+                ).values_list("row", flat=True)[:50]
+            )
+            errors.extend(
+                {
+                    "row": r,
+                    "field": "period",
+                    "message": _("No policy of the person's region is in force in %(p)s.")
+                    % {"p": period},
+                }
+                for r in rows
+            )
+            continue
+        try:
+            rates[(region_id, period)] = require_decimal(
+                version.document, "account.employee_rate", region=version.region.name
+            )
+        except UnsetParameter as exc:
+            rows = list(
+                PayrollRow.objects.filter(
+                    job_id=job_id, region_id=region_id, period=period
+                ).values_list("row", flat=True)[:50]
+            )
+            errors.extend(
+                {"row": r, "field": "period", "region": version.region.code, "message": exc.message}
+                for r in rows
+            )
+    return rates, errors
+
+
+def _apply(job_id: int, rates: dict, actor_id: int | None, progress) -> tuple[int, Decimal]:
+    """Credit every staged row not already credited; one transaction for the whole file."""
+    credited, amount_total = 0, Decimal("0.00")
+    rows = (
+        PayrollRow.objects.filter(job_id=job_id, already_credited=False)
+        .order_by("account_id", "period", "row")
+        .values_list("account_id", "region_id", "period", "base", "row")
+    )
+    reference = f"payroll:job:{job_id}"
+    chunk: list[tuple] = []
+
+    def flush(chunk: list[tuple]) -> None:
+        nonlocal credited, amount_total
+        accounts = lock_accounts(r[0] for r in chunk)
+        balances = {pk: account.balance for pk, account in accounts.items()}
+        entries = []
+        for account_id, region_id, period, base, row in chunk:
+            amount = money(base * rates[(region_id, period)])
+            if amount == 0:
+                continue
+            balances[account_id] += amount
+            entries.append(
+                LedgerEntry(
+                    account_id=account_id,
+                    kind="payroll_credit",
+                    amount=amount,
+                    balance_after=balances[account_id],
+                    period=period,
+                    contribution_base=base,
+                    reference=f"{reference}:row:{row}",
+                    created_by_id=actor_id,
+                )
+            )
+            amount_total += amount
+        LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+        changed = [accounts[pk] for pk in balances if balances[pk] != accounts[pk].balance]
+        for account in changed:
+            account.balance = balances[account.pk]
+        PersonalAccount.objects.bulk_update(changed, ["balance"], batch_size=2000)
+        credited += len(entries)
+        if progress is not None:
+            progress.advance(len(chunk))
+
+    for row in rows.iterator(chunk_size=CHUNK):
+        if chunk and len(chunk) >= CHUNK and row[0] != chunk[-1][0]:
+            flush(chunk)
+            chunk = []
+        chunk.append(row)
+    if chunk:
+        flush(chunk)
+    return credited, amount_total
+
+
+def payroll_import_run(*, job, progress=None) -> dict:
+    """The ``payroll_import`` job: validate the whole file, then credit it whole or not at all."""
+    path = Path(job.parameters["path"])
+    filename = job.parameters.get("filename", path.name)
+    PayrollRow.objects.filter(job_id=job.pk).delete()  # a redelivered job starts clean
+    try:
+        if progress is not None:
+            progress.set_total(0)
+        try:
+            staged, errors, total = _stage(job.pk, path, filename, progress)
+        except PayrollFileError as exc:
+            raise JobFailed([{"field": "file", "message": str(exc)}]) from None
+        if total == 0:
+            raise JobFailed([{"field": "file", "message": _("The file has a header but no rows.")}])
+        _resolve(job.pk)
+        errors.extend(_sql_errors(job.pk))
+        rates, rate_errors = _rates(job.pk)
+        errors.extend(rate_errors)
+        if errors:
+            errors.sort(key=lambda e: (e.get("row") or 0, e.get("field") or ""))
+            raise JobFailed(errors[: MAX_ERRORS + 1])
+        skipped = PayrollRow.objects.filter(job_id=job.pk, already_credited=True).count()
+        if progress is not None:
+            progress.set_total(total + staged - skipped)
+        with transaction.atomic():
+            credited, amount = _apply(job.pk, rates, job.created_by_id, progress)
+        return {
+            "rows": total,
+            "credited": credited,
+            "skipped_already_credited": skipped,
+            "amount": f"{amount:.2f}",
+        }
+    finally:
+        PayrollRow.objects.filter(job_id=job.pk).delete()

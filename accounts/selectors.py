@@ -1,0 +1,48 @@
+"""Reads for personal accounts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+
+from enrollment.models import Person
+
+from .models import AnnualStatement, LedgerEntry, PersonalAccount
+
+
+def account_for(*, person: Person) -> PersonalAccount | None:
+    return PersonalAccount.objects.filter(person=person).first()
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def account_entries(
+    *, account: PersonalAccount, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[LedgerEntry]:
+    entries = account.entries.select_related("created_by").order_by("id")
+    if date_from:
+        entries = entries.filter(created_at__gte=_start(date_from))
+    if date_to:
+        entries = entries.filter(created_at__lt=_start(date_to) + timedelta(days=1))
+    return entries
+
+
+def opening_balance(*, account: PersonalAccount, date_from: date | None) -> Decimal:
+    if not date_from:
+        return Decimal("0.00")
+    last = account.entries.filter(created_at__lt=_start(date_from)).order_by("-id").first()
+    return last.balance_after if last else Decimal("0.00")
+
+
+def ledger_sum(*, account: PersonalAccount) -> Decimal:
+    return account.entries.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+def annual_statements(*, account: PersonalAccount) -> QuerySet[AnnualStatement]:
+    return account.statements.order_by("-year")

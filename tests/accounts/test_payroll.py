@@ -1,0 +1,224 @@
+"""Payroll files: every row credited base × employee_rate, or nothing and every error listed."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.conf import settings as django_settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import LedgerEntry, PayrollRow, PersonalAccount
+from jobs.models import Job
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "id_number,name,employer_code,period,contribution_base"
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def staff(person_factory):
+    zhang = person_factory("420100", category="employee", base=Decimal("8000.00"), name="张伟")
+    wang = person_factory("420100", category="employee", base=Decimal("12345.67"), name="王芳")
+    return zhang, wang
+
+
+def client():
+    api = APIClient()
+    api.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(roles=['clerk'])).key}"
+    )
+    return api
+
+
+def upload(content: bytes, name="payroll.csv", capture=None) -> Job:
+    file = io.BytesIO(content)
+    file.name = name
+    with capture(execute=True):
+        response = client().post("/api/v1/imports/payroll/", {"file": file}, format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json()["job"] == response.json()["id"]
+    return Job.objects.get(pk=response.json()["job"])
+
+
+def csv_of(*rows) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+def row(person, period="2026-10", base="8000.00", name=None, employer="E420100"):
+    return f"{person.id_number},{name or person.name},{employer},{period},{base}"
+
+
+def balance(person) -> Decimal:
+    return PersonalAccount.objects.get(person=person).balance
+
+
+def test_a_good_file_credits_every_row(staff, django_capture_on_commit_callbacks):
+    zhang, wang = staff
+    # Wuhan 第五条: 2% of the base. 8000.00 × 0.02 = 160.00; 12345.67 × 0.02 = 246.9134 → 246.91;
+    # 12345.75 × 0.02 = 246.915 → 246.92 (half up).
+    content = csv_of(
+        row(zhang),
+        row(zhang, "2026-11"),
+        row(wang, base="12345.67"),
+        row(wang, "2026-11", base="12345.75"),
+    )
+    job = upload(content, capture=django_capture_on_commit_callbacks)
+    assert job.status == "succeeded", job.errors
+    assert job.result == {
+        "rows": 4,
+        "credited": 4,
+        "skipped_already_credited": 0,
+        "amount": "813.83",
+    }
+    assert balance(zhang) == Decimal("320.00")
+    assert balance(wang) == Decimal("246.91") + Decimal("246.92")
+    entries = list(LedgerEntry.objects.filter(account__person=wang).order_by("id"))
+    assert [e.balance_after for e in entries] == [Decimal("246.91"), Decimal("493.83")]
+    assert entries[0].contribution_base == Decimal("12345.67")
+    assert not PayrollRow.objects.exists()
+    # The same file again: every row is skipped and counted, nothing is doubled.
+    again = upload(content, capture=django_capture_on_commit_callbacks)
+    assert again.status == "succeeded" and again.result["skipped_already_credited"] == 4
+    assert balance(zhang) == Decimal("320.00")
+
+
+def test_any_bad_row_fails_the_file_with_every_error_and_credits_nothing(
+    staff, person_factory, django_capture_on_commit_callbacks
+):
+    zhang, wang = staff
+    flexible = person_factory(
+        "420100", category="employee", employment="flexible", base=Decimal("5000.00"), name="杨帆"
+    )
+    unknown = "420102198001020035"
+    content = csv_of(
+        row(zhang),  # 2: fine
+        row(wang, base="-1.00"),  # 3: negative base
+        row(wang, period="2026-13"),  # 4: bad period
+        f"{unknown},无名,E420100,2026-10,8000.00",  # 5: unknown person (or checksum)
+        row(zhang, name="张三"),  # 6: name mismatch (and duplicate of 2)
+        row(wang, employer="OTHER"),  # 7: unknown employer
+        row(flexible, employer="E420100"),  # 8: not with that employer, no account
+        row(wang, base="1.005"),  # 9: three decimals
+    )
+    job = upload(content, capture=django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    found = {(e.get("row"), e.get("field")) for e in job.errors}
+    expected = {
+        (3, "contribution_base"),
+        (4, "period"),
+        (5, "id_number"),
+        (6, "name"),
+        (6, "period"),
+        (7, "employer_code"),
+        (8, "employer_code"),
+        (8, "id_number"),
+        (9, "contribution_base"),
+    }
+    assert expected <= found, found
+    assert all(e["message"] for e in job.errors)
+    assert not LedgerEntry.objects.exists()
+    assert balance(zhang) == 0
+
+
+def test_already_credited_with_a_different_base_is_an_error(
+    staff, django_capture_on_commit_callbacks
+):
+    zhang, _ = staff
+    assert (
+        upload(csv_of(row(zhang)), capture=django_capture_on_commit_callbacks).status == "succeeded"
+    )
+    job = upload(csv_of(row(zhang, base="9000.00")), capture=django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    assert job.errors[0]["row"] == 2 and job.errors[0]["field"] == "contribution_base"
+    assert balance(zhang) == Decimal("160.00")
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "fragment"),
+    [
+        (b"id_number,name\n", "p.csv", "contribution_base"),
+        (
+            b"id_number,name,employer_code,period,contribution_base,extra\n1,2,3,4,5,6\n",
+            "p.csv",
+            "extra",
+        ),
+        (HEADER.encode() + b"\n", "p.csv", "没有数据行"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "p.csv", "CSV"),
+        (b"PK\x03\x04garbage", "p.xlsx", "XLSX"),
+        (b"hello", "p.txt", ".csv"),
+    ],
+)
+def test_unusable_files_fail_clearly(
+    staff, content, name, fragment, django_capture_on_commit_callbacks
+):
+    job = upload(content, name=name, capture=django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    assert fragment in job.errors[0]["message"], job.errors
+
+
+def test_an_empty_upload_is_a_400(staff):
+    file = io.BytesIO(b"")
+    file.name = "p.csv"
+    response = client().post("/api/v1/imports/payroll/", {"file": file}, format="multipart")
+    assert response.status_code == 400 and "file" in response.json()
+    assert not Job.objects.exists()
+
+
+def test_gbk_with_bom_and_xlsx(staff, django_capture_on_commit_callbacks):
+    zhang, wang = staff
+    gbk = csv_of(row(zhang)).decode().encode("gb18030")
+    assert upload(gbk, capture=django_capture_on_commit_callbacks).status == "succeeded"
+    bom = b"\xef\xbb\xbf" + csv_of(row(wang, base="12345.67"))
+    assert upload(bom, capture=django_capture_on_commit_callbacks).status == "succeeded"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    sheet.append([zhang.id_number, zhang.name, "E420100", "2026-11", 8000])
+    sheet.append(
+        [wang.id_number, wang.name, "E420100", "2026-11", "=6000*2"]
+    )  # formula: no cached value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = upload(buffer.getvalue(), name="p.xlsx", capture=django_capture_on_commit_callbacks)
+    assert job.status == "failed" and job.errors == [
+        {"row": 3, "field": "contribution_base", "message": job.errors[0]["message"]}
+    ]
+    sheet.cell(row=3, column=5).value = 12000.5
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = upload(buffer.getvalue(), name="p.xlsx", capture=django_capture_on_commit_callbacks)
+    assert job.status == "succeeded", job.errors
+    assert balance(wang) == Decimal("246.91") + Decimal("240.01")
+
+
+def test_only_uploaded_files_can_be_imported(staff):
+    from jobs.services import job_create
+    from staff.errors import DomainError
+
+    with pytest.raises(DomainError):
+        job_create(
+            kind="payroll_import",
+            parameters={"path": "/etc/passwd"},
+            created_by=UserFactory(roles=["clerk"]),
+        )
+    assert django_settings.MEDIA_ROOT
+
+
+def test_upload_page_redirects_to_the_job(staff, client, django_capture_on_commit_callbacks):
+    zhang, _ = staff
+    client.force_login(UserFactory(roles=["clerk"]))
+    file = io.BytesIO(csv_of(row(zhang)))
+    file.name = "p.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/payroll/", {"file": file})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
+    assert job.status == "succeeded"
