@@ -26,7 +26,9 @@ def clean_period(parameters: dict) -> dict:
     clean=clean_period,
 )
 def monthly_crediting(job, progress):
-    return retiree_crediting_run(period=job.parameters["period"], progress=progress).as_result()
+    return retiree_crediting_run(
+        period=job.parameters["period"], progress=progress, chunk_size=settings.ACCOUNTS_CHUNK
+    ).as_result()
 
 
 def clean_year(parameters: dict) -> dict:
@@ -43,7 +45,9 @@ def clean_year(parameters: dict) -> dict:
 def year_end(job, progress):
     from .year_end import year_end_close
 
-    return year_end_close(year=job.parameters["year"], progress=progress)
+    return year_end_close(
+        year=job.parameters["year"], progress=progress, chunk_size=settings.ACCOUNTS_CHUNK
+    )
 
 
 def clean_payroll(parameters: dict) -> dict:

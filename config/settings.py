@@ -243,7 +243,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# An unacknowledged task (its worker died) is redelivered after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+# Accounts per crediting statement (monthly crediting, year-end close).
+ACCOUNTS_CHUNK = env.int("ACCOUNTS_CHUNK", default=5000)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="mutual-aid")
 CELERY_TIMEZONE = TIME_ZONE
 # The one beat schedule (run exactly one `celery beat`). The jobs are idempotent, so a second

@@ -1,0 +1,106 @@
+"""A real Celery worker killed (SIGKILL) in the middle of monthly crediting; the task is
+redelivered to a new worker: every account is credited exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, Sum
+
+from accounts.models import LedgerEntry, PersonalAccount
+from jobs.models import Job
+from jobs.services import job_create
+from policies.models import Region
+from policies.services import policies_load_seeds
+from tests.factories import UserFactory
+from tests.helpers.bulk import bulk_retirees
+from tests.helpers.procs import ROOT, database_url_of_current_connection, project_env
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.slow]
+ACCOUNTS = 20_000
+
+
+def start_worker(queue: str, redis_url: str, **env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=project_env(
+            DATABASE_URL=database_url_of_current_connection(),
+            REDIS_URL=redis_url,
+            CELERY_QUEUE=queue,
+            ACCOUNTS_CHUNK="200",
+            **env,
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def credited() -> int:
+    return LedgerEntry.objects.filter(kind="retiree_credit", period="2026-11").count()
+
+
+def test_sigkill_mid_crediting_then_redelivery_credits_each_account_once(
+    postgres_tx, redis_url, settings
+):
+    policies_load_seeds()
+    bulk_retirees(Region.objects.get(code="420100"), ACCOUNTS)
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    # The first worker would only redeliver after an hour; the second one after 2 seconds.
+    first = start_worker(queue, redis_url)
+    job = job_create(
+        kind="monthly_crediting",
+        parameters={"period": "2026-11"},
+        created_by=UserFactory(roles=["manager"]),
+    )
+    deadline = time.monotonic() + 120
+    while credited() < ACCOUNTS // 5 and time.monotonic() < deadline:
+        assert first.poll() is None
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    done_before_kill = credited()
+    assert 0 < done_before_kill < ACCOUNTS, done_before_kill
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+
+    second = start_worker(queue, redis_url, CELERY_VISIBILITY_TIMEOUT="2")
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.is_finished:
+                break
+            assert second.poll() is None
+            time.sleep(0.2)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+    assert job.status == Job.Status.PARTIAL, job.errors  # other regions' parameters are unset
+    assert job.attempts == 2
+    assert credited() == ACCOUNTS
+    per_account = LedgerEntry.objects.values("account_id").annotate(n=Count("id")).filter(n__gt=1)
+    assert not per_account.exists()
+    assert PersonalAccount.objects.aggregate(s=Sum("balance"))["s"] == Decimal("83.00") * ACCOUNTS
+    assert not PersonalAccount.objects.exclude(balance=Decimal("83.00")).exists()
