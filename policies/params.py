@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from staff.errors import DomainError
 
 from .schema import source_for
@@ -23,11 +25,10 @@ class UnsetParameter(DomainError):
     status_code = 422
 
     def __init__(self, parameter: str, *, region: str = "", article: str = "", note: str = ""):
-        where = f"{region}的" if region else ""
-        cite = f"（{article}" + (f"：{note}" if note else "") + "）" if article else ""
+        cite = article + (f": {note}" if note else "")
         super().__init__(
-            f"{where}政策参数 {parameter} 未设定{cite}，无法办理。"
-            f" Policy parameter {parameter} is unset{f' ({article})' if article else ''}.",
+            _("%(region)s policy parameter %(parameter)s is unset (%(cite)s); this cannot be done.")
+            % {"region": region, "parameter": parameter, "cite": cite or "—"},
             code="policy_parameter_unset",
         )
         self.parameter = parameter
