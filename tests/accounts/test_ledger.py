@@ -42,7 +42,11 @@ def test_credit_then_debit_keeps_balance_after(account):
             account_id=account.pk, kind="payroll_credit", amount=Decimal("1.00"), period="2026-10"
         )
     account.refresh_from_db()
-    assert account.balance == Decimal("99.50") == account.entries.aggregate(s=Sum("amount"))["s"]
+    assert (
+        account.balance
+        == Decimal("99.50")
+        == account.entries.aggregate(s=Sum("amount"))["s"].quantize(Decimal("0.01"))
+    )
 
 
 def test_entries_cannot_be_updated_or_deleted_even_below_the_orm(account):
@@ -104,7 +108,10 @@ def test_random_credits_and_debits_keep_balance_equal_to_the_sum(account, ops):
                 amount=amount if is_credit else -amount,
             )
     account.refresh_from_db()
-    total = account.entries.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    # quantize: on the embedded SQLite default an SQL SUM is a float (PostgreSQL's is exact)
+    total = (account.entries.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")).quantize(
+        Decimal("0.01")
+    )
     assert account.balance == total >= 0
     last = account.entries.order_by("-id").first()
     assert last is None or last.balance_after == account.balance
