@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .crediting import id_list
 from .models import AnnualStatement, ClosedYear
 
 CHUNK = 5000
@@ -57,7 +58,7 @@ FROM (
     FROM accounts_personalaccount a
     LEFT JOIN accounts_ledgerentry e
         ON e.account_id = a.id AND e.created_at >= %s AND e.created_at < %s
-    WHERE a.id > %s AND a.id <= %s AND a.opened_at < %s
+    WHERE a.id {in_ids}
     GROUP BY a.id
 ) s
 WHERE 1 = 1
@@ -87,10 +88,11 @@ def year_end_close(*, year: int, progress=None, chunk_size: int = CHUNK) -> dict
             ids = [row[0] for row in cursor.fetchall()]
         if not ids:
             break
+        in_ids, id_params = id_list(ids)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                STATEMENT_SQL,
-                [year, timezone.now(), start, start, end, after, ids[-1], end],
+                STATEMENT_SQL.format(in_ids=in_ids),
+                [year, timezone.now(), start, start, end, *id_params],
             )
             inserted = max(cursor.rowcount, 0)
             written += inserted
