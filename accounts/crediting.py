@@ -123,17 +123,98 @@ def _chunk_ids(region_plan: RegionPlan, after: int, size: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def pg_array(ids: list[int]) -> str:
+    """An int array literal: much cheaper for the driver to send than a list of 5000 ints."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
 def id_list(ids: list[int]) -> tuple[str, list]:
     """``= ANY(%s)`` with one array on PostgreSQL, ``IN (%s, …)`` on SQLite. Naming the chunk's
     ids (not a range) lets the planner drive the join from the accounts' primary keys instead of
     scanning every person for every chunk."""
     if connection.vendor == "postgresql":
-        return "= ANY(%s)", [list(ids)]
+        return "= ANY(%s::bigint[])", [pg_array(ids)]
     return f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+PG_CHUNK_SQL = """
+WITH locked AS (
+    SELECT a.id, a.balance, {amount} AS amount
+    {eligible} AND a.id = ANY(%s::bigint[])
+      AND NOT EXISTS (SELECT 1 FROM accounts_ledgerentry l WHERE l.account_id = a.id
+                      AND l.kind = 'retiree_credit' AND l.period = %s
+                      AND l.account_id BETWEEN %s AND %s)
+    ORDER BY a.id
+    FOR UPDATE OF a
+), ins AS (
+    INSERT INTO accounts_ledgerentry
+        (account_id, kind, amount, balance_after, period, contribution_base, reference, memo,
+         created_by_id, created_at)
+    SELECT id, 'retiree_credit', amount, balance + amount, %s, NULL, %s, %s, NULL, %s
+    FROM locked WHERE amount IS NOT NULL
+    ON CONFLICT (account_id, kind, period)
+        WHERE kind IN ('payroll_credit', 'retiree_credit') DO NOTHING
+    RETURNING account_id, amount
+), upd AS (
+    UPDATE accounts_personalaccount a SET balance = a.balance + ins.amount
+    FROM ins WHERE a.id = ins.account_id
+    RETURNING ins.amount
+)
+SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM upd
+"""
+
+
+def _amount_case(bands: list[RetireeBand]) -> tuple[str, list]:
+    """The monthly amount of each account as one CASE over the region's bands."""
+    sql, params = "CASE", []
+    for band in sorted(bands, key=lambda b: not b.flexible):
+        conditions = []
+        if band.flexible:
+            conditions.append("p.employment = 'flexible'")
+        if band.born_after is not None:
+            conditions.append("p.birth_date > %s")
+            params.append(band.born_after)
+        if band.born_on_or_before is not None:
+            conditions.append("p.birth_date <= %s")
+            params.append(band.born_on_or_before)
+        sql += f" WHEN {' AND '.join(conditions) or 'TRUE'} THEN %s::numeric"
+        params.append(band.monthly)
+    return sql + " END", params
+
+
+def _credit_chunk_pg(region_plan: RegionPlan, period: str, ids: list[int]) -> tuple[int, Decimal]:
+    """PostgreSQL: one statement per chunk, driven by the chunk's account ids. Accounts not yet
+    credited are locked (``FOR UPDATE`` returns their latest balance, so ``balance_after`` is
+    right under concurrent settlements); the unique index arbitrates between two runs racing on
+    the same chunk; only the rows this statement inserted move a balance."""
+    reference = f"retiree-crediting:{period}:{uuid.uuid4().hex[:12]}"
+    amount_sql, amount_params = _amount_case(region_plan.bands)
+    rules = ", ".join(sorted({b.rule for b in region_plan.bands}))[:200]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            PG_CHUNK_SQL.format(amount=amount_sql, eligible=ELIGIBLE),
+            [
+                *amount_params,
+                region_plan.region.pk,
+                region_plan.cutoff,
+                pg_array(ids),
+                period,
+                ids[0],
+                ids[-1],
+                period,
+                reference,
+                rules,
+                timezone.now(),
+            ],
+        )
+        count, amount = cursor.fetchone()
+    return count, Decimal(amount).quantize(Decimal("0.01"))
 
 
 def _credit_chunk(region_plan: RegionPlan, period: str, ids: list[int]) -> tuple[int, Decimal]:
     """One transaction: lock, insert the credits, move the balances. Returns (count, amount)."""
+    if connection.vendor == "postgresql":
+        return _credit_chunk_pg(region_plan, period, ids)
     reference = f"retiree-crediting:{period}:{uuid.uuid4().hex[:12]}"
     has_flexible = any(b.flexible for b in region_plan.bands)
     now = timezone.now()
