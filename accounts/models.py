@@ -188,11 +188,15 @@ class PayrollRow(models.Model):
     account_id = models.BigIntegerField(null=True)
     region_id = models.BigIntegerField(null=True)
     already_credited = models.BooleanField(default=False)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
 
     class Meta:
         verbose_name = _("payroll row")
         verbose_name_plural = _("payroll rows")
-        indexes = [models.Index(fields=["job_id", "id_number", "period"])]
+        indexes = [
+            models.Index(fields=["job_id", "id_number", "period"]),
+            models.Index(fields=["job_id", "account_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"job {self.job_id} row {self.row}"
