@@ -6,14 +6,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from staff.decorators import role_required
 from staff.errors import DomainError
-from staff.forms import apply_error
+from staff.forms import apply_error, form_page
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .forms import (
@@ -79,18 +79,20 @@ def person_sections(request, person) -> list:
     return panels_for(request=request, person=person)
 
 
+def _person_url(person_id: int) -> str:
+    return reverse("enrollment:person_detail", args=[person_id])
+
+
 @role_required(CLERK)
 def person_create_page(request):
-    form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = person_create(**form.cleaned_data, actor=request.user)
-        except (ValidationError, DomainError) as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s is registered.") % {"name": person.name})
-            return redirect("enrollment:person_detail", person_id=person.pk)
-    return render(request, "enrollment/form.html", {"form": form, "title": _("Register a person")})
+    return form_page(
+        request,
+        PersonForm(request.POST or None),
+        action=lambda data: person_create(**data, actor=request.user),
+        success=lambda person: _("%(name)s is registered.") % {"name": person.name},
+        redirect_to=lambda person: _person_url(person.pk),
+        title=_("Register a person"),
+    )
 
 
 @role_required(CLERK)
@@ -98,49 +100,43 @@ def person_edit_page(request, person_id: int):
     person = get_object_or_404(Person, pk=person_id)
     initial = {f: getattr(person, f) for f in PersonEditForm.base_fields if f != "id_number"}
     initial["region"] = person.region.code
-    form = PersonEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person_update(person=person, data=form.cleaned_data, actor=request.user)
-        except (ValidationError, DomainError) as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("enrollment:person_detail", person_id=person.pk)
-    title = _("Change %(name)s") % {"name": person.name}
-    return render(request, "enrollment/form.html", {"form": form, "title": title, "person": person})
+    return form_page(
+        request,
+        PersonEditForm(request.POST or None, initial=initial),
+        action=lambda data: person_update(person=person, data=data, actor=request.user),
+        success=_("Changes saved."),
+        redirect_to=_person_url(person.pk),
+        title=_("Change %(name)s") % {"name": person.name},
+        context={"person": person},
+    )
 
 
 @role_required(CLERK)
 def person_retire_page(request, person_id: int):
     person = get_object_or_404(Person, pk=person_id)
-    form = RetireForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person_retire(person=person, actor=request.user, **form.cleaned_data)
-        except (ValidationError, DomainError) as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Retirement recorded."))
-            return redirect("enrollment:person_detail", person_id=person.pk)
-    title = _("Record the retirement of %(name)s") % {"name": person.name}
-    return render(request, "enrollment/form.html", {"form": form, "title": title, "person": person})
+    return form_page(
+        request,
+        RetireForm(request.POST or None),
+        action=lambda data: person_retire(person=person, actor=request.user, **data),
+        success=_("Retirement recorded."),
+        redirect_to=_person_url(person.pk),
+        title=_("Record the retirement of %(name)s") % {"name": person.name},
+        context={"person": person},
+    )
 
 
 @role_required(CLERK)
 def stay_create_page(request, person_id: int):
     person = get_object_or_404(Person, pk=person_id)
-    form = InpatientStayForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            inpatient_stay_record(person=person, actor=request.user, **form.cleaned_data)
-        except (ValidationError, DomainError) as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Inpatient stay recorded."))
-            return redirect("enrollment:person_detail", person_id=person.pk)
-    title = _("Record an inpatient stay of %(name)s") % {"name": person.name}
-    return render(request, "enrollment/form.html", {"form": form, "title": title, "person": person})
+    return form_page(
+        request,
+        InpatientStayForm(request.POST or None),
+        action=lambda data: inpatient_stay_record(person=person, actor=request.user, **data),
+        success=_("Inpatient stay recorded."),
+        redirect_to=_person_url(person.pk),
+        title=_("Record an inpatient stay of %(name)s") % {"name": person.name},
+        context={"person": person},
+    )
 
 
 @role_required(CLERK)
@@ -167,17 +163,13 @@ def employer_list_page(request):
 
 @role_required(CLERK)
 def employer_create_page(request):
-    form = EmployerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            employer_create(**form.cleaned_data, actor=request.user)
-        except (ValidationError, DomainError) as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Employer registered."))
-            return redirect("enrollment:employer_list")
-    return render(
-        request, "enrollment/form.html", {"form": form, "title": _("Register an employer")}
+    return form_page(
+        request,
+        EmployerForm(request.POST or None),
+        action=lambda data: employer_create(**data, actor=request.user),
+        success=_("Employer registered."),
+        redirect_to=reverse("enrollment:employer_list"),
+        title=_("Register an employer"),
     )
 
 
@@ -189,17 +181,14 @@ def institution_list_page(request):
 
 @role_required(CLERK)
 def institution_create_page(request):
-    form = InstitutionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            institution_create(**form.cleaned_data, actor=request.user)
-        except (ValidationError, DomainError) as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Institution registered."))
-            return redirect("enrollment:institution_list")
-    title = _("Register an institution")
-    return render(request, "enrollment/form.html", {"form": form, "title": title})
+    return form_page(
+        request,
+        InstitutionForm(request.POST or None),
+        action=lambda data: institution_create(**data, actor=request.user),
+        success=_("Institution registered."),
+        redirect_to=reverse("enrollment:institution_list"),
+        title=_("Register an institution"),
+    )
 
 
 def _upload_dir() -> Path:

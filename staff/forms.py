@@ -16,3 +16,26 @@ def apply_error(form, exc: Exception) -> None:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     else:  # pragma: no cover - programming error
         raise exc
+
+
+def form_page(
+    request, form, *, action, success, redirect_to, title, context=None, template="form.html"
+):
+    """The shape of every page that submits one form to one service.
+
+    GET shows the form; a valid POST calls ``action(cleaned_data)``; a refusal (a model
+    ValidationError or a DomainError) is shown next to the field it names and nothing is
+    written; success shows ``success`` and redirects. ``success`` and ``redirect_to`` may be
+    callables of the action's result."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    return render(request, template, {"form": form, "title": title, **(context or {})})

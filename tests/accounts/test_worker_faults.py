@@ -3,8 +3,6 @@ redelivered to a new worker: every account is credited exactly once."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from decimal import Decimal
@@ -19,41 +17,14 @@ from policies.models import Region
 from policies.services import policies_load_seeds
 from tests.factories import UserFactory
 from tests.helpers.bulk import bulk_retirees
-from tests.helpers.procs import ROOT, database_url_of_current_connection, project_env
+from tests.helpers.procs import start_worker
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.slow]
 ACCOUNTS = 20_000
 
 
-def start_worker(queue: str, redis_url: str, **env) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=project_env(
-            DATABASE_URL=database_url_of_current_connection(),
-            REDIS_URL=redis_url,
-            CELERY_QUEUE=queue,
-            ACCOUNTS_CHUNK="200",
-            **env,
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def worker(queue: str, redis_url: str, **env: str):
+    return start_worker(queue, redis_url, ACCOUNTS_CHUNK="200", **env)
 
 
 def credited() -> int:
@@ -68,7 +39,7 @@ def test_sigkill_mid_crediting_then_redelivery_credits_each_account_once(
     queue = f"test-{uuid.uuid4().hex[:8]}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
     # The first worker would only redeliver after an hour; the second one after 2 seconds.
-    first = start_worker(queue, redis_url)
+    first = worker(queue, redis_url)
     job = job_create(
         kind="monthly_crediting",
         parameters={"period": "2026-11"},
@@ -85,7 +56,7 @@ def test_sigkill_mid_crediting_then_redelivery_credits_each_account_once(
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING
 
-    second = start_worker(queue, redis_url, CELERY_VISIBILITY_TIMEOUT="2")
+    second = worker(queue, redis_url, CELERY_VISIBILITY_TIMEOUT="2")
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:

@@ -56,3 +56,38 @@ def manage(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.
         text=True,
         timeout=timeout,
     )
+
+
+def start_worker(queue: str, redis_url: str, *, loglevel: str = "WARNING", **env: str):
+    """A real Celery worker (solo pool) on ``queue``, against the tests' database and Redis.
+
+    Started in its own session so a test can SIGKILL it with ``os.killpg``; its output is
+    captured (read it after the worker has stopped)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--loglevel={loglevel}",
+        ],
+        cwd=ROOT,
+        env=project_env(
+            DATABASE_URL=database_url_of_current_connection(),
+            REDIS_URL=redis_url,
+            CELERY_QUEUE=queue,
+            **env,
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )

@@ -2,7 +2,6 @@
 progress is visible while it runs."""
 
 import subprocess
-import sys
 import time
 import uuid
 
@@ -13,7 +12,7 @@ from jobs.selectors import job_live
 from jobs.services import job_create
 from staff.roles import MANAGER
 from tests.factories import UserFactory
-from tests.helpers.procs import ROOT, database_url_of_current_connection, project_env
+from tests.helpers.procs import start_worker
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.slow]
 
@@ -22,33 +21,7 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.slow]
 def worker(postgres_tx, redis_url, settings):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    env = project_env(
-        DATABASE_URL=database_url_of_current_connection(),
-        REDIS_URL=redis_url,
-        CELERY_QUEUE=queue,
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_worker(queue, redis_url, loglevel="INFO")
     yield proc
     proc.terminate()
     try:
