@@ -1,0 +1,420 @@
+"""The settlement calculator (结算计算): a pure function, no database.
+
+``settle(claim, person, year_to_date, balances, policy) -> Breakdown`` follows DESIGN.md's
+settlement steps; every step appends an explanation line citing the policy article. Money is
+``Decimal``, every multiplication rounded to 0.01 yuan half up. A needed parameter that the
+policy leaves unset raises ``UnsetParameter`` naming it and its article.
+
+Invariant: ``pool_paid + account_paid + family_account_paid + cash_paid == total_amount``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from policies.params import UnsetParameter, lookup, require
+from policies.schema import source_for
+from staff.errors import DomainError
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+BENEFITS = ("general_outpatient", "chronic", "special")
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def times(amount: Decimal, rate: Decimal) -> Decimal:
+    """A multiplication of money, rounded to the cent half up (DESIGN.md step 7)."""
+    return money(amount * rate)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy in force on the visit date (参保地政策)."""
+
+    document: dict
+    source: str  # e.g. 包府办发〔2022〕99号
+    region_name: str = ""
+
+    def cite(self, dotted: str) -> str:
+        entry = source_for(self.document, dotted) or {}
+        return f"{self.source} {entry.get('article', '')}".strip()
+
+    def require(self, dotted: str):
+        return require(self.document, dotted, region=self.region_name)
+
+    def decimal(self, dotted: str) -> Decimal:
+        return Decimal(self.require(dotted))
+
+    def get(self, dotted: str, default=None):
+        value = lookup(self.document, dotted, default)
+        return default if value is None else value
+
+
+@dataclass(frozen=True)
+class Claim:
+    benefit: str
+    total_amount: Decimal
+    self_pay_amount: Decimal = ZERO
+    class_b_amount: Decimal = ZERO
+    disease_code: str | None = None
+    visit_date: date | None = None
+    institution_kind: str = "hospital"  # hospital | pharmacy
+    institution_level: str | None = None  # the institution's own level ("1"–"3")
+    prescribing_level: str | None = None  # a pharmacy claim's prescribing institution's level
+    designated: bool = True
+    out_of_region: bool = False  # the institution is outside the person's pooling region
+    out_of_region_filed: bool = False
+    use_account: bool = True
+    for_relative: bool = False  # paid from an account holder's account (家庭共济)
+
+
+@dataclass(frozen=True)
+class Person:
+    rate_class: str = "employee"  # employee | retiree | retiree_before_2001
+    scheme: str = "employee"  # employee | resident
+    status: str = "active"  # active | arrears | suspended
+    in_waiting_period: bool = False
+    in_inpatient_stay: bool = False
+    under_chronic_benefits: bool = False
+    certified: bool = False  # an approved certification for the claim's disease on the visit date
+    certified_chronic_diseases: int = 0  # approved chronic diseases this year (Yuxi's cap)
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """What this person has already used this year in the claim's bucket."""
+
+    deductible_used: Decimal = ZERO
+    pooled: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Balances:
+    own_account: Decimal | None = None  # the patient's own account, None when they have none
+    holder_account: Decimal | None = None  # the holder's account for a relative's claim
+    holder_floor: Decimal = ZERO  # what the holder must keep after a shared payment
+
+
+@dataclass(frozen=True)
+class Line:
+    step: str
+    amount: Decimal
+    rule: str
+
+    def as_dict(self) -> dict:
+        return {"step": self.step, "amount": f"{self.amount:.2f}", "rule": self.rule}
+
+
+@dataclass
+class Breakdown:
+    total_amount: Decimal
+    self_pay_amount: Decimal
+    policy_amount: Decimal = ZERO
+    first_pay_amount: Decimal = ZERO
+    deductible_applied: Decimal = ZERO
+    pool_paid: Decimal = ZERO
+    account_paid: Decimal = ZERO
+    family_account_paid: Decimal = ZERO
+    cash_paid: Decimal = ZERO
+    ratio: Decimal | None = None
+    cap: Decimal | None = None  # None: unlimited or not applicable
+    excluded: str | None = None
+    explanation: list[Line] = field(default_factory=list)
+
+    def line(self, step: str, amount: Decimal, rule: str) -> None:
+        self.explanation.append(Line(step, amount, rule))
+
+    def check(self) -> None:
+        payers = self.pool_paid + self.account_paid + self.family_account_paid + self.cash_paid
+        if payers != self.total_amount:  # pragma: no cover - a calculator bug, never input
+            raise AssertionError(f"payers {payers} != total {self.total_amount}")
+
+
+class InvalidClaim(DomainError):
+    """The claim's figures contradict each other."""
+
+
+def _validate(claim: Claim) -> None:
+    for name in ("total_amount", "self_pay_amount", "class_b_amount"):
+        value = getattr(claim, name)
+        if value < 0:
+            raise InvalidClaim(f"{name} cannot be negative.", field=name)
+        if value != money(value):
+            raise InvalidClaim(f"{name} has more than two decimals.", field=name)
+    if claim.self_pay_amount > claim.total_amount:
+        raise InvalidClaim("self_pay_amount is larger than total_amount.", field="self_pay_amount")
+    if claim.class_b_amount > claim.total_amount - claim.self_pay_amount:
+        raise InvalidClaim(
+            "class_b_amount is larger than the in-policy amount (total − self pay).",
+            field="class_b_amount",
+        )
+    if claim.benefit not in BENEFITS:
+        raise InvalidClaim(f"benefit must be one of {', '.join(BENEFITS)}.", field="benefit")
+
+
+def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] | None:
+    """Why no pooled payment is made, with the rule cited; None if the pool pays."""
+    section = claim.benefit
+    exclusions = set(policy.get("general_outpatient.exclusions", []))
+    cite = policy.cite("general_outpatient.exclusions")
+    if person.scheme != "employee":
+        return ("参保人属城乡居民医保，不享受职工医保门诊统筹待遇", "DESIGN.md scheme: resident")
+    if not claim.designated:
+        return (
+            "非定点医药机构，医保基金不予支付",
+            cite if "non_designated" in exclusions else "定点医药机构管理（非定点不予支付）",
+        )
+    if person.in_waiting_period:
+        return ("待遇等待期内", cite)
+    if person.status == "suspended":
+        return ("暂停参保期间", cite)
+    if person.status == "arrears":
+        return ("欠缴基本医疗保险费期间", cite)
+    if person.in_inpatient_stay and (
+        section == "general_outpatient"
+        or policy.get("chronic.excluded_during_inpatient_stay")
+        or "inpatient_stay" in exclusions
+    ):
+        return ("住院期间", cite)
+    if (
+        section == "general_outpatient"
+        and person.under_chronic_benefits
+        and "chronic_benefits" in exclusions
+    ):
+        return ("已享受门诊慢特病待遇", cite)
+    if section in ("chronic", "special") and not person.certified:
+        raise InvalidClaim(
+            f"No approved {section} certification for disease {claim.disease_code or '—'} on "
+            "the visit date.",
+            field="disease_code",
+            code="not_certified",
+        )
+    return None
+
+
+def _level(claim: Claim, policy: Policy, ratios: dict) -> tuple[str | None, str]:
+    """The level whose ratio applies: a pharmacy claim uses its prescribing institution's
+    level (外配处方), else the region's pharmacy ratio; None means no pooled payment."""
+    if claim.institution_kind == "pharmacy":
+        if claim.prescribing_level:
+            return claim.prescribing_level, "外配处方按开具处方的定点医疗机构级别结算"
+        if "pharmacy" in (ratios or {}):
+            return "pharmacy", "定点零售药店支付比例"
+        return None, "定点零售药店无外配处方，且统筹地区未设药店支付比例"
+    return claim.institution_level, ""
+
+
+def _general(
+    claim: Claim, person: Person, ytd: YearToDate, policy: Policy, b: Breakdown, eligible: Decimal
+) -> None:
+    section = "general_outpatient"
+    rate_class = person.rate_class
+    if rate_class not in (policy.get(f"{section}.ratio") or {}):
+        rate_class = "retiree" if rate_class == "retiree_before_2001" else rate_class
+    ratios = policy.require(f"{section}.ratio.{rate_class}")
+    level, why = _level(claim, policy, ratios)
+    if level is None:
+        b.line("no_pool", ZERO, why)
+        b.excluded = why
+        return
+    basis = policy.require(f"{section}.deductible_basis")
+    if basis == "per_visit":
+        deductible_level = "1" if level == "pharmacy" else level
+        per_visit = policy.decimal(f"{section}.deductible.{deductible_level}")
+        applied = min(eligible, per_visit)
+        b.line(
+            "deductible", applied, f"{policy.cite(f'{section}.deductible')} 按次起付 {per_visit}"
+        )
+    else:
+        deductible_class = (
+            rate_class if rate_class in policy.get(f"{section}.deductible", {}) else "retiree"
+        )
+        annual = policy.decimal(f"{section}.deductible.{deductible_class}")
+        remaining = max(ZERO, annual - ytd.deductible_used)
+        applied = min(eligible, remaining)
+        b.line(
+            "deductible",
+            applied,
+            f"{policy.cite(f'{section}.deductible')} 年度起付 {annual}，已用 {ytd.deductible_used}",
+        )
+    ratio = policy.decimal(f"{section}.ratio.{rate_class}.{level}")
+    cap_value = (
+        policy.require(f"{section}.annual_cap.{rate_class}")
+        if rate_class in (policy.get(f"{section}.annual_cap") or {})
+        else policy.require(f"{section}.annual_cap.retiree")
+    )
+    _pool(
+        b,
+        eligible,
+        applied,
+        ratio,
+        cap_value,
+        ytd,
+        policy.cite(f"{section}.ratio"),
+        policy.cite(f"{section}.annual_cap"),
+    )
+
+
+def _chronic(
+    claim: Claim, person: Person, ytd: YearToDate, policy: Policy, b: Breakdown, eligible: Decimal
+) -> None:
+    if policy.get("chronic.deductible_shared_with_general"):
+        # Jilin 二（三）: one deductible for general outpatient and chronic diseases; the
+        # year-to-date figure passed in is the shared bucket's.
+        rate_class = person.rate_class if person.rate_class != "retiree_before_2001" else "retiree"
+        annual = policy.decimal(f"general_outpatient.deductible.{rate_class}")
+        rule = policy.cite("chronic.deductible_shared_with_general") + " 与普通门诊合并计算起付"
+    else:
+        annual = policy.decimal("chronic.deductible")
+        rule = policy.cite("chronic.deductible")
+    applied = min(eligible, max(ZERO, annual - ytd.deductible_used))
+    b.line("deductible", applied, f"{rule} 年度起付 {annual}，已用 {ytd.deductible_used}")
+    ratio = policy.decimal("chronic.ratio")
+    first = policy.get("chronic.cap_first_disease")
+    cap_max = policy.require("chronic.cap_max")
+    if first is not None and first != "unlimited":
+        extra = Decimal(policy.get("chronic.cap_per_additional_disease") or "0")
+        diseases = max(1, person.certified_chronic_diseases)
+        grown = Decimal(first) + extra * (diseases - 1)
+        cap_value = str(grown if cap_max == "unlimited" else min(grown, Decimal(cap_max)))
+    else:
+        cap_value = cap_max
+    _pool(
+        b,
+        eligible,
+        applied,
+        ratio,
+        cap_value,
+        ytd,
+        policy.cite("chronic.ratio"),
+        policy.cite("chronic.cap_max"),
+    )
+
+
+def _special(
+    claim: Claim, person: Person, ytd: YearToDate, policy: Policy, b: Breakdown, eligible: Decimal
+) -> None:
+    exempt = (policy.get("special.exempt_diseases") or {}).get(
+        (claim.disease_code or "").split(".")[0]
+    )
+    min_level = policy.get("special.min_level")
+    level = (
+        claim.prescribing_level if claim.institution_kind == "pharmacy" else claim.institution_level
+    )
+    if min_level and (level is None or level < min_level):
+        b.excluded = f"门诊特殊病须在{min_level}级及以上定点医疗机构就诊"
+        b.line("no_pool", ZERO, f"{policy.cite('special.min_level')} {b.excluded}")
+        return
+    if exempt:
+        annual, ratio = Decimal(exempt["deductible"]), Decimal(exempt["ratio"])
+        rule = policy.cite("special.exempt_diseases") + f" {claim.disease_code} 单列"
+    else:
+        annual = policy.decimal("special.deductible")
+        ratio = policy.decimal(f"special.ratio_by_level.{level}")
+        rule = policy.cite("special.deductible")
+    applied = min(eligible, max(ZERO, annual - ytd.deductible_used))
+    b.line("deductible", applied, f"{rule} 起付 {annual}，已用 {ytd.deductible_used}")
+    _pool(b, eligible, applied, ratio, "unlimited", ytd, rule, "")
+
+
+def _pool(
+    b: Breakdown,
+    eligible: Decimal,
+    applied: Decimal,
+    ratio: Decimal,
+    cap_value: str,
+    ytd: YearToDate,
+    ratio_rule: str,
+    cap_rule: str,
+) -> None:
+    b.deductible_applied = applied
+    b.ratio = ratio
+    pool = times(eligible - applied, ratio)
+    b.line("ratio", pool, f"{ratio_rule} （{eligible} − {applied}）× {ratio}")
+    if cap_value != "unlimited":
+        cap = Decimal(cap_value)
+        b.cap = cap
+        room = max(ZERO, cap - ytd.pooled)
+        if pool > room:
+            b.line("cap", room, f"{cap_rule} 年度最高支付限额 {cap}，已支付 {ytd.pooled}")
+            pool = room
+    b.pool_paid = pool
+
+
+def settle(
+    claim: Claim, person: Person, ytd: YearToDate, balances: Balances, policy: Policy
+) -> Breakdown:
+    _validate(claim)
+    b = Breakdown(total_amount=claim.total_amount, self_pay_amount=claim.self_pay_amount)
+    b.policy_amount = claim.total_amount - claim.self_pay_amount
+    b.line("policy_amount", b.policy_amount, "政策范围内费用 = 总费用 − 全自费")
+
+    section = (
+        "chronic"
+        if claim.benefit == "chronic"
+        else ("special" if claim.benefit == "special" else "general_outpatient")
+    )
+    first = ZERO
+    if claim.class_b_amount > 0:
+        rate = policy.decimal("general_outpatient.class_b_first_pay_rate")
+        first = times(claim.class_b_amount, rate)
+        b.line(
+            "class_b_first_pay",
+            first,
+            f"{policy.cite('general_outpatient.class_b_first_pay_rate')} 乙类先行自付 "
+            f"{claim.class_b_amount} × {rate}",
+        )
+    if claim.out_of_region and not claim.out_of_region_filed:
+        rate = policy.decimal("general_outpatient.unfiled_out_of_region_first_pay_rate")
+        extra = times(b.policy_amount - first, rate)
+        b.line(
+            "out_of_region_first_pay",
+            extra,
+            f"{policy.cite('general_outpatient.unfiled_out_of_region_first_pay_rate')} "
+            f"未备案异地就医先行自付 {b.policy_amount - first} × {rate}",
+        )
+        first += extra
+    b.first_pay_amount = first
+    eligible = b.policy_amount - first
+
+    excluded = _exclusion(claim, person, policy)
+    if excluded:
+        b.excluded = excluded[0]
+        b.line("excluded", ZERO, f"{excluded[1]} {excluded[0]}，统筹基金不予支付".strip())
+    elif section == "general_outpatient":
+        _general(claim, person, ytd, policy, b, eligible)
+    elif section == "chronic":
+        _chronic(claim, person, ytd, policy, b, eligible)
+    else:
+        _special(claim, person, ytd, policy, b, eligible)
+
+    individual = claim.total_amount - b.pool_paid
+    if claim.for_relative:
+        available = max(ZERO, (balances.holder_account or ZERO) - balances.holder_floor)
+        b.family_account_paid = min(individual, available) if claim.use_account else ZERO
+        if b.family_account_paid:
+            b.line(
+                "family_account",
+                b.family_account_paid,
+                f"{policy.cite('family_sharing.min_residual_balance')} 家庭共济账户支付"
+                f"（持卡人须保留 {balances.holder_floor}）",
+            )
+    elif claim.use_account and balances.own_account is not None:
+        b.account_paid = min(individual, max(ZERO, balances.own_account))
+        if b.account_paid:
+            b.line("account", b.account_paid, "个人账户支付个人负担部分")
+    b.cash_paid = individual - b.account_paid - b.family_account_paid
+    b.line("cash", b.cash_paid, "现金支付")
+    b.check()
+    return b
+
+
+__all__ = [
+    "Balances", "Breakdown", "Claim", "InvalidClaim", "Line", "Person", "Policy", "UnsetParameter",
+    "YearToDate", "settle",
+]  # fmt: skip
