@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = _("Claims")
+
+    def ready(self) -> None:
+        from . import panels  # noqa: F401  (person-page panel)

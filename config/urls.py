@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from accounts.api import AccountApi, PayrollImportApi
+from claims import api as claims_api
 from enrollment import api as enrollment_api
 from jobs.api import JobCreateApi, JobDetailApi
 from policies.api import PolicyInForceApi, PolicySchemaApi, PolicyVersionsApi, RegionListApi
@@ -25,6 +26,19 @@ api_v1 = [
     path("persons/<int:person_id>/", enrollment_api.PersonDetailApi.as_view(), name="person"),
     path("persons/<int:person_id>/account/", AccountApi.as_view(), name="person-account"),
     path("imports/payroll/", PayrollImportApi.as_view(), name="payroll-import"),
+    path("chronic-certifications/", claims_api.CertificationListCreateApi.as_view()),
+    path(
+        "chronic-certifications/<int:certification_id>/approve/",
+        claims_api.CertificationApproveApi.as_view(),
+    ),
+    path(
+        "chronic-certifications/<int:certification_id>/reject/",
+        claims_api.CertificationRejectApi.as_view(),
+    ),
+    path(
+        "chronic-certifications/<int:certification_id>/revoke/",
+        claims_api.CertificationRevokeApi.as_view(),
+    ),
     path(
         "persons/<int:person_id>/inpatient-stays/",
         enrollment_api.InpatientStayListCreateApi.as_view(),
@@ -55,6 +69,7 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("enrollment/", include("enrollment.urls")),
     path("accounts/", include("accounts.urls")),
+    path("claims/", include("claims.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
