@@ -24,19 +24,29 @@ def person():
 
 def api(*roles):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(roles=list(roles))).key}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(roles=list(roles))).key}"
+    )
     return client
 
 
 def test_catalogue_is_seeded():
     assert set(Disease.objects.values_list("code", "kind")) >= {
-        ("I10", "chronic"), ("E11", "chronic"), ("I25", "chronic"), ("N18", "special"), ("F20", "special"),
+        ("I10", "chronic"),
+        ("E11", "chronic"),
+        ("I25", "chronic"),
+        ("N18", "special"),
+        ("F20", "special"),
     }
 
 
 def test_apply_approve_then_revoke(person):
     client = api("clerk")
-    created = client.post("/api/v1/chronic-certifications/", {"person": person.pk, "disease_code": "e11", "valid_from": "2026-01-01"}, format="json")
+    created = client.post(
+        "/api/v1/chronic-certifications/",
+        {"person": person.pk, "disease_code": "e11", "valid_from": "2026-01-01"},
+        format="json",
+    )
     assert created.status_code == 201 and created.json()["status"] == "applied"
     cid = created.json()["id"]
     assert certification_on(person=person, disease_code="E11", on=date(2026, 3, 1)) is None
@@ -45,30 +55,51 @@ def test_apply_approve_then_revoke(person):
     assert certification_on(person=person, disease_code="E11", on=date(2026, 3, 1)) is not None
     assert approved_chronic_count(person=person, on=date(2026, 3, 1)) == 1
     assert client.post(f"/api/v1/chronic-certifications/{cid}/approve/").status_code == 409
-    assert client.post(f"/api/v1/chronic-certifications/{cid}/revoke/", {}, format="json").status_code == 400
-    revoked = client.post(f"/api/v1/chronic-certifications/{cid}/revoke/", {"reason": "复查不符合"}, format="json")
+    assert (
+        client.post(f"/api/v1/chronic-certifications/{cid}/revoke/", {}, format="json").status_code
+        == 400
+    )
+    revoked = client.post(
+        f"/api/v1/chronic-certifications/{cid}/revoke/", {"reason": "复查不符合"}, format="json"
+    )
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     assert ChronicCertification.objects.get().history.count() == 3
 
 
 def test_refusals(person):
     client = api("clerk")
-    unknown = client.post("/api/v1/chronic-certifications/", {"person": person.pk, "disease_code": "X99", "valid_from": "2026-01-01"}, format="json")
+    unknown = client.post(
+        "/api/v1/chronic-certifications/",
+        {"person": person.pk, "disease_code": "X99", "valid_from": "2026-01-01"},
+        format="json",
+    )
     assert unknown.status_code == 400 and "disease_code" in unknown.json()
     body = {"person": person.pk, "disease_code": "I10", "valid_from": "2026-01-01"}
     assert client.post("/api/v1/chronic-certifications/", body, format="json").status_code == 201
     assert client.post("/api/v1/chronic-certifications/", body, format="json").status_code == 409
-    backwards = client.post("/api/v1/chronic-certifications/", {**body, "disease_code": "I25", "valid_to": "2025-01-01"}, format="json")
+    backwards = client.post(
+        "/api/v1/chronic-certifications/",
+        {**body, "disease_code": "I25", "valid_to": "2025-01-01"},
+        format="json",
+    )
     assert backwards.status_code == 400 and "valid_to" in backwards.json()
     cid = ChronicCertification.objects.get().pk
-    assert client.post(f"/api/v1/chronic-certifications/{cid}/reject/", {"reason": ""}, format="json").status_code == 400
+    assert (
+        client.post(
+            f"/api/v1/chronic-certifications/{cid}/reject/", {"reason": ""}, format="json"
+        ).status_code
+        == 400
+    )
     assert api("manager").post(f"/api/v1/chronic-certifications/{cid}/approve/").status_code == 403
     assert api("manager").get("/api/v1/chronic-certifications/?status=applied").json()["count"] == 1
 
 
 def test_clerk_pages(person, client):
     client.force_login(UserFactory(roles=["clerk"]))
-    response = client.post("/claims/certifications/", {"id_number": person.id_number, "disease": "N18", "valid_from": "2026-01-01"})
+    response = client.post(
+        "/claims/certifications/",
+        {"id_number": person.id_number, "disease": "N18", "valid_from": "2026-01-01"},
+    )
     assert response.status_code == 302
     certification = ChronicCertification.objects.get()
     client.post(f"/claims/certifications/{certification.pk}/decide/", {"action": "approve"})
