@@ -1,4 +1,6 @@
-"""Chronic/special certifications over HTTP (settlement endpoints come with the service)."""
+"""Certifications and settlements over HTTP."""
+
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -7,13 +9,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enrollment.models import Person
+from enrollment.models import Institution, Person
 from staff.api_utils import filtered, paginated
 from staff.permissions import has_role
 from staff.roles import CLERK, INSTITUTION, MANAGER, POLICY_ADMIN
 
 from .filters import CertificationFilter
-from .models import ChronicCertification
+from .models import ChronicCertification, Settlement
 from .selectors import certification_list
 from .services import (
     certification_apply,
@@ -21,6 +23,7 @@ from .services import (
     certification_reject,
     certification_revoke,
 )
+from .settlement import ClaimRequest, settlement_create, settlement_preview, settlement_reverse
 
 
 class ClerkWrites(APIView):
@@ -124,5 +127,142 @@ class CertificationRevokeApi(CertificationRejectApi):
                 certification_revoke(
                     certification=certification, actor=request.user, **serializer.validated_data
                 )
+            ).data
+        )
+
+
+# --- Settlements ---------------------------------------------------------------------------------
+
+
+class ClaimInputSerializer(serializers.Serializer):
+    claim_number = serializers.CharField(max_length=64)
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.select_related("region"))
+    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all())
+    visit_date = serializers.DateField()
+    benefit = serializers.ChoiceField(choices=["general_outpatient", "chronic", "special"])
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    self_pay_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, default=Decimal("0.00")
+    )
+    class_b_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, default=Decimal("0.00")
+    )
+    disease_code = serializers.CharField(
+        max_length=16, required=False, allow_blank=True, allow_null=True, default=""
+    )
+    out_of_region_filed = serializers.BooleanField(default=False)
+    prescribing_institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False, allow_null=True, default=None
+    )
+    use_account = serializers.BooleanField(default=True)
+    account_holder = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True, default=None
+    )
+
+    def validate(self, data):
+        if data["self_pay_amount"] > data["total_amount"]:
+            raise serializers.ValidationError(
+                {"self_pay_amount": "self_pay_amount is larger than total_amount."}
+            )
+        if data["class_b_amount"] > data["total_amount"] - data["self_pay_amount"]:
+            raise serializers.ValidationError(
+                {"class_b_amount": "class_b_amount is larger than the in-policy amount."}
+            )
+        data["disease_code"] = data.get("disease_code") or ""
+        return data
+
+
+class SettlementOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Settlement
+        fields = [
+            "id", "claim_number", "person", "institution", "visit_date", "benefit",
+            "disease_code", "total_amount", "self_pay_amount", "policy_amount",
+            "first_pay_amount", "deductible_applied", "pool_paid", "account_paid",
+            "family_account_paid", "cash_paid", "explanation", "status", "created_at",
+            "reversed_at",
+        ]  # fmt: skip
+
+
+class ClaimsRole(APIView):
+    def get_permissions(self):
+        return [IsAuthenticated(), has_role(CLERK, INSTITUTION, MANAGER)()]
+
+
+class ClaimCreateListApi(ClaimsRole):
+    """``POST``: settle (201; the same claim number and body again → 200 with the original;
+    a different body → 409). ``GET``: settlements, filtered by person, institution, status."""
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsAuthenticated(), has_role(CLERK, INSTITUTION)()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request=ClaimInputSerializer, responses={201: SettlementOutputSerializer}, tags=["claims"]
+    )
+    def post(self, request):
+        serializer = ClaimInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        settlement, created = settlement_create(
+            request=ClaimRequest(**serializer.validated_data), actor=request.user
+        )
+        return Response(
+            SettlementOutputSerializer(settlement).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses=SettlementOutputSerializer(many=True), tags=["claims"])
+    def get(self, request):
+        qs = Settlement.objects.all()
+        for name in ("person", "institution", "status", "benefit"):
+            if request.query_params.get(name):
+                qs = qs.filter(**{name: request.query_params[name]})
+        return paginated(request, self, qs, SettlementOutputSerializer)
+
+
+class ClaimPreviewApi(ClaimsRole):
+    @extend_schema(
+        request=ClaimInputSerializer, responses=SettlementOutputSerializer, tags=["claims"]
+    )
+    def post(self, request):
+        serializer = ClaimInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        b = settlement_preview(request=ClaimRequest(**serializer.validated_data))
+        return Response(
+            {
+                "total_amount": f"{b.total_amount:.2f}",
+                "self_pay_amount": f"{b.self_pay_amount:.2f}",
+                "policy_amount": f"{b.policy_amount:.2f}",
+                "first_pay_amount": f"{b.first_pay_amount:.2f}",
+                "deductible_applied": f"{b.deductible_applied:.2f}",
+                "pool_paid": f"{b.pool_paid:.2f}",
+                "account_paid": f"{b.account_paid:.2f}",
+                "family_account_paid": f"{b.family_account_paid:.2f}",
+                "cash_paid": f"{b.cash_paid:.2f}",
+                "explanation": [line.as_dict() for line in b.explanation],
+                "status": "preview",
+            }
+        )
+
+
+class ClaimDetailApi(ClaimsRole):
+    @extend_schema(responses=SettlementOutputSerializer, tags=["claims"])
+    def get(self, request, settlement_id: int):
+        return Response(
+            SettlementOutputSerializer(get_object_or_404(Settlement, pk=settlement_id)).data
+        )
+
+
+class ClaimReverseApi(ClaimsRole):
+    def get_permissions(self):
+        return [IsAuthenticated(), has_role(CLERK, INSTITUTION)()]
+
+    @extend_schema(request=None, responses=SettlementOutputSerializer, tags=["claims"])
+    def post(self, request, settlement_id: int):
+        settlement = get_object_or_404(Settlement, pk=settlement_id)
+        return Response(
+            SettlementOutputSerializer(
+                settlement_reverse(settlement=settlement, actor=request.user)
             ).data
         )

@@ -9,4 +9,6 @@ class ClaimsConfig(AppConfig):
     verbose_name = _("Claims")
 
     def ready(self) -> None:
-        from . import panels  # noqa: F401  (person-page panel)
+        from . import hooks, panels  # noqa: F401  (person-page panel)
+
+        hooks.connect()

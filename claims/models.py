@@ -101,3 +101,114 @@ class ChronicCertification(models.Model):
             and self.valid_from <= day
             and (self.valid_to is None or day <= self.valid_to)
         )
+
+
+class Accumulator(models.Model):
+    """Year-to-date figures of one person, year and benefit bucket (年度累计): deductible used
+    and pooled fund paid. Locked first in every settlement and reversal."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accumulators")
+    year = models.PositiveSmallIntegerField(_("year"))
+    bucket = models.CharField(_("bucket"), max_length=24)
+    deductible_used = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    pooled = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("year-to-date accumulator")
+        verbose_name_plural = _("year-to-date accumulators")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year", "bucket"], name="accumulator_unique"),
+            models.CheckConstraint(
+                condition=Q(deductible_used__gte=0) & Q(pooled__gte=0),
+                name="accumulator_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.year} {self.bucket}"
+
+
+class Settlement(models.Model):
+    """One settled outpatient claim (结算), with every figure of DESIGN.md's response and the
+    explanation lines citing the policy. Reversal (撤销) keeps the row and marks it."""
+
+    class Status(models.TextChoices):
+        SETTLED = "settled", _("Settled")
+        REVERSED = "reversed", _("Reversed")
+
+    claim_number = models.CharField(_("claim number"), max_length=64)
+    institution = models.ForeignKey(
+        "enrollment.Institution", on_delete=models.PROTECT, related_name="settlements"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="settlements")
+    account_holder = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prescribing_institution = models.ForeignKey(
+        "enrollment.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    policy_version = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="settlements"
+    )
+    visit_date = models.DateField(_("visit date"))
+    benefit = models.CharField(_("benefit"), max_length=24)
+    disease_code = models.CharField(_("disease code"), max_length=16, blank=True, default="")
+    out_of_region_filed = models.BooleanField(default=False)
+    use_account = models.BooleanField(default=True)
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    self_pay_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    class_b_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    policy_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    first_pay_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    deductible_applied = models.DecimalField(max_digits=14, decimal_places=2)
+    pool_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    account_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    family_account_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    cash_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    deductible_bucket = models.CharField(max_length=24)
+    explanation = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SETTLED)
+    request_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        indexes = [models.Index(fields=["person", "visit_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "claim_number"], name="settlement_claim_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total_amount=models.F("pool_paid")
+                    + models.F("account_paid")
+                    + models.F("family_account_paid")
+                    + models.F("cash_paid")
+                ),
+                name="settlement_payers_sum_to_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}/{self.claim_number}"

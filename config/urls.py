@@ -26,6 +26,10 @@ api_v1 = [
     path("persons/<int:person_id>/", enrollment_api.PersonDetailApi.as_view(), name="person"),
     path("persons/<int:person_id>/account/", AccountApi.as_view(), name="person-account"),
     path("imports/payroll/", PayrollImportApi.as_view(), name="payroll-import"),
+    path("claims/", claims_api.ClaimCreateListApi.as_view(), name="claims"),
+    path("claims/preview/", claims_api.ClaimPreviewApi.as_view(), name="claims-preview"),
+    path("claims/<int:settlement_id>/", claims_api.ClaimDetailApi.as_view(), name="claim"),
+    path("claims/<int:settlement_id>/reverse/", claims_api.ClaimReverseApi.as_view()),
     path("chronic-certifications/", claims_api.CertificationListCreateApi.as_view()),
     path(
         "chronic-certifications/<int:certification_id>/approve/",

@@ -1,0 +1,218 @@
+"""The settlement service and API on the database: figures, idempotency, reversal, refusals,
+and 20 threads settling for one person at once on PostgreSQL."""
+
+import threading
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import PersonalAccount
+from accounts.services import ledger_post
+from claims.models import Accumulator, Settlement
+from claims.settlement import ClaimRequest, settlement_create, settlement_reverse
+from enrollment.models import Institution
+from policies.models import Region
+from policies.services import policies_load_seeds
+from tests.factories import EmployerFactory, InstitutionFactory, PersonFactory, UserFactory
+
+
+@pytest.fixture
+def world(db):
+    policies_load_seeds()
+    wuhan = Region.objects.get(code="420100")
+    person = PersonFactory(
+        region=wuhan,
+        employer=EmployerFactory(code="WH9", region=wuhan),
+        benefits_from=date(2023, 1, 1),
+    )
+    from accounts.services import account_open
+
+    account = account_open(person=person)
+    ledger_post(account_id=account.pk, kind="adjustment", amount=D("1000.00"))
+    hospital = InstitutionFactory(code="H1", region=wuhan, level="1")
+    return person, account, hospital
+
+
+def request(person, hospital, number="C1", total="1200.00", **kwargs):
+    return ClaimRequest(
+        claim_number=number,
+        person=person,
+        institution=hospital,
+        visit_date=date(2026, 3, 1),
+        benefit="general_outpatient",
+        total_amount=D(total),
+        **kwargs,
+    )
+
+
+@pytest.mark.django_db
+def test_settle_writes_accumulators_and_the_ledger(world):
+    person, account, hospital = world
+    settlement, created = settlement_create(request=request(person, hospital))
+    # Wuhan employee, level 1: deductible 700, (1200 − 700) × 80% = 400 pooled; 800 account.
+    assert created and (settlement.pool_paid, settlement.account_paid, settlement.cash_paid) == (
+        D("400.00"),
+        D("800.00"),
+        D("0.00"),
+    )
+    acc = Accumulator.objects.get(person=person, year=2026, bucket="general_outpatient")
+    assert (acc.deductible_used, acc.pooled) == (D("700.00"), D("400.00"))
+    account.refresh_from_db()
+    assert account.balance == D("200.00")
+    assert any("第十五条" in line["rule"] for line in settlement.explanation)
+    # Second visit: deductible used up, 200 left in the account: 500 × 80% = 400; 100 → account...
+    second, _ = settlement_create(request=request(person, hospital, "C2", "500.00"))
+    assert (second.deductible_applied, second.pool_paid, second.account_paid, second.cash_paid) == (
+        D("0.00"),
+        D("400.00"),
+        D("100.00"),
+        D("0.00"),
+    )
+
+
+@pytest.mark.django_db
+def test_same_claim_is_idempotent_and_a_different_body_conflicts(world):
+    from staff.errors import Conflict
+
+    person, _, hospital = world
+    first, created = settlement_create(request=request(person, hospital))
+    again, created_again = settlement_create(request=request(person, hospital))
+    assert created and not created_again and again.pk == first.pk
+    with pytest.raises(Conflict):
+        settlement_create(request=request(person, hospital, total="1300.00"))
+    assert Settlement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_reversal_restores_exactly_once(world):
+    from staff.errors import Conflict
+
+    person, account, hospital = world
+    settlement, _ = settlement_create(request=request(person, hospital))
+    settlement_reverse(settlement=settlement)
+    acc = Accumulator.objects.get(person=person, year=2026, bucket="general_outpatient")
+    account.refresh_from_db()
+    assert (acc.deductible_used, acc.pooled, account.balance) == (
+        D("0.00"),
+        D("0.00"),
+        D("1000.00"),
+    )
+    with pytest.raises(Conflict):
+        settlement_reverse(settlement=settlement)
+    assert account.entries.aggregate(s=Sum("amount"))["s"].quantize(D("0.01")) == account.balance
+
+
+@pytest.mark.django_db
+def test_api_create_preview_reverse_and_bad_input(world):
+    person, _, hospital = world
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(roles=['institution'])).key}"
+    )
+    body = {
+        "claim_number": "A1",
+        "person": person.pk,
+        "institution": hospital.pk,
+        "visit_date": "2026-03-01",
+        "benefit": "general_outpatient",
+        "total_amount": "1200.00",
+    }
+    preview = client.post("/api/v1/claims/preview/", body, format="json")
+    assert preview.status_code == 200 and preview.json()["pool_paid"] == "400.00"
+    assert not Settlement.objects.exists()
+    created = client.post("/api/v1/claims/", body, format="json")
+    assert created.status_code == 201 and created.json()["pool_paid"] == "400.00"
+    assert client.post("/api/v1/claims/", body, format="json").status_code == 200
+    assert (
+        client.post("/api/v1/claims/", {**body, "total_amount": "1.00"}, format="json").status_code
+        == 409
+    )
+    sid = created.json()["id"]
+    assert client.post(f"/api/v1/claims/{sid}/reverse/").json()["status"] == "reversed"
+    assert client.post(f"/api/v1/claims/{sid}/reverse/").status_code == 409
+    for changes, field in [
+        ({"self_pay_amount": "2000.00"}, "self_pay_amount"),
+        ({"class_b_amount": "1300.00"}, "class_b_amount"),
+        ({"total_amount": "-1.00"}, "total_amount"),
+        ({"total_amount": "1.005"}, "total_amount"),
+        ({"visit_date": "2026-02-30"}, "visit_date"),
+        ({"person": 999999}, "person"),
+        ({"institution": 999999}, "institution"),
+        ({"benefit": "chronic", "disease_code": "I10"}, "disease_code"),  # no certification
+    ]:
+        response = client.post(
+            "/api/v1/claims/", {**body, "claim_number": f"B-{field}", **changes}, format="json"
+        )
+        assert response.status_code == 400, (changes, response.json())
+        assert field in response.json(), response.json()
+    malformed = client.post("/api/v1/claims/", "{not json", content_type="application/json")
+    assert malformed.status_code == 400
+
+
+@pytest.mark.django_db
+def test_unset_parameter_is_refused_with_its_name(world):
+    person, _, hospital = world
+    jilin_hospital = InstitutionFactory(
+        code="J1", region=Region.objects.get(code="220000"), level="1"
+    )
+    person.region = Region.objects.get(code="220000")
+    person.category, person.retirement_date = "retiree", date(2020, 1, 31)
+    person.save()
+    from policies.params import UnsetParameter
+
+    with pytest.raises(UnsetParameter) as err:
+        settlement_create(request=request(person, jilin_hospital))
+    assert "general_outpatient.ratio.retiree" in err.value.message
+    assert not Settlement.objects.exists()
+    assert Institution.objects.filter(code="J1").exists()
+
+
+def test_twenty_threads_settling_for_one_person(postgres_tx):
+    policies_load_seeds()
+    wuhan = Region.objects.get(code="420100")
+    person = PersonFactory(
+        region=wuhan,
+        employer=EmployerFactory(code="WHX", region=wuhan),
+        benefits_from=date(2023, 1, 1),
+    )
+    from accounts.services import account_open
+
+    account = account_open(person=person)
+    ledger_post(account_id=account.pk, kind="adjustment", amount=D("1500.00"))
+    hospital = InstitutionFactory(code="HX", region=wuhan, level="1")
+    errors: list[str] = []
+    barrier = threading.Barrier(20)
+
+    def settle(i):
+        try:
+            barrier.wait()
+            settlement_create(request=request(person, hospital, f"T{i}", "400.00"))
+        except Exception as exc:  # noqa: BLE001 - every failure is reported
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=settle, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    acc = Accumulator.objects.get(person=person, year=2026, bucket="general_outpatient")
+    # 20 × 400 = 8000 in policy: deductible 700 once; (8000 − 700) × 80% = 5840 > cap 3500.
+    assert acc.deductible_used == D("700.00") and acc.pooled == D("3500.00")
+    totals = Settlement.objects.aggregate(
+        pool=Sum("pool_paid"), account=Sum("account_paid"), cash=Sum("cash_paid")
+    )
+    assert totals["pool"] == D("3500.00")
+    assert totals["account"] == D("1500.00")  # the whole balance, never more
+    assert totals["pool"] + totals["account"] + totals["cash"] == D("8000.00")
+    account.refresh_from_db()
+    assert account.balance == D("0.00")
+    assert account.entries.aggregate(s=Sum("amount"))["s"] == account.balance
+    assert PersonalAccount.objects.filter(balance__lt=0).count() == 0
