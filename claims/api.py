@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 from enrollment.models import Institution, Person
 from staff.api_utils import filtered, paginated
 from staff.permissions import has_role
-from staff.roles import CLERK, INSTITUTION, MANAGER, POLICY_ADMIN
+from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
 
 from .filters import CertificationFilter
 from .models import ChronicCertification, Settlement
@@ -184,6 +185,28 @@ class SettlementOutputSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+def institution_scope(user):
+    """The institution an API client acts for, or None for bureau staff (who see all)."""
+    if user_has_role(user, CLERK, MANAGER, POLICY_ADMIN, AUDITOR):
+        return None
+    link = getattr(user, "institution_link", None)
+    if link is None:
+        raise PermissionDenied("This API user is not linked to an institution.")
+    return link.institution_id
+
+
+def scoped_settlements(user):
+    scope = institution_scope(user)
+    qs = Settlement.objects.all()
+    return qs if scope is None else qs.filter(institution_id=scope)
+
+
+def check_institution(user, institution_id: int) -> None:
+    scope = institution_scope(user)
+    if scope is not None and scope != institution_id:
+        raise PermissionDenied("An institution settles only its own claims.")
+
+
 class ClaimsRole(APIView):
     def get_permissions(self):
         return [IsAuthenticated(), has_role(CLERK, INSTITUTION, MANAGER)()]
@@ -204,6 +227,7 @@ class ClaimCreateListApi(ClaimsRole):
     def post(self, request):
         serializer = ClaimInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        check_institution(request.user, serializer.validated_data["institution"].pk)
         settlement, created = settlement_create(
             request=ClaimRequest(**serializer.validated_data), actor=request.user
         )
@@ -214,7 +238,7 @@ class ClaimCreateListApi(ClaimsRole):
 
     @extend_schema(responses=SettlementOutputSerializer(many=True), tags=["claims"])
     def get(self, request):
-        qs = Settlement.objects.all()
+        qs = scoped_settlements(request.user)
         for name in ("person", "institution", "status", "benefit"):
             if request.query_params.get(name):
                 qs = qs.filter(**{name: request.query_params[name]})
@@ -228,6 +252,7 @@ class ClaimPreviewApi(ClaimsRole):
     def post(self, request):
         serializer = ClaimInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        check_institution(request.user, serializer.validated_data["institution"].pk)
         b = settlement_preview(request=ClaimRequest(**serializer.validated_data))
         return Response(
             {
@@ -250,7 +275,9 @@ class ClaimDetailApi(ClaimsRole):
     @extend_schema(responses=SettlementOutputSerializer, tags=["claims"])
     def get(self, request, settlement_id: int):
         return Response(
-            SettlementOutputSerializer(get_object_or_404(Settlement, pk=settlement_id)).data
+            SettlementOutputSerializer(
+                get_object_or_404(scoped_settlements(request.user), pk=settlement_id)
+            ).data
         )
 
 
@@ -260,7 +287,7 @@ class ClaimReverseApi(ClaimsRole):
 
     @extend_schema(request=None, responses=SettlementOutputSerializer, tags=["claims"])
     def post(self, request, settlement_id: int):
-        settlement = get_object_or_404(Settlement, pk=settlement_id)
+        settlement = get_object_or_404(scoped_settlements(request.user), pk=settlement_id)
         return Response(
             SettlementOutputSerializer(
                 settlement_reverse(settlement=settlement, actor=request.user)

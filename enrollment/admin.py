@@ -2,7 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Employer, InpatientStay, Institution, Person
+from .models import Employer, InpatientStay, Institution, InstitutionUser, Person
 from .resources import InstitutionResource, PersonResource
 
 
@@ -35,3 +35,9 @@ class PersonAdmin(ImportExportMixin, SimpleHistoryAdmin):
 class InpatientStayAdmin(SimpleHistoryAdmin):
     list_display = ["person", "admitted_on", "discharged_on"]
     raw_id_fields = ["person"]
+
+
+@admin.register(InstitutionUser)
+class InstitutionUserAdmin(admin.ModelAdmin):
+    list_display = ["user", "institution"]
+    raw_id_fields = ["user", "institution"]

@@ -288,3 +288,28 @@ class InpatientStay(models.Model):
 
     def covers(self, day) -> bool:
         return self.admitted_on <= day and (self.discharged_on is None or day <= self.discharged_on)
+
+
+class InstitutionUser(models.Model):
+    """An API user acting for one designated institution (定点机构接口账号): it settles and
+    sees only that institution's claims."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="institution_link",
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="api_users",
+    )
+
+    class Meta:
+        verbose_name = _("institution API user")
+        verbose_name_plural = _("institution API users")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.institution}"

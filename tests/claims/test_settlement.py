@@ -107,13 +107,46 @@ def test_reversal_restores_exactly_once(world):
     assert account.entries.aggregate(s=Sum("amount"))["s"].quantize(D("0.01")) == account.balance
 
 
+def institution_client(institution):
+    from enrollment.models import InstitutionUser
+
+    user = UserFactory(roles=["institution"])
+    InstitutionUser.objects.create(user=user, institution=institution)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.mark.django_db
+def test_institutions_see_and_settle_only_their_own_claims(world):
+    person, _, hospital = world
+    other = InstitutionFactory(code="H2", region=hospital.region, level="2")
+    settlement, _ = settlement_create(request=request(person, hospital))
+    theirs = institution_client(other)
+    assert theirs.get(f"/api/v1/claims/{settlement.pk}/").status_code == 404
+    assert theirs.get("/api/v1/claims/").json()["count"] == 0
+    assert theirs.post(f"/api/v1/claims/{settlement.pk}/reverse/").status_code == 404
+    body = {
+        "claim_number": "X",
+        "person": person.pk,
+        "institution": hospital.pk,
+        "visit_date": "2026-03-01",
+        "benefit": "general_outpatient",
+        "total_amount": "10.00",
+    }
+    assert theirs.post("/api/v1/claims/", body, format="json").status_code == 403
+    assert institution_client(hospital).get("/api/v1/claims/").json()["count"] == 1
+    unlinked = APIClient()
+    unlinked.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(roles=['institution'])).key}"
+    )
+    assert unlinked.get("/api/v1/claims/").status_code == 403
+
+
 @pytest.mark.django_db
 def test_api_create_preview_reverse_and_bad_input(world):
     person, _, hospital = world
-    client = APIClient()
-    client.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(roles=['institution'])).key}"
-    )
+    client = institution_client(hospital)
     body = {
         "claim_number": "A1",
         "person": person.pk,
