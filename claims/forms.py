@@ -24,3 +24,65 @@ class DecisionForm(forms.Form):
         choices=[("approve", "approve"), ("reject", "reject"), ("revoke", "revoke")]
     )
     reason = forms.CharField(max_length=200, required=False)
+
+
+class ManualClaimForm(forms.Form):
+    """手工报销: a claim keyed in by a clerk from the paper invoice."""
+
+    claim_number = forms.CharField(label=_("Invoice number"), max_length=64)
+    id_number = forms.CharField(label=_("ID number"), max_length=32)
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=None, to_field_name="code"
+    )
+    visit_date = forms.DateField(
+        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    benefit = forms.ChoiceField(
+        label=_("Benefit"),
+        choices=[
+            ("general_outpatient", _("General outpatient")),
+            ("chronic", _("Chronic disease")),
+            ("special", _("Special disease")),
+        ],
+    )
+    total_amount = forms.DecimalField(
+        label=_("Total amount"), max_digits=14, decimal_places=2, min_value=0
+    )
+    self_pay_amount = forms.DecimalField(
+        label=_("Fully self-paid"), max_digits=14, decimal_places=2, min_value=0, initial="0.00"
+    )
+    class_b_amount = forms.DecimalField(
+        label=_("Class B items"), max_digits=14, decimal_places=2, min_value=0, initial="0.00"
+    )
+    disease_code = forms.CharField(label=_("Disease code"), max_length=16, required=False)
+    prescribing_institution = forms.ModelChoiceField(
+        label=_("Prescribing institution (pharmacy claims)"),
+        queryset=None,
+        required=False,
+        to_field_name="code",
+    )
+    out_of_region_filed = forms.BooleanField(
+        label=_("Out-of-region care registered"), required=False
+    )
+    use_account = forms.BooleanField(
+        label=_("Pay from the personal account"), required=False, initial=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from enrollment.models import Institution
+
+        self.fields["institution"].queryset = Institution.objects.order_by("code")
+        self.fields["prescribing_institution"].queryset = Institution.objects.filter(
+            kind="hospital"
+        ).order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        total, self_pay = data.get("total_amount"), data.get("self_pay_amount")
+        if total is not None and self_pay is not None and self_pay > total:
+            self.add_error("self_pay_amount", _("More than the total amount."))
+        class_b = data.get("class_b_amount")
+        if None not in (total, self_pay, class_b) and class_b > total - self_pay:
+            self.add_error("class_b_amount", _("More than the in-policy amount."))
+        return data

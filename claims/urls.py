@@ -4,6 +4,13 @@ from . import views
 
 app_name = "claims"
 urlpatterns = [
+    path("manual/", views.manual_claim_page, name="manual_claim"),
+    path("settlements/<int:settlement_id>/", views.settlement_slip_page, name="settlement_slip"),
+    path(
+        "settlements/<int:settlement_id>/reverse/",
+        views.settlement_reverse_page,
+        name="settlement_reverse",
+    ),
     path("certifications/", views.certification_list_page, name="certification_list"),
     path(
         "certifications/<int:certification_id>/decide/",

@@ -1,4 +1,5 @@
-"""Clerk pages for chronic/special certifications (慢特病认定)."""
+"""Clerk pages: chronic/special certifications (慢特病认定), manual reimbursement (手工报销)
+with a preview, settlement slips (结算单) and reversal."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,14 +15,20 @@ from staff.errors import DomainError
 from staff.forms import apply_error
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
-from .forms import CertificationApplyForm, DecisionForm
-from .models import ChronicCertification
+from .forms import CertificationApplyForm, DecisionForm, ManualClaimForm
+from .models import ChronicCertification, Settlement
 from .selectors import certification_list
 from .services import (
     certification_apply,
     certification_approve,
     certification_reject,
     certification_revoke,
+)
+from .settlement import (
+    ClaimRequest,
+    settlement_create,
+    settlement_preview,
+    settlement_reverse,
 )
 
 
@@ -90,3 +97,69 @@ def certification_decide(request, certification_id: int):
         else:
             messages.success(request, _("Decision recorded."))
     return redirect(request.POST.get("next") or "claims:certification_list")
+
+
+def _request_from(form, person) -> ClaimRequest:
+    data = form.cleaned_data
+    return ClaimRequest(
+        claim_number=data["claim_number"],
+        person=person,
+        institution=data["institution"],
+        visit_date=data["visit_date"],
+        benefit=data["benefit"],
+        total_amount=data["total_amount"],
+        self_pay_amount=data["self_pay_amount"],
+        class_b_amount=data["class_b_amount"],
+        disease_code=data["disease_code"] or "",
+        out_of_region_filed=data["out_of_region_filed"],
+        prescribing_institution=data["prescribing_institution"],
+        use_account=data["use_account"],
+    )
+
+
+@role_required(CLERK)
+def manual_claim_page(request):
+    """手工报销: enter → preview with the explanation → confirm → settlement slip."""
+    form = ManualClaimForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        person = Person.objects.filter(id_number=normalize(form.cleaned_data["id_number"])).first()
+        if person is None:
+            form.add_error("id_number", _("Nobody is registered with this ID number."))
+        else:
+            claim = _request_from(form, person)
+            try:
+                if "confirm" in request.POST:
+                    settlement, created = settlement_create(request=claim, actor=request.user)
+                    if created:
+                        messages.success(request, _("Settled."))
+                    return redirect("claims:settlement_slip", settlement_id=settlement.pk)
+                preview = settlement_preview(request=claim)
+            except (ValidationError, DomainError) as exc:
+                apply_error(form, exc)
+    return render(request, "claims/manual_claim.html", {"form": form, "preview": preview})
+
+
+@role_required(CLERK, MANAGER, POLICY_ADMIN)
+def settlement_slip_page(request, settlement_id: int):
+    """结算单: every figure and the rules applied; printable."""
+    settlement = get_object_or_404(
+        Settlement.objects.select_related("person", "institution", "policy_version"),
+        pk=settlement_id,
+    )
+    return render(request, "claims/settlement_slip.html", {"s": settlement})
+
+
+@role_required(CLERK)
+@require_POST
+def settlement_reverse_page(request, settlement_id: int):
+    settlement = get_object_or_404(Settlement, pk=settlement_id)
+    try:
+        settlement_reverse(settlement=settlement, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Settlement reversed; the account and year-to-date figures are restored.")
+        )
+    return redirect("claims:settlement_slip", settlement_id=settlement_id)

@@ -249,3 +249,35 @@ def test_twenty_threads_settling_for_one_person(postgres_tx):
     assert account.balance == D("0.00")
     assert account.entries.aggregate(s=Sum("amount"))["s"] == account.balance
     assert PersonalAccount.objects.filter(balance__lt=0).count() == 0
+
+
+@pytest.mark.django_db
+def test_manual_reimbursement_preview_confirm_slip_and_reverse(world, client):
+    person, account, hospital = world
+    client.force_login(UserFactory(roles=["clerk"]))
+    data = {
+        "claim_number": "INV-001",
+        "id_number": person.id_number,
+        "institution": hospital.code,
+        "visit_date": "2026-03-01",
+        "benefit": "general_outpatient",
+        "total_amount": "1200.00",
+        "self_pay_amount": "0.00",
+        "class_b_amount": "0.00",
+        "use_account": "on",
+        "preview": "1",
+    }
+    preview = client.post("/claims/manual/", data)
+    html = preview.content.decode()
+    assert preview.status_code == 200 and 'id="preview"' in html and "400.00" in html
+    assert not Settlement.objects.exists()
+    confirmed = client.post("/claims/manual/", {**data, "confirm": "1"})
+    settlement = Settlement.objects.get()
+    assert confirmed.status_code == 302 and confirmed.url == f"/claims/settlements/{settlement.pk}/"
+    slip = client.get(confirmed.url).content.decode()
+    assert "hifp_pay" in slip and "第十五条" in slip
+    client.post(f"/claims/settlements/{settlement.pk}/reverse/")
+    settlement.refresh_from_db()
+    assert settlement.status == "reversed"
+    bad = client.post("/claims/manual/", {**data, "self_pay_amount": "5000.00"})
+    assert 'data-field="self_pay_amount"' in bad.content.decode()

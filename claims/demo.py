@@ -1,0 +1,78 @@
+"""Demo: an institution API user, certifications, and a few settlements (one reversed)."""
+
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from enrollment.id_numbers import make
+from enrollment.models import Institution, InstitutionUser, Person
+
+from .models import ChronicCertification, Settlement
+from .services import certification_apply, certification_approve
+from .settlement import ClaimRequest, settlement_create, settlement_reverse
+
+
+def load(stdout) -> None:
+    User = get_user_model()
+    union = Institution.objects.get(code="H420100-3")
+    user, created = User.objects.get_or_create(
+        username="hospital", defaults={"last_name": "协和医院", "first_name": "接口"}
+    )
+    user.groups.add(Group.objects.get(name="institution"))
+    InstitutionUser.objects.get_or_create(user=user, defaults={"institution": union})
+    if created:
+        password = secrets.token_urlsafe(9)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        stdout.write(f"  hospital       {password:<14} institution API user of {union.name}")
+    li = Person.objects.get(id_number=make("530402", date(1956, 2, 2), 19))  # 李德明, Yuxi
+    if not ChronicCertification.objects.filter(person=li).exists():
+        for code in ("I10", "E11"):
+            certification_approve(
+                certification=certification_apply(
+                    person=li, disease_code=code, valid_from=date(2026, 1, 1)
+                )
+            )
+    zhang = Person.objects.get(id_number=make("420102", date(1978, 4, 12), 31))  # 张伟, Wuhan
+    liu = Person.objects.get(id_number=make("420106", date(1958, 1, 20), 15))  # 刘洋, retiree
+    community = Institution.objects.get(code="H420100-1")
+    day = timezone.localdate() - timedelta(days=10)
+    claims = [
+        ("DEMO-1", zhang, community, "1200.00", "general_outpatient", ""),
+        ("DEMO-2", zhang, union, "860.00", "general_outpatient", ""),
+        (
+            "DEMO-3",
+            liu,
+            Institution.objects.get(code="H420100-2"),
+            "950.00",
+            "general_outpatient",
+            "",
+        ),
+        ("DEMO-4", li, Institution.objects.get(code="H530400-1"), "1500.00", "chronic", "E11"),
+    ]
+    made = 0
+    for number, person, institution, total, benefit, disease in claims:
+        if Settlement.objects.filter(claim_number=number).exists():
+            continue
+        settlement_create(
+            request=ClaimRequest(
+                claim_number=number,
+                person=person,
+                institution=institution,
+                visit_date=day,
+                benefit=benefit,
+                total_amount=Decimal(total),
+                disease_code=disease,
+            )
+        )
+        made += 1
+    demo2 = Settlement.objects.filter(claim_number="DEMO-2", status="settled").first()
+    if demo2 and made:
+        settlement_reverse(settlement=demo2)
+    stdout.write(
+        f"Claims: {made} settlements created (DEMO-2 reversed); 李德明 has I10 and E11 certified."
+    )
