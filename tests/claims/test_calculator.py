@@ -327,3 +327,157 @@ def test_properties(total, self_share, used, pooled, balance, policy_, level, ra
         policy_,
     )
     assert more.pool_paid >= b.pool_paid  # more spending never lowers the pooled total
+
+
+# --- More worked examples: at least five per seeded region ---------------------------------------
+def test_baotou_employee_level_1_hits_the_4000_cap():
+    # (9000 − 1000) × 70% = 5600 > 4000 (第八条: employee cap 4000).
+    b = settle(general("9000.00", "1"), EMPLOYEE, NOTHING_USED, Balances(), BAOTOU)
+    assert (b.pool_paid, b.cap, b.cash_paid) == (D("4000.00"), D("4000.00"), D("5000.00"))
+
+
+def test_baotou_employee_level_2_with_deductible_partly_used():
+    # 1000 − 600 used = 400 left; (900 − 400) × 60% = 300.00.
+    b = settle(
+        general("900.00", "2"),
+        EMPLOYEE,
+        YearToDate(deductible_used=D("600.00")),
+        Balances(),
+        BAOTOU,
+    )
+    assert (b.deductible_applied, b.pool_paid) == (D("400.00"), D("300.00"))
+
+
+def test_tibet_employee_level_3_sixty_percent():
+    # (1300 − 300) × 60% = 600.00 (第六条（二）).
+    b = settle(general("1300.00", "3"), EMPLOYEE, NOTHING_USED, Balances(), TIBET)
+    assert b.pool_paid == D("600.00")
+
+
+def test_tibet_cap_3000_for_retirees_too():
+    # (5000 − 210) × 80% = 3832 > 3000 − 500 already paid = 2500 (第六条（一）).
+    b = settle(general("5000.00", "1"), RETIREE, YearToDate(pooled=D("500.00")), Balances(), TIBET)
+    assert b.pool_paid == D("2500.00")
+
+
+def test_tibet_floor_does_not_bind_the_holders_own_claim():
+    # The holder's own 1500 claim (deductible not yet met: 300 of it, 70% of 1200 = 840 pooled)
+    # is paid from the account down to 0, not to 3000.
+    b = settle(
+        general("1500.00", "2"),
+        EMPLOYEE,
+        NOTHING_USED,
+        Balances(own_account=D("3100.00"), holder_floor=D("3000.00")),
+        TIBET,
+    )
+    assert (b.pool_paid, b.account_paid, b.cash_paid) == (D("840.00"), D("660.00"), D("0.00"))
+
+
+def test_shanghai_employee_level_2():
+    # Deductible 500; (2500 − 500) × 75% = 1500.00 (主要任务（二）1).
+    b = settle(general("2500.00", "2"), EMPLOYEE, NOTHING_USED, Balances(), SHANGHAI)
+    assert (b.deductible_applied, b.pool_paid) == (D("500.00"), D("1500.00"))
+
+
+def test_shanghai_retiree_after_2001_level_3():
+    # Deductible 300; (1300 − 300) × 75% = 750.00 (主要任务（二）2(1)).
+    b = settle(general("1300.00", "3"), RETIREE, NOTHING_USED, Balances(), SHANGHAI)
+    assert b.pool_paid == D("750.00")
+
+
+def test_shanghai_retiree_deductible_partly_used():
+    # 300 − 250 = 50 left; level 1: (450 − 50) × 85% = 340.00.
+    b = settle(
+        general("450.00", "1"),
+        RETIREE,
+        YearToDate(deductible_used=D("250.00")),
+        Balances(),
+        SHANGHAI,
+    )
+    assert (b.deductible_applied, b.pool_paid) == (D("50.00"), D("340.00"))
+
+
+def test_shanghai_pre_2001_retiree_level_3():
+    # Deductible 200; (700 − 200) × 80% = 400.00 (主要任务（二）2(2)).
+    b = settle(
+        general("700.00", "3"),
+        Person(rate_class="retiree_before_2001"),
+        NOTHING_USED,
+        Balances(),
+        SHANGHAI,
+    )
+    assert b.pool_paid == D("400.00")
+
+
+def test_sichuan_every_pooled_claim_needs_the_unset_cap():
+    # 第七条 leaves the annual cap to the pooling areas: a claim that would be pooled is refused.
+    for person, level in ((EMPLOYEE, "1"), (RETIREE, "3")):
+        with pytest.raises(UnsetParameter) as err:
+            settle(general("1000.00", level), person, NOTHING_USED, Balances(), SICHUAN)
+        assert "annual_cap" in err.value.message and "第七条" in err.value.message
+
+
+def test_sichuan_excluded_claim_needs_no_cap():
+    # Waiting period (第七条: 待遇享受期内): no pooled payment, paid by account and cash.
+    b = settle(
+        general("500.00", "1"),
+        Person(in_waiting_period=True),
+        NOTHING_USED,
+        Balances(own_account=D("200.00")),
+        SICHUAN,
+    )
+    assert payers(b) == (D("0"), D("200.00"), D("0"), D("300.00"))
+
+
+def test_sichuan_chronic_and_special_parameters_are_unset():
+    chronic = Claim(
+        benefit="chronic", total_amount=D("500.00"), disease_code="I10", institution_level="1"
+    )
+    with pytest.raises(UnsetParameter) as err:
+        settle(chronic, Person(certified=True), NOTHING_USED, Balances(), SICHUAN)
+    assert "chronic" in err.value.message
+    special = Claim(
+        benefit="special", total_amount=D("500.00"), disease_code="N18", institution_level="2"
+    )
+    with pytest.raises(UnsetParameter):
+        settle(special, Person(certified=True), NOTHING_USED, Balances(), SICHUAN)
+
+
+def test_jilin_employee_level_2_and_cap_2000():
+    # (4000 − 300) × 55% = 2035 > 2000 (二（二）, ceiling values).
+    b = settle(general("4000.00", "2"), EMPLOYEE, NOTHING_USED, Balances(), JILIN)
+    assert (b.pool_paid, b.cap) == (D("2000.00"), D("2000.00"))
+
+
+def test_jilin_chronic_ratio_is_unset_and_deductible_shared():
+    claim = Claim(
+        benefit="chronic", total_amount=D("800.00"), disease_code="I10", institution_level="1"
+    )
+    with pytest.raises(UnsetParameter) as err:
+        settle(
+            claim,
+            Person(certified=True),
+            YearToDate(deductible_used=D("300.00")),
+            Balances(),
+            JILIN,
+        )
+    assert "chronic.ratio" in err.value.message
+
+
+def test_jilin_no_general_outpatient_under_chronic_benefits_or_in_hospital():
+    for person in (Person(under_chronic_benefits=True), Person(in_inpatient_stay=True)):
+        b = settle(general("800.00", "1"), person, NOTHING_USED, Balances(), JILIN)
+        assert b.pool_paid == 0 and any("六（三）" in line.rule for line in b.explanation)
+
+
+def test_yuxi_f20_and_retiree_per_visit():
+    claim = Claim(
+        benefit="special", total_amount=D("1000.00"), disease_code="F20", institution_level="3"
+    )
+    assert settle(claim, Person(certified=True), NOTHING_USED, Balances(), YUXI).pool_paid == D(
+        "900.00"
+    )
+    # Retiree, level 3: 90 per visit; (390 − 90) × 55% = 165.00.
+    assert settle(general("390.00", "3"), RETIREE, NOTHING_USED, Balances(), YUXI).pool_paid == D(
+        "165.00"
+    )
