@@ -24,3 +24,15 @@ def lock_accounts(account_ids: Iterable[int]) -> dict[int, PersonalAccount]:
 
 def lock_account(account_id: int) -> PersonalAccount:
     return lock_accounts([account_id])[account_id]
+
+
+def lock_accounts_of(person_ids: Iterable[int]) -> dict[int, PersonalAccount]:
+    """The same lock, found by person: ``{person_id: account}`` (one query)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_accounts_of() must run inside a transaction")
+    rows = (
+        PersonalAccount.objects.select_for_update()
+        .filter(person_id__in=sorted(set(person_ids)))
+        .order_by("pk")
+    )
+    return {account.person_id: account for account in rows}

@@ -21,7 +21,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.locks import lock_accounts
+from accounts.locks import lock_accounts_of
 from accounts.models import LedgerEntry, PersonalAccount
 from enrollment.models import InpatientStay, Institution, Person
 from policies.models import PolicyVersion
@@ -180,14 +180,41 @@ def settlement_preview(*, request: ClaimRequest) -> calculator.Breakdown:
 
 
 def _lock_accumulators(person: Person, year: int, buckets: set[str]) -> dict[str, Accumulator]:
-    for bucket in sorted(buckets):
-        Accumulator.objects.get_or_create(person=person, year=year, bucket=bucket)
-    locked = (
-        Accumulator.objects.select_for_update()
-        .filter(person=person, year=year, bucket__in=buckets)
-        .order_by("pk")
-    )
-    return {a.bucket: a for a in locked}
+    """Lock the person's accumulators for the year, creating the missing ones first."""
+
+    def lock() -> dict[str, Accumulator]:
+        locked = (
+            Accumulator.objects.select_for_update()
+            .filter(person=person, year=year, bucket__in=buckets)
+            .order_by("pk")
+        )
+        return {a.bucket: a for a in locked}
+
+    rows = lock()
+    if set(rows) != buckets:
+        for bucket in sorted(buckets - set(rows)):
+            Accumulator.objects.get_or_create(person=person, year=year, bucket=bucket)
+        rows = lock()
+    return rows
+
+
+def _accrue(
+    accumulators: dict[str, Accumulator],
+    deductible_bucket: str,
+    pool_bucket: str,
+    deductible: Decimal,
+    pooled: Decimal,
+) -> None:
+    """Move the year-to-date figures; one UPDATE per changed row."""
+    changed: dict[str, set[str]] = {}
+    if deductible:
+        accumulators[deductible_bucket].deductible_used += deductible
+        changed.setdefault(deductible_bucket, set()).add("deductible_used")
+    if pooled:
+        accumulators[pool_bucket].pooled += pooled
+        changed.setdefault(pool_bucket, set()).add("pooled")
+    for bucket, fields in changed.items():
+        accumulators[bucket].save(update_fields=sorted(fields))
 
 
 def _retrying(fn):
@@ -223,9 +250,7 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
     def write() -> Settlement:
         year = request.visit_date.year
         accumulators = _lock_accumulators(request.person, year, {deductible_bucket, pool_bucket})
-        account = PersonalAccount.objects.filter(person=request.person).first()
-        accounts = lock_accounts([account.pk]) if account else {}
-        locked = accounts.get(account.pk) if account else None
+        locked = lock_accounts_of([request.person.pk]).get(request.person.pk)
         ytd = calculator.YearToDate(
             deductible_used=accumulators[deductible_bucket].deductible_used,
             pooled=accumulators[pool_bucket].pooled,
@@ -258,12 +283,7 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
             request_hash=fingerprint,
             created_by=actor,
         )
-        if b.deductible_applied:
-            accumulators[deductible_bucket].deductible_used += b.deductible_applied
-            accumulators[deductible_bucket].save(update_fields=["deductible_used"])
-        if b.pool_paid:
-            accumulators[pool_bucket].pooled += b.pool_paid
-            accumulators[pool_bucket].save(update_fields=["pooled"])
+        _accrue(accumulators, deductible_bucket, pool_bucket, b.deductible_applied, b.pool_paid)
         if b.account_paid:
             locked.balance -= b.account_paid
             LedgerEntry.objects.create(
@@ -310,15 +330,9 @@ def settlement_reverse(*, settlement: Settlement, actor=None) -> Settlement:
         year = s.visit_date.year
         pool_bucket = s.benefit
         accumulators = _lock_accumulators(s.person, year, {s.deductible_bucket, pool_bucket})
-        if s.deductible_applied:
-            accumulators[s.deductible_bucket].deductible_used -= s.deductible_applied
-            accumulators[s.deductible_bucket].save(update_fields=["deductible_used"])
-        if s.pool_paid:
-            accumulators[pool_bucket].pooled -= s.pool_paid
-            accumulators[pool_bucket].save(update_fields=["pooled"])
+        _accrue(accumulators, s.deductible_bucket, pool_bucket, -s.deductible_applied, -s.pool_paid)
         if s.account_paid:
-            account = PersonalAccount.objects.get(person=s.person)
-            locked = lock_accounts([account.pk])[account.pk]
+            locked = lock_accounts_of([s.person_id])[s.person_id]
             locked.balance += s.account_paid
             LedgerEntry.objects.create(
                 account=locked,

@@ -281,3 +281,14 @@ def test_manual_reimbursement_preview_confirm_slip_and_reverse(world, client):
     assert settlement.status == "reversed"
     bad = client.post("/claims/manual/", {**data, "self_pay_amount": "5000.00"})
     assert 'data-field="self_pay_amount"' in bad.content.decode()
+
+
+def test_a_settlement_takes_at_most_ten_queries(postgres, world):
+    from django.test.utils import CaptureQueriesContext
+
+    person, _, hospital = world
+    settlement_create(request=request(person, hospital, "Q0", "800.00"))  # accumulators exist
+    with CaptureQueriesContext(connection) as ctx:
+        settlement_create(request=request(person, hospital, "Q1", "900.00"))
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 10, "\n".join(s[:100] for s in statements)
