@@ -1,0 +1,213 @@
+"""Settlements per second through the service and over HTTP (gunicorn), next to
+``pgbench -b tpcb-like`` on the same database in the same run (a TPC-B transaction has the same
+shape: update an account, update a total, insert a history row).
+
+    .venv/bin/python bench/settlement.py [SECONDS]     (default 20 per measurement)
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+from _setup import ROOT, SERVER, django_setup
+
+DATABASE = "bench_settlement"
+SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
+CLIENTS = 2  # the machine has 2 cores
+PERSONS = 2000
+
+
+def setup_data():
+    from datetime import date
+    from decimal import Decimal
+
+    from django.contrib.auth.models import Group, User
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import LedgerEntry, PersonalAccount
+    from enrollment.id_numbers import make
+    from enrollment.models import Employer, Institution, InstitutionUser, Person
+    from policies.models import Region
+
+    wuhan = Region.objects.get(code="420100")
+    employer = Employer.objects.create(code="B1", name="基准单位", region=wuhan)
+    hospital = Institution.objects.create(
+        code="BH1", name="基准医院", region=wuhan, kind="hospital", level="1"
+    )
+    persons = [
+        Person(
+            id_number=make("420102", date(1970, 1, 1 + i // 900), i % 900 + 1),
+            name="职工",
+            region=wuhan,
+            employer=employer,
+            birth_date=date(1970, 1, 1),
+            gender="male",
+            benefits_from=date(2020, 1, 1),
+            contribution_base=Decimal("8000.00"),
+        )
+        for i in range(PERSONS)
+    ]
+    Person.objects.bulk_create(persons)
+    ids = list(Person.objects.values_list("id", flat=True))
+    PersonalAccount.objects.bulk_create(
+        [PersonalAccount(person_id=pk, balance=Decimal("100000.00")) for pk in ids]
+    )
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                account=a,
+                kind="adjustment",
+                amount=Decimal("100000.00"),
+                balance_after=Decimal("100000.00"),
+                memo="bench",
+            )
+            for a in PersonalAccount.objects.all()
+        ]
+    )
+    user = User.objects.create_user("bench-hospital", password="x" * 20)  # noqa: S106
+    user.groups.add(Group.objects.get_or_create(name="institution")[0])
+    InstitutionUser.objects.create(user=user, institution=hospital)
+    return ids, hospital, Token.objects.create(user=user).key
+
+
+def run_threads(work, seconds):
+    counts = [0] * CLIENTS
+    stop = time.monotonic() + seconds
+
+    def loop(n):
+        i = 0
+        while time.monotonic() < stop:
+            work(n, i)
+            i += 1
+            counts[n] += 1
+
+    threads = [threading.Thread(target=loop, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / seconds
+
+
+def pgbench(seconds) -> float:
+    url = f"{SERVER}/{DATABASE}"
+    subprocess.run(["pgbench", "-q", "-i", "-s", "2", url], check=True, capture_output=True)
+    out = subprocess.run(
+        [
+            "pgbench",
+            "-b",
+            "tpcb-like",
+            "-T",
+            str(int(seconds)),
+            "-c",
+            str(CLIENTS),
+            "-j",
+            str(CLIENTS),
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(re.search(r"tps = ([0-9.]+)", out).group(1))
+
+
+def main():
+    django_setup(fresh=True, database=DATABASE)
+    from datetime import date
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from claims.settlement import ClaimRequest, settlement_create
+    from enrollment.models import Person
+
+    ids, hospital, token = setup_data()
+    persons = {pk: Person.objects.select_related("region").get(pk=pk) for pk in ids[:400]}
+
+    def service(n, i):
+        person = persons[ids[(n * 200 + i) % 400]]
+        settlement_create(
+            request=ClaimRequest(
+                claim_number=f"S{n}-{i}",
+                person=person,
+                institution=hospital,
+                visit_date=date(2026, 3, 1),
+                benefit="general_outpatient",
+                total_amount=Decimal("120.00"),
+            )
+        )
+        connection.close() if i % 1000 == 999 else None
+
+    tps_pgbench = pgbench(SECONDS)
+    tps_service = run_threads(service, SECONDS)
+
+    port = 8765 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        time.sleep(3)
+
+        def http(n, i):
+            body = json.dumps(
+                {
+                    "claim_number": f"H{n}-{i}",
+                    "person": ids[400 + (n * 700 + i) % 1400],
+                    "institution": hospital.pk,
+                    "visit_date": "2026-03-01",
+                    "benefit": "general_outpatient",
+                    "total_amount": "120.00",
+                }
+            ).encode()
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/claims/",
+                data=body,
+                headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - loopback
+                assert response.status == 201
+
+        tps_http = run_threads(http, SECONDS)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(
+        f"pgbench -b tpcb-like -c {CLIENTS} -j {CLIENTS} -T {SECONDS:.0f}: {tps_pgbench:,.0f} tps"
+    )
+    print(
+        f"settlement service, {CLIENTS} threads: {tps_service:,.0f} settlements/s "
+        f"= {tps_service / tps_pgbench:.0%} of pgbench"
+    )
+    print(
+        f"HTTP POST /api/v1/claims/ (gunicorn -w 2), {CLIENTS} clients: {tps_http:,.0f}/s "
+        f"= {tps_http / tps_pgbench:.0%} of pgbench"
+    )
+
+
+if __name__ == "__main__":
+    main()
