@@ -94,6 +94,10 @@ class CertificationApproveApi(ClerkWrites):
 
 
 class CertificationRejectApi(ClerkWrites):
+    """``POST …/{id}/reject/ {reason}``; the revoke endpoint differs only by its service."""
+
+    service = staticmethod(certification_reject)
+
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=200)
 
@@ -104,32 +108,16 @@ class CertificationRejectApi(ClerkWrites):
         certification = get_object_or_404(ChronicCertification, pk=certification_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(
-            CertificationOutputSerializer(
-                certification_reject(
-                    certification=certification, actor=request.user, **serializer.validated_data
-                )
-            ).data
+        decided = self.service(
+            certification=certification, actor=request.user, **serializer.validated_data
         )
+        return Response(CertificationOutputSerializer(decided).data)
 
 
 class CertificationRevokeApi(CertificationRejectApi):
-    @extend_schema(
-        request=CertificationRejectApi.InputSerializer,
-        responses=CertificationOutputSerializer,
-        tags=["claims"],
-    )
-    def post(self, request, certification_id: int):
-        certification = get_object_or_404(ChronicCertification, pk=certification_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(
-            CertificationOutputSerializer(
-                certification_revoke(
-                    certification=certification, actor=request.user, **serializer.validated_data
-                )
-            ).data
-        )
+    """``POST …/{id}/revoke/ {reason}``."""
+
+    service = staticmethod(certification_revoke)
 
 
 # --- Settlements ---------------------------------------------------------------------------------
