@@ -26,7 +26,7 @@ from policies.params import UnsetParameter
 from policies.selectors import policy_for
 from staff.errors import DomainError, NotFound
 
-from .rules import RetireeBand, retiree_bands
+from .rules import RetireeBand, retiree_bands, retiree_cutoff
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 CHUNK = 5000
@@ -44,14 +44,6 @@ def parse_period(value: str) -> date:
     if not match:
         raise DomainError("period must be YYYY-MM, e.g. 2026-11", field="period")
     return date(int(match.group(1)), int(match.group(2)), 1)
-
-
-def _cutoff(first_of_month: date, document: dict) -> date:
-    """Retirees whose retirement date is before this day are credited as retirees."""
-    if (document.get("account") or {}).get("retiree_credit_from") == "same_month":
-        year, month = first_of_month.year, first_of_month.month + 1
-        return date(year + (month == 13), 1 if month == 13 else month, 1)
-    return first_of_month
 
 
 def _band_filter(band: RetireeBand, has_flexible_band: bool) -> tuple[str, list]:
@@ -110,7 +102,9 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
         except UnsetParameter as exc:
             errors.append({"region": region.code, "field": exc.parameter, "message": exc.message})
             continue
-        plans.append(RegionPlan(region, _cutoff(first, version.document), bands, version.source))
+        plans.append(
+            RegionPlan(region, retiree_cutoff(first, version.document), bands, version.source)
+        )
     return plans, errors
 
 

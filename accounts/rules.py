@@ -36,15 +36,14 @@ def has_account(*, scheme: str, employment: str, category: str, document: dict) 
     )
 
 
-def first_credit_period(retirement_date: date, document: dict) -> str:
-    """The first period a retiree is credited as a retiree (Wuhan 第七条: the next month)."""
-    start = (document.get("account") or {}).get("retiree_credit_from", "next_month")
-    if start == "same_month":
-        return f"{retirement_date:%Y-%m}"
-    year, month = retirement_date.year, retirement_date.month + 1
-    if month == 13:
-        year, month = year + 1, 1
-    return f"{year:04d}-{month:02d}"
+def retiree_cutoff(first_of_month: date, document: dict) -> date:
+    """Retirees whose retirement date is before this day are credited as retirees for the
+    month starting ``first_of_month``: from the month after retirement (Wuhan 第七条), unless the
+    region says ``same_month``."""
+    if (document.get("account") or {}).get("retiree_credit_from") == "same_month":
+        year, month = first_of_month.year, first_of_month.month + 1
+        return date(year + (month == 13), 1 if month == 13 else month, 1)
+    return first_of_month
 
 
 @dataclass(frozen=True)
@@ -119,9 +118,3 @@ def retiree_bands(document: dict, first_of_month: date, *, region: str = "") -> 
             )
         )
     return bands
-
-
-def payroll_credit(base: Decimal, document: dict, *, region: str = "") -> Decimal:
-    """``contribution_base × employee_rate``, rounded half up to the cent."""
-    rate = require_decimal(document, "account.employee_rate", region=region)
-    return money(base * rate)

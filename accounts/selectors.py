@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from enrollment.models import Person
 
@@ -38,10 +38,6 @@ def opening_balance(*, account: PersonalAccount, date_from: date | None) -> Deci
         return Decimal("0.00")
     last = account.entries.filter(created_at__lt=_start(date_from)).order_by("-id").first()
     return last.balance_after if last else Decimal("0.00")
-
-
-def ledger_sum(*, account: PersonalAccount) -> Decimal:
-    return account.entries.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
 def annual_statements(*, account: PersonalAccount) -> QuerySet[AnnualStatement]:

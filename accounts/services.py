@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import Person
-from policies.models import PolicyVersion
-from staff.errors import Conflict, DomainError
+from policies.selectors import policy_for, policy_versions
+from staff.errors import Conflict, DomainError, NotFound
 
 from .locks import lock_account
 from .models import CREDIT_KINDS, LedgerEntry, PersonalAccount
@@ -21,12 +21,11 @@ from .rules import has_account
 def _document_for(person: Person, on: date) -> dict | None:
     """The policy in force on ``on``, or else the region's latest (a person may be registered
     before or after a version's dates)."""
-    versions = PolicyVersion.objects.filter(region_id=person.region_id).order_by("-effective_from")
-    for version in versions:
-        if version.covers(on):
-            return version.document
-    latest = versions.first()
-    return latest.document if latest else None
+    try:
+        return policy_for(region=person.region, on_date=on).document
+    except NotFound:
+        latest = policy_versions(region=person.region).first()
+        return latest.document if latest else None
 
 
 @transaction.atomic

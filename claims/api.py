@@ -233,30 +233,40 @@ class ClaimCreateListApi(ClaimsRole):
         return paginated(request, self, qs, SettlementOutputSerializer)
 
 
+def _money():
+    return serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class PreviewOutputSerializer(serializers.Serializer):
+    """The settlement's figures before anything is written (预结算)."""
+
+    total_amount = _money()
+    self_pay_amount = _money()
+    policy_amount = _money()
+    first_pay_amount = _money()
+    deductible_applied = _money()
+    pool_paid = _money()
+    account_paid = _money()
+    family_account_paid = _money()
+    cash_paid = _money()
+    explanation = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    def get_explanation(self, breakdown) -> list[dict]:
+        return [line.as_dict() for line in breakdown.explanation]
+
+    def get_status(self, breakdown) -> str:
+        return "preview"
+
+
 class ClaimPreviewApi(ClaimsRole):
-    @extend_schema(
-        request=ClaimInputSerializer, responses=SettlementOutputSerializer, tags=["claims"]
-    )
+    @extend_schema(request=ClaimInputSerializer, responses=PreviewOutputSerializer, tags=["claims"])
     def post(self, request):
         serializer = ClaimInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         check_institution(request.user, serializer.validated_data["institution"].pk)
-        b = settlement_preview(request=ClaimRequest(**serializer.validated_data))
-        return Response(
-            {
-                "total_amount": f"{b.total_amount:.2f}",
-                "self_pay_amount": f"{b.self_pay_amount:.2f}",
-                "policy_amount": f"{b.policy_amount:.2f}",
-                "first_pay_amount": f"{b.first_pay_amount:.2f}",
-                "deductible_applied": f"{b.deductible_applied:.2f}",
-                "pool_paid": f"{b.pool_paid:.2f}",
-                "account_paid": f"{b.account_paid:.2f}",
-                "family_account_paid": f"{b.family_account_paid:.2f}",
-                "cash_paid": f"{b.cash_paid:.2f}",
-                "explanation": [line.as_dict() for line in b.explanation],
-                "status": "preview",
-            }
-        )
+        breakdown = settlement_preview(request=ClaimRequest(**serializer.validated_data))
+        return Response(PreviewOutputSerializer(breakdown).data)
 
 
 class ClaimDetailApi(ClaimsRole):

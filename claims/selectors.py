@@ -13,22 +13,23 @@ def certification_list() -> QuerySet[ChronicCertification]:
     return ChronicCertification.objects.select_related("person", "disease", "decided_by")
 
 
+def approved_certifications(*, person: Person, on: date) -> list[ChronicCertification]:
+    """The person's approved certifications covering ``on``."""
+    return [
+        c for c in certification_list().filter(person=person, status="approved") if c.covers(on)
+    ]
+
+
 def certification_on(*, person: Person, disease_code: str, on: date) -> ChronicCertification | None:
     """The approved certification for ``disease_code`` covering ``on``, if any."""
-    for c in certification_list().filter(
-        person=person, disease__code=disease_code, status="approved"
-    ):
-        if c.covers(on):
-            return c
-    return None
+    code = disease_code.upper()
+    return next(
+        (c for c in approved_certifications(person=person, on=on) if c.disease.code == code), None
+    )
 
 
 def approved_chronic_count(*, person: Person, on: date) -> int:
     """Approved chronic (not special) diseases covering ``on`` (Yuxi's cap grows with them)."""
     return sum(
-        1
-        for c in certification_list().filter(
-            person=person, status="approved", disease__kind="chronic"
-        )
-        if c.covers(on)
+        1 for c in approved_certifications(person=person, on=on) if c.disease.kind == "chronic"
     )

@@ -29,7 +29,8 @@ from policies.selectors import policy_for
 from staff.errors import Conflict, DomainError, NotFound
 
 from . import calculator
-from .models import Accumulator, ChronicCertification, Settlement
+from .models import Accumulator, Settlement
+from .selectors import approved_certifications
 
 RETRIES = 5
 
@@ -80,13 +81,7 @@ def _rate_class(person: Person, visit: date, document: dict) -> str:
 
 def _facts(request: ClaimRequest, document: dict) -> calculator.Person:
     person, visit = request.person, request.visit_date
-    approved = [
-        c
-        for c in ChronicCertification.objects.filter(
-            person=person, status="approved"
-        ).select_related("disease")
-        if c.covers(visit)
-    ]
+    approved = approved_certifications(person=person, on=visit)
     code = (request.disease_code or "").upper()
     return calculator.Person(
         rate_class=_rate_class(person, visit, document),

@@ -69,14 +69,9 @@ def person_detail_page(request, person_id: int):
             "stays": inpatient_stays(person=person),
             "history": person_history(person=person),
             "discharge_form": DischargeForm(),
-            "sections": person_sections(request, person),
+            "sections": panels_for(request=request, person=person),
         },
     )
-
-
-def person_sections(request, person) -> list:
-    """Panels other apps add to the person page (account, sharing, certifications, claims)."""
-    return panels_for(request=request, person=person)
 
 
 def _person_url(person_id: int) -> str:

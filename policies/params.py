@@ -58,10 +58,3 @@ def require(document: dict, dotted: str, *, region: str = "") -> Any:
 
 def require_decimal(document: dict, dotted: str, *, region: str = "") -> Decimal:
     return Decimal(require(document, dotted, region=region))
-
-
-def citation(document: dict, dotted: str, source_title: str = "") -> str:
-    """``包府办发〔2022〕99号 第八条`` style citation of a parameter."""
-    entry = source_for(document, dotted) or {}
-    article = entry.get("article", "")
-    return f"{source_title} {article}".strip()

@@ -1,6 +1,8 @@
 """Helpers for forms that call services."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 
 from .errors import DomainError
 
@@ -27,9 +29,6 @@ def form_page(
     ValidationError or a DomainError) is shown next to the field it names and nothing is
     written; success shows ``success`` and redirects. ``success`` and ``redirect_to`` may be
     callables of the action's result."""
-    from django.contrib import messages
-    from django.shortcuts import redirect, render
-
     if request.method == "POST" and form.is_valid():
         try:
             result = action(form.cleaned_data)
