@@ -67,6 +67,23 @@ class LedgerEntry(models.Model):
     )
     reference = models.CharField(_("reference"), max_length=96, blank=True, default="")
     memo = models.CharField(_("memo"), max_length=200, blank=True, default="")
+    # A shared payment or premium names the relative it was for and the authorisation used.
+    member = models.ForeignKey(
+        Person,
+        verbose_name=_("for relative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sharing_authorisation = models.ForeignKey(
+        "family_sharing.SharingAuthorisation",
+        verbose_name=_("sharing authorisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment.models import Institution, Person
-from staff.api_utils import filtered, paginated
+from staff.api_utils import FastPrimaryKeyRelatedField, filtered, paginated
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
 
@@ -125,8 +125,8 @@ class CertificationRevokeApi(CertificationRejectApi):
 
 class ClaimInputSerializer(serializers.Serializer):
     claim_number = serializers.CharField(max_length=64)
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.select_related("region"))
-    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all())
+    person = FastPrimaryKeyRelatedField(queryset=Person.objects.all())
+    institution = FastPrimaryKeyRelatedField(queryset=Institution.objects.all())
     visit_date = serializers.DateField()
     benefit = serializers.ChoiceField(choices=["general_outpatient", "chronic", "special"])
     total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
@@ -140,11 +140,11 @@ class ClaimInputSerializer(serializers.Serializer):
         max_length=16, required=False, allow_blank=True, allow_null=True, default=""
     )
     out_of_region_filed = serializers.BooleanField(default=False)
-    prescribing_institution = serializers.PrimaryKeyRelatedField(
+    prescribing_institution = FastPrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False, allow_null=True, default=None
     )
     use_account = serializers.BooleanField(default=True)
-    account_holder = serializers.PrimaryKeyRelatedField(
+    account_holder = FastPrimaryKeyRelatedField(
         queryset=Person.objects.all(), required=False, allow_null=True, default=None
     )
 
@@ -161,16 +161,44 @@ class ClaimInputSerializer(serializers.Serializer):
         return data
 
 
+_MONEY = serializers.DecimalField(max_digits=14, decimal_places=2)
+_MONEY_FIELDS = (
+    "total_amount", "self_pay_amount", "policy_amount", "first_pay_amount",
+    "deductible_applied", "pool_paid", "account_paid", "family_account_paid", "cash_paid",
+)  # fmt: skip
+_DATETIME = serializers.DateTimeField()
+
+
 class SettlementOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Settlement
         fields = [
-            "id", "claim_number", "person", "institution", "visit_date", "benefit",
-            "disease_code", "total_amount", "self_pay_amount", "policy_amount",
-            "first_pay_amount", "deductible_applied", "pool_paid", "account_paid",
-            "family_account_paid", "cash_paid", "explanation", "status", "created_at",
+            "id", "claim_number", "person", "institution", "account_holder", "visit_date",
+            "benefit", "disease_code", *_MONEY_FIELDS, "explanation", "status", "created_at",
             "reversed_at",
         ]  # fmt: skip
+
+    def to_representation(self, s: Settlement) -> dict:
+        """The same dict DRF's generic walk over the fields gives (a test holds them equal),
+        written out because building the fields per response costs more than the settlement's
+        SQL on the hottest endpoint."""
+        data = {
+            "id": s.pk,
+            "claim_number": s.claim_number,
+            "person": s.person_id,
+            "institution": s.institution_id,
+            "account_holder": s.account_holder_id,
+            "visit_date": s.visit_date.isoformat(),
+            "benefit": s.benefit,
+            "disease_code": s.disease_code,
+        }
+        for name in _MONEY_FIELDS:
+            data[name] = _MONEY.to_representation(getattr(s, name))
+        data["explanation"] = s.explanation
+        data["status"] = s.status
+        data["created_at"] = _DATETIME.to_representation(s.created_at)
+        data["reversed_at"] = s.reversed_at and _DATETIME.to_representation(s.reversed_at)
+        return data
 
 
 def institution_scope(user):

@@ -98,6 +98,9 @@ class Balances:
     own_account: Decimal | None = None  # the patient's own account, None when they have none
     holder_account: Decimal | None = None  # the holder's account for a relative's claim
     holder_floor: Decimal = ZERO  # what the holder must keep after a shared payment
+    # The holder's region's rules for the shared payment (the floor is the holder's region's,
+    # which may differ from the patient's): the explanation line cites them.
+    holder_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -401,7 +404,8 @@ def settle(
             b.line(
                 "family_account",
                 b.family_account_paid,
-                f"{policy.cite('family_sharing.min_residual_balance')} 家庭共济账户支付"
+                balances.holder_rule
+                or f"{policy.cite('family_sharing.min_residual_balance')} 家庭共济账户支付"
                 f"（持卡人须保留 {balances.holder_floor}）",
             )
     elif claim.use_account and balances.own_account is not None:

@@ -1,6 +1,6 @@
 """Chronic and special outpatient diseases (门诊慢特病): the catalogue and certifications.
 
-Settlements and year-to-date accumulators arrive with the settlement service (issue 5).
+Year-to-date accumulators and settlements (结算) live here too.
 """
 
 from django.conf import settings
@@ -143,6 +143,13 @@ class Settlement(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="settlements")
     account_holder = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sharing_authorisation = models.ForeignKey(
+        "family_sharing.SharingAuthorisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="settlements",
     )
     prescribing_institution = models.ForeignKey(
         "enrollment.Institution",

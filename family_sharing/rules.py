@@ -1,0 +1,109 @@
+"""The regions' family-sharing rules read from the holder's policy (pure: no database).
+
+Every refusal carries the article it comes from, so a clerk or an institution sees why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from policies.params import lookup, require
+from policies.schema import source_for
+from staff.errors import DomainError
+
+from .models import PREMIUM_KINDS
+
+RELATION_LABELS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
+USE_LABELS = {
+    "public_health": "公共卫生费用",
+    "fitness": "体育健身",
+    "wellness": "养生保健消费",
+    "health_check": "健康体检",
+}
+
+
+@dataclass(frozen=True)
+class SharingPolicy:
+    """The family-sharing section of the holder's policy in force, with its citations."""
+
+    document: dict
+    source: str  # e.g. 藏政办发〔2021〕号
+    region_name: str
+
+    def cite(self, dotted: str) -> str:
+        entry = source_for(self.document, f"family_sharing.{dotted}") or {}
+        return f"{self.source} {entry.get('article', '')}".strip()
+
+    def require(self, dotted: str):
+        return require(self.document, f"family_sharing.{dotted}", region=self.region_name)
+
+    def get(self, dotted: str, default=None):
+        value = lookup(self.document, f"family_sharing.{dotted}")
+        return default if value is None else value
+
+    def floor(self) -> Decimal:
+        """What the holder must keep after a shared payment (Tibet 3000.00)."""
+        return Decimal(self.require("min_residual_balance"))
+
+
+def check_relation(policy: SharingPolicy, relation: str) -> None:
+    relations = policy.require("relations")
+    if relation not in relations:
+        raise DomainError(
+            _("%(region)s allows sharing only with %(allowed)s (%(cite)s).")
+            % {
+                "region": policy.region_name,
+                "allowed": "、".join(RELATION_LABELS.get(r, r) for r in relations),
+                "cite": policy.cite("relations"),
+            },
+            field="relation",
+        )
+
+
+def check_province(policy: SharingPolicy, holder_region: str, member_region: str) -> None:
+    """Yuxi: relatives must be insured in Yunnan (the region code's first two digits)."""
+    if policy.get("same_province_only", False) and holder_region[:2] != member_region[:2]:
+        raise DomainError(
+            _(
+                "%(region)s shares only with relatives insured in the same province "
+                "(region code %(prefix)s…); this relative is insured in %(member)s (%(cite)s)."
+            )
+            % {
+                "region": policy.region_name,
+                "prefix": holder_region[:2],
+                "member": member_region,
+                "cite": policy.cite("same_province_only"),
+            },
+            field="member",
+        )
+
+
+def check_premium_kind(policy: SharingPolicy, kind: str) -> None:
+    """Premiums the policy names are allowed; the uses it forbids are refused by kind."""
+    prohibited = policy.get("prohibited_uses", [])
+    if kind in prohibited:
+        raise DomainError(
+            _("%(region)s forbids paying %(use)s from a personal account (%(cite)s).")
+            % {
+                "region": policy.region_name,
+                "use": USE_LABELS.get(kind, kind),
+                "cite": policy.cite("prohibited_uses"),
+            },
+            field="kind",
+        )
+    if kind not in PREMIUM_KINDS:
+        raise DomainError(
+            _("Unknown premium kind “%(kind)s”; use one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(PREMIUM_KINDS)},
+            field="kind",
+        )
+    allowed = policy.require("premium_kinds")
+    if kind not in allowed:
+        raise DomainError(
+            _("%(region)s does not allow paying this premium from a personal account (%(cite)s).")
+            % {"region": policy.region_name, "cite": policy.cite("premium_kinds")},
+            field="kind",
+        )
