@@ -67,6 +67,12 @@ class ManualClaimForm(forms.Form):
     use_account = forms.BooleanField(
         label=_("Pay from the personal account"), required=False, initial=True
     )
+    account_holder_id_number = forms.CharField(
+        label=_("Family sharing: the account holder's ID number (optional)"),
+        max_length=32,
+        required=False,
+        help_text=_("Pays from a relative's account under an active sharing authorisation."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,7 +99,7 @@ def certification_decide(request, certification_id: int):
     return redirect(request.POST.get("next") or "claims:certification_list")
 
 
-def _request_from(form, person) -> ClaimRequest:
+def _request_from(form, person, holder) -> ClaimRequest:
     data = form.cleaned_data
     return ClaimRequest(
         claim_number=data["claim_number"],
@@ -114,7 +114,15 @@ def _request_from(form, person) -> ClaimRequest:
         out_of_region_filed=data["out_of_region_filed"],
         prescribing_institution=data["prescribing_institution"],
         use_account=data["use_account"],
+        account_holder=holder,
     )
+
+
+def _person_by(form, field: str) -> Person | None:
+    person = Person.objects.filter(id_number=normalize(form.cleaned_data[field])).first()
+    if person is None:
+        form.add_error(field, _("Nobody is registered with this ID number."))
+    return person
 
 
 @role_required(CLERK)
@@ -123,11 +131,11 @@ def manual_claim_page(request):
     form = ManualClaimForm(request.POST or None)
     preview = None
     if request.method == "POST" and form.is_valid():
-        person = Person.objects.filter(id_number=normalize(form.cleaned_data["id_number"])).first()
-        if person is None:
-            form.add_error("id_number", _("Nobody is registered with this ID number."))
-        else:
-            claim = _request_from(form, person)
+        person = _person_by(form, "id_number")
+        holder_number = form.cleaned_data["account_holder_id_number"]
+        holder = _person_by(form, "account_holder_id_number") if holder_number else None
+        if person is not None and (holder is not None or not holder_number):
+            claim = _request_from(form, person, holder)
             try:
                 if "confirm" in request.POST:
                     settlement, created = settlement_create(request=claim, actor=request.user)
@@ -136,6 +144,8 @@ def manual_claim_page(request):
                     return redirect("claims:settlement_slip", settlement_id=settlement.pk)
                 preview = settlement_preview(request=claim)
             except (ValidationError, DomainError) as exc:
+                if getattr(exc, "field", None) == "account_holder":
+                    exc.field = "account_holder_id_number"
                 apply_error(form, exc)
     return render(request, "claims/manual_claim.html", {"form": form, "preview": preview})
 
@@ -144,7 +154,9 @@ def manual_claim_page(request):
 def settlement_slip_page(request, settlement_id: int):
     """结算单: every figure and the rules applied; printable."""
     settlement = get_object_or_404(
-        Settlement.objects.select_related("person", "institution", "policy_version"),
+        Settlement.objects.select_related(
+            "person", "institution", "policy_version", "account_holder"
+        ),
         pk=settlement_id,
     )
     return render(request, "claims/settlement_slip.html", {"s": settlement})

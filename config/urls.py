@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from accounts.api import AccountApi, PayrollImportApi
 from claims import api as claims_api
 from enrollment import api as enrollment_api
+from family_sharing import api as sharing_api
 from jobs.api import JobCreateApi, JobDetailApi
 from policies.api import PolicyInForceApi, PolicySchemaApi, PolicyVersionsApi, RegionListApi
 from staff.api import TokenObtainApi
@@ -30,6 +31,16 @@ api_v1 = [
     path("claims/preview/", claims_api.ClaimPreviewApi.as_view(), name="claims-preview"),
     path("claims/<int:settlement_id>/", claims_api.ClaimDetailApi.as_view(), name="claim"),
     path("claims/<int:settlement_id>/reverse/", claims_api.ClaimReverseApi.as_view()),
+    path("family-sharing/", sharing_api.AuthorisationListCreateApi.as_view(), name="sharing"),
+    path("family-sharing/<int:authorisation_id>/", sharing_api.AuthorisationDetailApi.as_view()),
+    path(
+        "family-sharing/<int:authorisation_id>/revoke/",
+        sharing_api.AuthorisationRevokeApi.as_view(),
+    ),
+    path(
+        "family-sharing/<int:authorisation_id>/premium-payments/",
+        sharing_api.PremiumPaymentApi.as_view(),
+    ),
     path("chronic-certifications/", claims_api.CertificationListCreateApi.as_view()),
     path(
         "chronic-certifications/<int:certification_id>/approve/",
@@ -74,6 +85,7 @@ urlpatterns = [
     path("enrollment/", include("enrollment.urls")),
     path("accounts/", include("accounts.urls")),
     path("claims/", include("claims.urls")),
+    path("family-sharing/", include("family_sharing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

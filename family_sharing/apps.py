@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class FamilySharingConfig(AppConfig):
     name = "family_sharing"
     verbose_name = _("Family sharing")
+
+    def ready(self) -> None:
+        from . import panels  # noqa: F401  (person-page panel)

@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import PremiumPayment, SharingAuthorisation
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class GrantForm(forms.Form):
+    """授权: the holder is the person whose page the clerk came from."""
+
+    member_id_number = forms.CharField(
+        label=_("Relative's ID number"),
+        max_length=32,
+        help_text=_("Register the relative first (a residents' scheme person if need be)."),
+    )
+    relation = forms.ChoiceField(
+        label=_("The relative is the holder's"), choices=SharingAuthorisation.Relation.choices
+    )
+    proof_kind = forms.ChoiceField(
+        label=_("Proof of the relation"), choices=SharingAuthorisation.ProofKind.choices
+    )
+    proof_number = forms.CharField(label=_("Document number"), max_length=64)
+    valid_from = forms.DateField(label=_("Valid from (default today)"), required=False, widget=DATE)
+    valid_to = forms.DateField(label=_("Valid to (optional)"), required=False, widget=DATE)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class PremiumForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Premium"), choices=PremiumPayment.Kind.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=0
+    )
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)

@@ -1,0 +1,125 @@
+"""Clerk pages for family sharing (家庭共济): the list, grant, revoke, premium payments and the
+holder's sharing statement."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrollment.id_numbers import normalize
+from enrollment.models import Person
+from staff.decorators import role_required
+from staff.errors import DomainError
+from staff.forms import form_page
+from staff.roles import CLERK, MANAGER
+
+from .forms import GrantForm, PeriodForm, PremiumForm, RevokeForm
+from .models import SharingAuthorisation
+from .selectors import authorisation_list, shared_entries
+from .services import premium_pay, sharing_grant, sharing_revoke
+
+
+@role_required(CLERK, MANAGER)
+def sharing_list_page(request):
+    status = request.GET.get("status", "active")
+    qs = authorisation_list()
+    if status in SharingAuthorisation.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "family_sharing/list.html",
+        {"page": page, "status": status, "statuses": SharingAuthorisation.Status.choices},
+    )
+
+
+@role_required(CLERK)
+def sharing_grant_page(request, person_id: int):
+    holder = get_object_or_404(Person.objects.select_related("region"), pk=person_id)
+    form = GrantForm(request.POST or None)
+
+    def grant(data):
+        member = Person.objects.filter(id_number=normalize(data["member_id_number"])).first()
+        if member is None:
+            raise DomainError(
+                _("Nobody is registered with this ID number."), field="member_id_number"
+            )
+        try:
+            return sharing_grant(
+                holder=holder,
+                member=member,
+                relation=data["relation"],
+                proof_kind=data["proof_kind"],
+                proof_number=data["proof_number"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            if exc.field == "member":
+                exc.field = "member_id_number"
+            raise
+
+    return form_page(
+        request,
+        form,
+        action=grant,
+        success=_("Family sharing granted."),
+        redirect_to=reverse("enrollment:person_detail", args=[holder.pk]),
+        title=_("Grant family sharing"),
+        context={"person": holder},
+    )
+
+
+@role_required(CLERK)
+def sharing_revoke_page(request, authorisation_id: int):
+    authorisation = get_object_or_404(authorisation_list(), pk=authorisation_id)
+    return form_page(
+        request,
+        RevokeForm(request.POST or None),
+        action=lambda data: sharing_revoke(
+            authorisation=authorisation, reason=data["reason"], actor=request.user
+        ),
+        success=_("Family sharing revoked."),
+        redirect_to=reverse("enrollment:person_detail", args=[authorisation.holder_id]),
+        title=_("Revoke family sharing: %(member)s") % {"member": authorisation.member.name},
+        context={"person": authorisation.holder},
+    )
+
+
+@role_required(CLERK)
+def premium_pay_page(request, authorisation_id: int):
+    authorisation = get_object_or_404(authorisation_list(), pk=authorisation_id)
+    form = PremiumForm(request.POST or None, initial={"year": timezone.localdate().year})
+    return form_page(
+        request,
+        form,
+        action=lambda data: premium_pay(authorisation=authorisation, actor=request.user, **data),
+        success=lambda p: _("Premium paid: %(amount)s yuan.") % {"amount": p.amount},
+        redirect_to=reverse("family_sharing:statement", args=[authorisation.holder_id]),
+        title=_("Pay a premium for %(member)s from the account")
+        % {"member": authorisation.member.name},
+        context={"person": authorisation.holder},
+    )
+
+
+@role_required(CLERK, MANAGER)
+def sharing_statement_page(request, person_id: int):
+    """家庭共济明细: what the holder's account paid for relatives, with totals per relative."""
+    holder = get_object_or_404(Person.objects.select_related("region"), pk=person_id)
+    form = PeriodForm(request.GET or None)
+    period = form.cleaned_data if form.is_valid() else {}
+    entries = list(
+        shared_entries(
+            holder=holder, date_from=period.get("date_from"), date_to=period.get("date_to")
+        )
+    )
+    totals: dict = {}
+    for e in entries:
+        totals[e.member] = totals.get(e.member, 0) - e.amount
+    return render(
+        request,
+        "family_sharing/statement.html",
+        {"person": holder, "form": form, "entries": entries, "totals": totals.items()},
+    )
