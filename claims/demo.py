@@ -54,6 +54,13 @@ def load(stdout) -> None:
         ),
         ("DEMO-4", li, Institution.objects.get(code="H530400-1"), "1500.00", "chronic", "E11"),
     ]
+    # Relatives' claims paid from a holder's account (家庭共济), see family_sharing/demo.py.
+    shared = [
+        ("DEMO-5", ("540102", date(2015, 1, 1), 71), ("540102", date(1983, 4, 4), 28),
+         "H540000-2", "1500.00"),  # 次旦 at 拉萨市人民医院, from 次仁卓玛's account (floor 3000)
+        ("DEMO-6", ("150204", date(1955, 3, 9), 24), ("150203", date(1975, 6, 1), 13),
+         "H150200-1", "1860.00"),  # 吴秀兰, her pooled part, then 黄磊's account
+    ]  # fmt: skip
     made = 0
     for number, person, institution, total, benefit, disease in claims:
         if Settlement.objects.filter(claim_number=number).exists():
@@ -70,9 +77,25 @@ def load(stdout) -> None:
             )
         )
         made += 1
+    for number, member, holder, institution, total in shared:
+        if Settlement.objects.filter(claim_number=number).exists():
+            continue
+        settlement_create(
+            request=ClaimRequest(
+                claim_number=number,
+                person=Person.objects.get(id_number=make(*member)),
+                institution=Institution.objects.get(code=institution),
+                visit_date=day,
+                benefit="general_outpatient",
+                total_amount=Decimal(total),
+                account_holder=Person.objects.get(id_number=make(*holder)),
+            )
+        )
+        made += 1
     demo2 = Settlement.objects.filter(claim_number="DEMO-2", status="settled").first()
     if demo2 and made:
         settlement_reverse(settlement=demo2)
     stdout.write(
-        f"Claims: {made} settlements created (DEMO-2 reversed); 李德明 has I10 and E11 certified."
+        f"Claims: {made} settlements created (DEMO-2 reversed, DEMO-5/6 from relatives' "
+        "accounts); 李德明 has I10 and E11 certified."
     )
