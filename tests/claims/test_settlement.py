@@ -294,3 +294,17 @@ def test_a_settlement_is_three_statements(postgres, world):
         settlement_create(request=request(person, hospital, "Q1", "900.00"))
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) == 3, "\n".join(s[:100] for s in statements)
+
+
+@pytest.mark.django_db
+def test_the_fast_settlement_json_equals_drfs(world):
+    from rest_framework import serializers
+
+    from claims.api import SettlementOutputSerializer
+
+    person, _, hospital = world
+    created, _ = settlement_create(request=request(person, hospital))
+    reversed_ = settlement_reverse(settlement=created)
+    for s in (created, Settlement.objects.get(pk=created.pk), reversed_):
+        ser = SettlementOutputSerializer(s)
+        assert ser.data == serializers.ModelSerializer.to_representation(ser, s)
