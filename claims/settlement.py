@@ -10,10 +10,11 @@ A claim number is unique per institution: the same request again returns the ori
 settlement, a different request with that number is a conflict.
 
 The hot path is hand-written SQL (``staff.sql``): one read for every fact (earlier settlement,
-policy versions, certifications, inpatient stays, authorisation), then in one transaction the
-locks, one INSERT for the settlement, one UPDATE for the accumulators and, when an account pays,
-one INSERT and one UPDATE for the ledger — seven statements, fewer than pgbench's TPC-B.
-Policy documents are immutable (a trigger refuses edits), so they are cached by version.
+policy versions, certifications, inpatient stays, accumulator rows, authorisation), then in one
+transaction one batch of locks and one batch of writes (the settlement, the accumulators and,
+when an account pays, the ledger entry and the balance): five round trips with BEGIN and COMMIT,
+fewer than pgbench's TPC-B. Policy documents are immutable (a trigger refuses edits), so they
+are cached by version.
 """
 
 from __future__ import annotations

@@ -72,13 +72,6 @@ def saved(instance: models.Model, pk) -> models.Model:
     return instance
 
 
-def insert(instance: models.Model) -> models.Model:
-    """INSERT one new instance with a single statement; sets its primary key and state."""
-    with connection.cursor() as cursor:
-        cursor.execute(*insert_statement(instance))
-        return saved(instance, cursor.fetchone()[0])
-
-
 def batch(statements: list[tuple[str, list]]) -> list[list[tuple]]:
     """Run statements in order and return each one's rows ([] for those without).
 
