@@ -91,8 +91,7 @@ def _policy(version_id: str, stamp: str) -> calculator.Policy:
     policy = _POLICIES.get((version_id, stamp))
     if policy is None:
         version = PolicyVersion.objects.select_related("region").get(pk=int(version_id))
-        source = version.source.split("《")[0].strip() or version.region.name
-        policy = calculator.Policy(version.document, source, version.region.name)
+        policy = calculator.Policy(version.document, version.citation_source, version.region.name)
         _POLICIES[(version_id, stamp)] = policy
     return policy
 
@@ -574,11 +573,11 @@ def _select_authorisation(authorisation_id: int) -> tuple[str, list]:
 def _check_authorisation(rows: list[tuple], request: ClaimRequest) -> None:
     """The authorisation again, under its lock (it may have been revoked since the read)."""
     status, valid_from, valid_to = rows[0]
-    visit = request.visit_date
     if isinstance(valid_from, str):  # SQLite returns dates as text
         valid_from = date.fromisoformat(valid_from)
         valid_to = date.fromisoformat(valid_to) if valid_to else None
-    if status != "active" or valid_from > visit or (valid_to is not None and visit > valid_to):
+    held = SharingAuthorisation(status=status, valid_from=valid_from, valid_to=valid_to)
+    if not held.covers(request.visit_date):
         raise DomainError(
             _("The family-sharing authorisation was revoked; the claim cannot use it."),
             field="account_holder",

@@ -21,8 +21,7 @@ def sharing_policy(*, holder: Person, on: date) -> SharingPolicy:
         version = policy_for(region=holder.region, on_date=on)
     except NotFound as exc:
         raise DomainError(exc.message, field="valid_from") from None
-    source = version.source.split("《")[0].strip() or version.region.name
-    return SharingPolicy(version.document, source, version.region.name)
+    return SharingPolicy(version.document, version.citation_source, version.region.name)
 
 
 def authorisation_list() -> QuerySet[SharingAuthorisation]:
@@ -37,14 +36,6 @@ def authorisations_of(*, person: Person) -> tuple[list, list]:
     return [a for a in rows if a.holder_id == person.pk], [
         a for a in rows if a.member_id == person.pk
     ]
-
-
-def authorisation_for(*, holder_id: int, member_id: int, on: date) -> SharingAuthorisation | None:
-    """The active authorisation from holder to member covering ``on``, if any."""
-    candidates = SharingAuthorisation.objects.filter(
-        holder_id=holder_id, member_id=member_id, status=SharingAuthorisation.Status.ACTIVE
-    )
-    return next((a for a in candidates if a.covers(on)), None)
 
 
 def shared_entries(*, holder: Person, date_from: date | None = None, date_to: date | None = None):

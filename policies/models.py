@@ -100,6 +100,12 @@ class PolicyVersion(models.Model):
                 )
         super().save(*args, **kwargs)
 
+    @property
+    def citation_source(self) -> str:
+        """The document number cited in explanations (e.g. 包府办发〔2022〕99号), without the
+        title; the region's name when the source has no number."""
+        return self.source.split("《")[0].strip() or self.region.name
+
     def covers(self, day) -> bool:
         ends_after = self.effective_to is None or day <= self.effective_to
         return self.effective_from <= day and ends_after

@@ -35,6 +35,14 @@ class FastPrimaryKeyRelatedField(PrimaryKeyRelatedField):
 
     MAX_ID = 2**63 - 1
 
+    def __init__(self, **kwargs):
+        queryset = kwargs.get("queryset")
+        if queryset is not None and queryset.query.has_filters():
+            raise ValueError(
+                "FastPrimaryKeyRelatedField reads by id only: pass Model.objects.all()"
+            )
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
