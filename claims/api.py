@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment.models import Institution, Person
-from staff.api_utils import FastPrimaryKeyRelatedField, filtered, paginated
+from staff.api_utils import (
+    FastPrimaryKeyRelatedField,
+    HotInputSerializer,
+    filtered,
+    paginated,
+)
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
 
@@ -123,7 +128,7 @@ class CertificationRevokeApi(CertificationRejectApi):
 # --- Settlements ---------------------------------------------------------------------------------
 
 
-class ClaimInputSerializer(serializers.Serializer):
+class ClaimInputSerializer(HotInputSerializer):
     claim_number = serializers.CharField(max_length=64)
     person = FastPrimaryKeyRelatedField(queryset=Person.objects.all())
     institution = FastPrimaryKeyRelatedField(queryset=Institution.objects.all())

@@ -1,4 +1,4 @@
-"""Token authentication in one query: the user, their roles and, for an institution's API
+"""Token authentication in one (prepared) query: the user, their roles and, for an institution's API
 client, the institution it acts for (every claims call needs all three).
 
 DRF's ``TokenAuthentication`` reads the token and user, then the permission check reads the
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from staff import sql
 from staff.roles import ROLE_CODES
 
 from .models import InstitutionUser
@@ -49,10 +50,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>``, read in one round trip."""
 
     def authenticate_credentials(self, key):
-        sql, fields = _query()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
-            rows = cursor.fetchall()
+        text, fields = _query()
+        rows = sql.rows(text, [key])
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         n = len(fields)

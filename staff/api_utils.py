@@ -1,11 +1,17 @@
 """Small helpers the apps' API views share: filtering, pagination, fast id fields."""
 
+import copy
 from functools import cache
+from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Model
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.relations import PrimaryKeyRelatedField
+
+from staff import sql
 
 
 class Pagination(PageNumberPagination):
@@ -29,9 +35,9 @@ def paginated(request, view, queryset, serializer_class, context=None):
 
 
 class FastPrimaryKeyRelatedField(PrimaryKeyRelatedField):
-    """A ``PrimaryKeyRelatedField`` that reads the row with one fixed SQL text (``raw``),
-    skipping query compilation: for the ids of the hottest endpoint (a claim's person and
-    institutions). Same errors as DRF's field."""
+    """A ``PrimaryKeyRelatedField`` for the hottest endpoint (a claim's person and institutions):
+    the field only checks the id's form; a ``HotInputSerializer`` then reads every
+    such row in one statement. Same errors as DRF's field."""
 
     MAX_ID = 2**63 - 1
 
@@ -50,16 +56,71 @@ class FastPrimaryKeyRelatedField(PrimaryKeyRelatedField):
             pk = int(data)
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        model = self.get_queryset().model
-        found = list(model.objects.raw(select_by_pk(model), [pk])) if 0 < pk <= self.MAX_ID else []
-        if not found:
+        if not 0 < pk <= self.MAX_ID:
             self.fail("does_not_exist", pk_value=data)
-        return found[0]
+        return _Pending(self.get_queryset().model, pk, data)
+
+
+class _Pending(NamedTuple):
+    model: type[Model]
+    pk: int
+    given: object
+
+
+class HotInputSerializer(serializers.Serializer):
+    """An input serializer for the hottest endpoint (a claim).
+
+    It resolves the ids its ``FastPrimaryKeyRelatedField``s accepted with one
+    ``SELECT … FROM (SELECT 1) LEFT JOIN a LEFT JOIN b …`` before ``validate()`` runs, and it
+    copies its declared fields shallowly per instance: DRF deep-copies them, which re-runs every
+    field's ``__init__`` and clones the querysets, about a third of a millisecond per request.
+    The copies share only what fields never change after ``__init__`` (validators, choices,
+    messages, the unevaluated queryset); ``bind()`` writes to the copy. No nested serializers."""
+
+    def get_fields(self):
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        pending = [(name, v) for name, v in values.items() if isinstance(v, _Pending)]
+        if not pending:
+            return values
+        found = rows_by_pk([(v.model, v.pk) for _name, v in pending])
+        errors = {}
+        for (name, wanted), instance in zip(pending, found, strict=True):
+            if instance is None:
+                field = self.fields[name]
+                message = field.error_messages["does_not_exist"].format(pk_value=wanted.given)
+                errors[name] = [message]
+            values[name] = instance
+        if errors:
+            raise ValidationError(errors)
+        return values
+
+
+def rows_by_pk(wanted: list[tuple[type[Model], int]]) -> list[Model | None]:
+    """Each (model, pk) as an instance, or None where there is no such row: one round trip."""
+    text, blocks = _rows_by_pk_sql(tuple(model for model, _pk in wanted))
+    row = sql.rows(text, [pk for _model, pk in wanted])[0]
+    found, start = [], 0
+    for model, attnames, pk_at in blocks:
+        values = row[start : start + len(attnames)]
+        start += len(attnames)
+        missing = values[pk_at] is None  # the LEFT JOIN found no row
+        found.append(None if missing else model.from_db(connection.alias, attnames, values))
+    return found
 
 
 @cache
-def select_by_pk(model) -> str:
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in model._meta.concrete_fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    return f"SELECT {columns} FROM {table} WHERE {pk} = %s"  # noqa: S608 - names only
+def _rows_by_pk_sql(models: tuple[type[Model], ...]):
+    q = connection.ops.quote_name
+    columns, joins, blocks = [], [], []
+    for n, model in enumerate(models):
+        fields = list(model._meta.concrete_fields)  # in this order, as from_db() expects
+        columns += [f"t{n}.{q(f.column)}" for f in fields]
+        joins.append(
+            f" LEFT JOIN {q(model._meta.db_table)} t{n} ON t{n}.{q(model._meta.pk.column)} = %s"
+        )
+        blocks.append((model, [f.attname for f in fields], fields.index(model._meta.pk)))
+    text = f"SELECT {', '.join(columns)} FROM (SELECT 1) one{''.join(joins)}"  # noqa: S608
+    return text, blocks

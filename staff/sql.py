@@ -1,17 +1,28 @@
-"""Small helpers for hand-written SQL on hot paths (settlement), portable between PostgreSQL
-and the embedded SQLite.
+"""Small helpers for hand-written SQL on hot paths (settlement, token authentication), portable
+between PostgreSQL and the embedded SQLite.
 
 The ORM compiles every query anew (about 1 ms each); a settlement is a handful of fixed
 statements, so its hot path writes them once as text and lets the model fields do only the
 value conversion (``pre_save`` + ``get_db_prep_save``, exactly what ``Model.save`` does).
+
+On PostgreSQL every statement run through ``rows``, ``execute`` and ``batch`` is a prepared
+statement of the session (``PREPARE`` once per connection, then ``EXECUTE``): planning, not
+execution, is most of a short statement's cost on the server (0.3–0.4 ms against 0.1 ms for
+the token and fact reads). Parameters stay bound on the client, so several ``EXECUTE``s still
+share one message. This needs session-level connections (no PgBouncer transaction pooling).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
+from weakref import WeakKeyDictionary
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 
 CENT = Decimal("0.01")
 
@@ -72,12 +83,92 @@ def saved(instance: models.Model, pk) -> models.Model:
     return instance
 
 
-def batch(statements: list[tuple[str, list]]) -> list[list[tuple]]:
+PREPARED_PER_CONNECTION = 200  # a bound in case a caller formats values into its text
+_prepared_on: WeakKeyDictionary = WeakKeyDictionary()  # raw connection -> names prepared there
+
+
+@lru_cache(maxsize=PREPARED_PER_CONNECTION)
+def _prepared_form(text: str) -> tuple[str, str, str]:
+    """``(name, "PREPARE name AS … $1 …", "EXECUTE name(%s, …)")`` for a ``%s`` statement."""
+    if "%%" in text:
+        raise ValueError("a prepared statement's text cannot hold a literal %")
+    head, *rest = text.split("%s")
+    body = head + "".join(f"${n}{part}" for n, part in enumerate(rest, 1))
+    name = "hot_" + hashlib.sha1(text.encode()).hexdigest()[:20]  # noqa: S324 - a name, not a secret
+    execute = f"EXECUTE {name}({placeholders(len(rest))})" if rest else f"EXECUTE {name}"
+    return name, f"PREPARE {name} AS {body}", execute
+
+
+def _executing(cursor, texts: list[str]) -> list[str]:
+    """The ``EXECUTE`` form of each text, preparing on this connection what is not yet (in one
+    message of its own: a ``PREPARE`` outlives a rolled-back transaction, so it must not share
+    a message that may fail half-way)."""
+    if connection.vendor != "postgresql":
+        return texts
+    done = _prepared_on.setdefault(connection.connection, set())
+    forms = [_prepared_form(text) if _preparable(text) else None for text in texts]
+    missing = {f[0]: f[1] for f in forms if f is not None and f[0] not in done}
+    if missing and len(done) + len(missing) <= PREPARED_PER_CONNECTION:
+        cursor.execute("; ".join(missing.values()))
+        done.update(missing)
+    return [
+        form[2] if form is not None and form[0] in done else text
+        for form, text in zip(forms, texts, strict=True)
+    ]
+
+
+def _preparable(text: str) -> bool:
+    """PREPARE takes SELECT, INSERT, UPDATE, DELETE and VALUES (not DDL, not BEGIN)."""
+    return text.lstrip()[:6].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE", "VALUES")
+
+
+# "begin" while a fused transaction waits for its first batch, "open" after it.
+_fused: ContextVar[str | None] = ContextVar("fused_transaction", default=None)
+
+
+@contextmanager
+def fused_transaction() -> Iterator[None]:
+    """A transaction whose BEGIN rides on its first ``batch`` and whose COMMIT rides on the
+    batch called with ``commit=True``: two round trips fewer than ``transaction.atomic()``
+    (psycopg sends BEGIN and COMMIT as messages of their own). PostgreSQL runs a multi-statement
+    message in order and keeps a transaction its text opens, so the semantics are atomic()'s.
+
+    Only for code whose every statement goes through ``batch``; inside an atomic block (a
+    caller's transaction, a test's) and on SQLite it is plain ``transaction.atomic()``."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    token = _fused.set("begin")
+    try:
+        yield
+        if _in_transaction():
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")
+    except BaseException:
+        if _in_transaction():
+            # The first error is the one to report, not a failed ROLLBACK on a lost connection.
+            with suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("ROLLBACK")
+        raise
+    finally:
+        _fused.reset(token)
+
+
+def _in_transaction() -> bool:
+    from psycopg.pq import TransactionStatus
+
+    raw = connection.connection
+    return raw is not None and raw.info.transaction_status != TransactionStatus.IDLE
+
+
+def batch(statements: list[tuple[str, list]], commit: bool = False) -> list[list[tuple]]:
     """Run statements in order and return each one's rows ([] for those without).
 
     On PostgreSQL they go as one message (Django's psycopg cursor binds parameters on the
     client, so several statements can share one ``execute``): one round trip instead of one
-    per statement, in the same transaction and order. SQLite runs them one by one."""
+    per statement, in the same transaction and order. SQLite runs them one by one. Inside
+    ``fused_transaction`` the first batch opens the transaction and ``commit=True`` ends it."""
     if not statements:
         return []
     with connection.cursor() as cursor:
@@ -87,23 +178,28 @@ def batch(statements: list[tuple[str, list]]) -> list[list[tuple]]:
                 cursor.execute(text, params)
                 results.append(cursor.fetchall() if cursor.description else [])
             return results
-        cursor.execute(
-            "; ".join(text for text, _params in statements),
-            [p for _text, params in statements for p in params],
-        )
+        texts = _executing(cursor, [text for text, _params in statements])
+        state = _fused.get()
+        begin, end = state == "begin", bool(state) and commit
+        if begin:
+            texts.insert(0, "BEGIN")
+            _fused.set("open")
+        if end:
+            texts.append("COMMIT")
+        cursor.execute("; ".join(texts), [p for _text, params in statements for p in params])
         results = [cursor.fetchall() if cursor.description else []]
         while cursor.nextset():
             results.append(cursor.fetchall() if cursor.description else [])
-        return results
+        return results[begin : len(results) - end]
 
 
 def rows(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_executing(cursor, [sql])[0], params)
         return cursor.fetchall()
 
 
 def execute(sql: str, params) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_executing(cursor, [sql])[0], params)
         return cursor.rowcount

@@ -23,6 +23,16 @@ from tests.factories import EmployerFactory, InstitutionFactory, PersonFactory, 
 
 @pytest.fixture
 def world(db):
+    return _world()
+
+
+@pytest.fixture
+def world_tx(postgres_tx):
+    """The same, committed: the settlement runs outside any transaction, as in production."""
+    return _world()
+
+
+def _world():
     policies_load_seeds()
     wuhan = Region.objects.get(code="420100")
     person = PersonFactory(
@@ -284,8 +294,8 @@ def test_manual_reimbursement_preview_confirm_slip_and_reverse(world, client):
 
 
 def test_a_settlement_is_three_statements(postgres, world):
-    """One read, one batch of locks, one batch of writes (five round trips with BEGIN and
-    COMMIT); the issue's ceiling is ten."""
+    """One read, one batch of locks, one batch of writes, inside a caller's transaction (as
+    the clerk pages call it); the issue's ceiling is ten."""
     from django.test.utils import CaptureQueriesContext
 
     person, _, hospital = world
@@ -293,7 +303,99 @@ def test_a_settlement_is_three_statements(postgres, world):
     with CaptureQueriesContext(connection) as ctx:
         settlement_create(request=request(person, hospital, "Q1", "900.00"))
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    statements = [s for s in statements if not s.startswith("PREPARE")]  # once per connection
     assert len(statements) == 3, "\n".join(s[:100] for s in statements)
+
+
+def test_outside_a_transaction_begin_and_commit_ride_on_the_batches(world_tx):
+    """In production (no caller's transaction) a settlement is three round trips: the read,
+    BEGIN + locks, writes + COMMIT; it is committed and the connection is left idle."""
+    from django.test.utils import CaptureQueriesContext
+    from psycopg.pq import TransactionStatus
+
+    person, account, hospital = world_tx
+    settlement_create(request=request(person, hospital, "Q0", "800.00"))
+    with CaptureQueriesContext(connection) as ctx:
+        settlement, created = settlement_create(request=request(person, hospital, "Q1", "900.00"))
+    statements = [q["sql"] for q in ctx.captured_queries]
+    statements = [s for s in statements if not s.startswith("PREPARE")]  # once per connection
+    assert len(statements) == 3, "\n".join(s[:100] for s in statements)
+    assert all(s.startswith(("EXECUTE", "BEGIN; EXECUTE")) for s in statements)
+    assert statements[1].startswith("BEGIN; ") and statements[2].endswith("; COMMIT")
+    assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+    # Q0: 700 deductible, 80 % of 100 = 80 pooled, 720 account; Q1: 80 % of 900 = 720 pooled,
+    # 180 account (1000 − 720 − 180 = 100 left).
+    assert (settlement.pool_paid, settlement.account_paid) == (D("720.00"), D("180.00"))
+
+    def other_connection_sees_it():
+        try:
+            seen.append(PersonalAccount.objects.get(pk=account.pk).balance)
+        finally:
+            connection.close()
+
+    seen: list = []
+    reader = threading.Thread(target=other_connection_sees_it)
+    reader.start()
+    reader.join()
+    assert seen == [D("100.00")]
+
+
+def test_a_failure_after_the_locks_rolls_everything_back(world_tx, monkeypatch):
+    """An error between the two batches (here the calculator) rolls back what the first one
+    did, including the year's accumulator rows it created, and leaves the connection idle."""
+    from psycopg.pq import TransactionStatus
+
+    import claims.settlement
+
+    person, account, hospital = world_tx
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("calculator failed")
+
+    monkeypatch.setattr(claims.settlement.calculator, "settle", broken)
+    with pytest.raises(RuntimeError):
+        settlement_create(request=request(person, hospital, "F1", "500.00"))
+    assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+    assert not Accumulator.objects.filter(person=person).exists()
+    monkeypatch.undo()
+    settlement, created = settlement_create(request=request(person, hospital, "F1", "500.00"))
+    assert created and settlement.account_paid == D("500.00")
+    account.refresh_from_db()
+    assert account.balance == D("500.00") == account.entries.aggregate(s=Sum("amount"))["s"]
+
+
+def test_a_failed_write_batch_rolls_back_and_the_claim_settles_once(world_tx):
+    """The same claim number arriving on another connection between the read and the writes:
+    the INSERT hits the unique index inside the write batch, nothing of it stays, and the
+    caller gets the settlement the other connection made."""
+    import claims.settlement
+
+    person, account, hospital = world_tx
+    real_read = claims.settlement._read
+
+    def read_then_race(req):
+        facts = real_read(req)
+        claims.settlement._read = real_read  # the other connection reads normally
+
+        def other():
+            try:
+                settlement_create(request=request(person, hospital, "R1", "300.00"))
+            finally:
+                connection.close()
+
+        racer = threading.Thread(target=other)
+        racer.start()
+        racer.join()
+        return facts
+
+    claims.settlement._read = read_then_race
+    try:
+        settlement, created = settlement_create(request=request(person, hospital, "R1", "300.00"))
+    finally:
+        claims.settlement._read = real_read
+    assert not created and Settlement.objects.filter(claim_number="R1").count() == 1
+    account.refresh_from_db()
+    assert account.balance == D("700.00") == account.entries.aggregate(s=Sum("amount"))["s"]
 
 
 @pytest.mark.django_db
