@@ -22,7 +22,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from weakref import WeakKeyDictionary
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import Error, connection, models, transaction
 
 CENT = Decimal("0.01")
 
@@ -148,7 +148,7 @@ def fused_transaction() -> Iterator[None]:
     except BaseException:
         if _in_transaction():
             # The first error is the one to report, not a failed ROLLBACK on a lost connection.
-            with suppress(DatabaseError), connection.cursor() as cursor:
+            with suppress(Error), connection.cursor() as cursor:
                 cursor.execute("ROLLBACK")
         raise
     finally:
