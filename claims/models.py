@@ -3,6 +3,8 @@
 Year-to-date accumulators and settlements (结算) live here too.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -128,6 +130,14 @@ class Accumulator(models.Model):
         return f"{self.person_id} {self.year} {self.bucket}"
 
 
+_PAYERS = (
+    models.F("pool_paid")
+    + models.F("account_paid")
+    + models.F("family_account_paid")
+    + models.F("cash_paid")
+)
+
+
 class Settlement(models.Model):
     """One settled outpatient claim (结算), with every figure of DESIGN.md's response and the
     explanation lines citing the policy. Reversal (撤销) keeps the row and marks it."""
@@ -177,6 +187,12 @@ class Settlement(models.Model):
     family_account_paid = models.DecimalField(max_digits=14, decimal_places=2)
     cash_paid = models.DecimalField(max_digits=14, decimal_places=2)
     deductible_bucket = models.CharField(max_length=24)
+    # Snapshots for reporting (the dashboards group by them): the patient's category and the
+    # institution's level on the visit, which later retirement or regrading must not rewrite.
+    patient_category = models.CharField(_("patient category"), max_length=16, default="employee")
+    institution_level = models.CharField(
+        _("institution level"), max_length=16, blank=True, default=""
+    )  # "1", "2", "3", "pharmacy", or "" for an ungraded institution
     explanation = models.JSONField(default=list)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SETTLED)
     request_hash = models.CharField(max_length=64)
@@ -206,13 +222,11 @@ class Settlement(models.Model):
             models.UniqueConstraint(
                 fields=["institution", "claim_number"], name="settlement_claim_number_unique"
             ),
+            # Within half a fen: exact equality for two-place NUMERIC (PostgreSQL), and true to
+            # the cent where the embedded SQLite keeps decimals as binary floats.
             models.CheckConstraint(
-                condition=Q(
-                    total_amount=models.F("pool_paid")
-                    + models.F("account_paid")
-                    + models.F("family_account_paid")
-                    + models.F("cash_paid")
-                ),
+                condition=Q(total_amount__gt=_PAYERS - Decimal("0.005"))
+                & Q(total_amount__lt=_PAYERS + Decimal("0.005")),
                 name="settlement_payers_sum_to_total",
             ),
         ]

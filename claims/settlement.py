@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -124,6 +125,28 @@ class _Tables:
 
 
 T = _Tables()
+
+SummaryWriter = Callable[[Settlement, int, int], list[tuple[str, list]]]
+_summary_writers: list[SummaryWriter] = []
+
+
+def register_summary_writer(writer: SummaryWriter) -> None:
+    """Apps above claims (the dashboards) keep read models of settlements: ``writer(settlement,
+    region_id, sign)`` returns statements that run in the settlement's (sign +1) or the
+    reversal's (sign −1) transaction, after every lock of the service, in its write batch."""
+    if writer not in _summary_writers:
+        _summary_writers.append(writer)
+
+
+def _summaries(settlement: Settlement, region_id: int, sign: int) -> list[tuple[str, list]]:
+    return [s for writer in _summary_writers for s in writer(settlement, region_id, sign)]
+
+
+def level_of(institution: Institution) -> str:
+    """The level a claim is reported under: a pharmacy's own kind, else the hospital's grade."""
+    return "pharmacy" if institution.kind == "pharmacy" else (institution.level or "")
+
+
 _IN_FORCE = "effective_from <= %s AND (effective_to IS NULL OR effective_to >= %s)"
 
 
@@ -513,6 +536,8 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
             family_account_paid=b.family_account_paid,
             cash_paid=b.cash_paid,
             deductible_bucket=plan.deductible_bucket,
+            patient_category=request.person.category,
+            institution_level=level_of(request.institution),
             explanation=[line.as_dict() for line in b.explanation],
             request_hash=fingerprint,
             created_by=actor,
@@ -542,6 +567,7 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
                 [request.institution.pk, request.claim_number],
             )
             writes += _post(account, entry, reference)
+        writes += _summaries(settlement, request.person.region_id, +1)
         return sql.saved(settlement, sql.batch(writes, commit=True)[0][0][0])
 
     try:
@@ -634,6 +660,11 @@ def settlement_reverse(*, settlement: Settlement, actor=None) -> Settlement:
         s.reversed_by = actor
         s.reversed_at = timezone.now()
         s.save(update_fields=["status", "reversed_by", "reversed_at"])
+        # The region the settlement was reported under: its policy's, whatever the person's now.
+        region_id = PolicyVersion.objects.values_list("region_id", flat=True).get(
+            pk=s.policy_version_id
+        )
+        sql.batch(_summaries(s, region_id, -1))
         return s
 
     return _retrying(write)

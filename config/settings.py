@@ -262,6 +262,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.close_last_year",
         "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year=1),
     },
+    # Claim figures move with each settlement; the ledger, balance and cap snapshots are
+    # recomputed every ten minutes (the dashboards say when).
+    "dashboard-snapshots": {
+        "task": "dashboards.refresh_snapshots",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 LOGGING = {

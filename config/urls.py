@@ -86,6 +86,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("claims/", include("claims.urls")),
     path("family-sharing/", include("family_sharing.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

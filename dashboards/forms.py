@@ -1,0 +1,59 @@
+"""The dashboards' filters: region, period (months) and category."""
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from policies.models import Region
+
+from .selectors import Filters
+
+CATEGORIES = [("", _("All categories")), ("employee", _("Employees")), ("retiree", _("Retirees"))]
+
+
+class MonthField(forms.CharField):
+    """``YYYY-MM`` → the month's first day."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            return date(year, month, 1)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from exc
+
+
+class FilterForm(forms.Form):
+    region = forms.ModelChoiceField(
+        Region.objects.all(), required=False, empty_label=_("All regions"), label=_("Region")
+    )
+    start = MonthField(required=False, label=_("From (month)"))
+    end = MonthField(required=False, label=_("To (month)"))
+    category = forms.ChoiceField(choices=CATEGORIES, required=False, label=_("Category"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The period ends before it starts."))
+        if start and end and (end.year - start.year) * 12 + end.month - start.month > 120:
+            self.add_error("start", _("Choose at most ten years."))
+        return data
+
+    def filters(self) -> Filters:
+        """The chosen filters; by default the twelve months up to this one."""
+        data = self.cleaned_data if self.is_valid() else {}
+        this_month = timezone.localdate().replace(day=1)
+        end = data.get("end") or this_month
+        start = data.get("start") or date(end.year - 1 + (end.month == 12), end.month % 12 + 1, 1)
+        region = data.get("region")
+        return Filters(
+            start=start,
+            end=end,
+            region_id=region.pk if region else None,
+            category=data.get("category") or None,
+        )

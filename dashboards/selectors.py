@@ -1,0 +1,541 @@
+"""What each dashboard shows, read from the summary tables (never from the raw claims).
+
+Each page is a list of ``Panel``s: a chart (an ECharts option) and the table of the same
+figures under it, which is also what the XLSX export writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from claims.models import ChronicCertification
+from family_sharing.models import SharingAuthorisation
+
+from .models import (
+    AccountBand,
+    CapYear,
+    ClaimDay,
+    DiseaseMonth,
+    InstitutionMonth,
+    LedgerMonth,
+    PersonsServed,
+    SummaryRefresh,
+)
+
+ZERO = Decimal("0.00")
+MONEY = ("total_amount", "pool_paid", "account_paid", "family_account_paid", "cash_paid")
+CREDIT_KINDS = ("payroll_credit", "retiree_credit")
+DEBIT_KINDS = ("claim_debit", "shared_debit", "premium_debit")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Region (None: all), months ``start``..``end`` (first days), category (None: all)."""
+
+    start: date
+    end: date
+    region_id: int | None = None
+    category: str | None = None
+
+    def months(self) -> list[date]:
+        out, m = [], self.start
+        while m <= self.end:
+            out.append(m)
+            m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+        return out
+
+    @property
+    def end_day(self) -> date:
+        m = self.months()[-1]
+        return date(m.year + (m.month == 12), m.month % 12 + 1, 1)  # exclusive
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    chart: dict = field(default_factory=dict)
+    note: str = ""
+    links: list = field(default_factory=list)  # per row: an institution id to drill into
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.key}"
+
+
+def _share(part: Decimal, whole: Decimal) -> str:
+    return f"{(part / whole * 100):.1f}%" if whole else "—"
+
+
+def _where(qs, filters: Filters, *, month: str | None = "month", day: str | None = None):
+    if day:
+        qs = qs.filter(**{f"{day}__gte": filters.start, f"{day}__lt": filters.end_day})
+    elif month:
+        qs = qs.filter(**{f"{month}__gte": filters.start, f"{month}__lte": filters.end})
+    if filters.region_id:
+        qs = qs.filter(region_id=filters.region_id)
+    if filters.category and "category" in {f.name for f in qs.model._meta.fields}:
+        qs = qs.filter(category=filters.category)
+    return qs
+
+
+def _sums(qs) -> dict:
+    return qs.aggregate(settlements=Sum("settlements"), **{m: Sum(m) for m in MONEY})
+
+
+def _bar(labels, series: dict[str, list], *, stack: bool = False, kind: str = "bar") -> dict:
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 60, "right": 20, "top": 40, "bottom": 40},
+        "xAxis": {"type": "category", "data": [str(x) for x in labels]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": name, "type": kind, "data": [float(v or 0) for v in values]}
+            | ({"stack": "total"} if stack else {})
+            for name, values in series.items()
+        ],
+    }
+
+
+def _pie(items: dict[str, float]) -> dict:
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"top": 0},
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["35%", "65%"],
+                "data": [{"name": k, "value": float(v)} for k, v in items.items()],
+            }
+        ],
+    }
+
+
+def refreshed_at(name: str):
+    row = SummaryRefresh.objects.filter(name=name).first()
+    return row.refreshed_at if row else None
+
+
+# --- Fund overview ----------------------------------------------------------------------------
+
+
+def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
+    days = _where(ClaimDay.objects.all(), filters, day="day")
+    by_month = {
+        r["m"]: r
+        for r in days.annotate(m=TruncMonth("day"))
+        .values("m")
+        .annotate(settlements=Sum("settlements"), **{m: Sum(m) for m in MONEY})
+    }
+    served = dict(
+        _where(PersonsServed.objects.all(), filters)
+        .values("month")
+        .annotate(n=Sum("persons"))
+        .values_list("month", "n")
+    )
+    months = filters.months()
+    rows = []
+    for m in months:
+        r = by_month.get(m, {})
+        total = r.get("total_amount") or ZERO
+        rows.append(
+            [
+                f"{m:%Y-%m}",
+                r.get("settlements") or 0,
+                served.get(m, 0),
+                *[r.get(k) or ZERO for k in MONEY],
+                _share(r.get("pool_paid") or ZERO, total),
+            ]
+        )
+    money_titles = [
+        _("Total (yuan)"),
+        _("Pooled fund (yuan)"),
+        _("Personal accounts (yuan)"),
+        _("Family accounts (yuan)"),
+        _("Cash (yuan)"),
+    ]
+    monthly = Panel(
+        "by_month",
+        _("Payments by month"),
+        [_("Month"), _("Settlements"), _("Persons served"), *money_titles, _("Pooled share")],
+        rows,
+        _bar(
+            [r[0] for r in rows],
+            {money_titles[i]: [r[3 + i] for r in rows] for i in range(1, 5)},
+            stack=True,
+        ),
+    )
+    by_level = (
+        days.values("benefit", "level")
+        .annotate(settlements=Sum("settlements"), **{m: Sum(m) for m in MONEY})
+        .order_by("benefit", "level")
+    )
+    benefits = ["general_outpatient", "chronic", "special"]
+    levels = ["1", "2", "3", "pharmacy", ""]
+    level_names = {
+        "1": _("Level 1"),
+        "2": _("Level 2"),
+        "3": _("Level 3"),
+        "pharmacy": _("Pharmacy"),
+        "": _("Ungraded"),
+    }
+    benefit_names = {
+        "general_outpatient": _("General outpatient"),
+        "chronic": _("Chronic disease"),
+        "special": _("Special disease"),
+    }
+    grid = {(r["benefit"], r["level"]): r for r in by_level}
+    level_rows = [
+        [
+            benefit_names.get(r["benefit"], r["benefit"]),
+            level_names.get(r["level"], r["level"]),
+            r["settlements"],
+            r["total_amount"],
+            r["pool_paid"],
+            _share(r["pool_paid"], r["total_amount"]),
+        ]
+        for r in by_level
+    ]
+    stacked = Panel(
+        "by_benefit_level",
+        _("Pooled fund by benefit and institution level"),
+        [
+            _("Benefit"),
+            _("Level"),
+            _("Settlements"),
+            _("Total (yuan)"),
+            _("Pooled fund (yuan)"),
+            _("Pooled share"),
+        ],
+        level_rows,
+        _bar(
+            [level_names[lv] for lv in levels],
+            {
+                benefit_names[b]: [(grid.get((b, lv)) or {}).get("pool_paid") for lv in levels]
+                for b in benefits
+            },
+            stack=True,
+        ),
+    )
+    totals = _sums(days)
+    total = totals["total_amount"] or ZERO
+    kpis = {
+        "settlements": totals["settlements"] or 0,
+        "total_amount": total,
+        "pool_paid": totals["pool_paid"] or ZERO,
+        "account_paid": (totals["account_paid"] or ZERO),
+        "family_account_paid": totals["family_account_paid"] or ZERO,
+        "cash_paid": totals["cash_paid"] or ZERO,
+        "pooled_share": _share(totals["pool_paid"] or ZERO, total),
+    }
+    return kpis, [monthly, stacked]
+
+
+# --- Personal accounts ------------------------------------------------------------------------
+
+
+def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
+    ledger = _where(LedgerMonth.objects.all(), filters)
+    kinds = sorted(set(ledger.values_list("kind", flat=True)))
+    agg: dict = {}
+    for r in ledger.values("month", "kind").annotate(n=Sum("entries"), amount=Sum("amount")):
+        agg[(r["month"], r["kind"])] = r
+    months = filters.months()
+    credit_kinds = [k for k in kinds if k in CREDIT_KINDS]
+    credits = Panel(
+        "credits",
+        _("Credits by month and kind (yuan)"),
+        [_("Month"), *credit_kinds],
+        [
+            [f"{m:%Y-%m}", *[(agg.get((m, k)) or {}).get("amount") or ZERO for k in credit_kinds]]
+            for m in months
+        ],
+    )
+    credits.chart = _bar(
+        [r[0] for r in credits.rows],
+        {k: [r[1 + i] for r in credits.rows] for i, k in enumerate(credit_kinds)},
+        stack=True,
+    )
+    debit_rows = []
+    for k in kinds:
+        if k in DEBIT_KINDS:
+            amount = sum((r["amount"] for (m, kk), r in agg.items() if kk == k), ZERO)
+            n = sum(r["n"] for (m, kk), r in agg.items() if kk == k)
+            debit_rows.append([k, n, -amount])
+    debits = Panel(
+        "debits",
+        _("Debits by kind (yuan)"),
+        [_("Kind"), _("Entries"), _("Amount (yuan)")],
+        debit_rows,
+        _pie({r[0]: r[2] for r in debit_rows}),
+    )
+    bands = AccountBand.objects.all()
+    if filters.region_id:
+        bands = bands.filter(region_id=filters.region_id)
+    band_rows = [
+        [AccountBand.BANDS[r["band"]], r["a"], r["b"], r["d"]]
+        for r in bands.values("band")
+        .annotate(a=Sum("accounts"), b=Sum("balance"), d=Sum("dormant"))
+        .order_by("band")
+    ]
+    histogram = Panel(
+        "balances",
+        _("Distribution of balances"),
+        [_("Balance (yuan)"), _("Accounts"), _("Balance (yuan)"), _("No movement for a year")],
+        band_rows,
+        _bar([r[0] for r in band_rows], {_("Accounts"): [r[1] for r in band_rows]}),
+    )
+    kpis = {
+        "accounts": sum(r[1] for r in band_rows),
+        "balance": sum((r[2] for r in band_rows), ZERO),
+        "dormant": sum(r[3] for r in band_rows),
+        "refreshed_at": refreshed_at("accounts"),
+    }
+    return kpis, [credits, debits, histogram]
+
+
+# --- Family sharing ---------------------------------------------------------------------------
+
+
+def sharing_overview(filters: Filters) -> tuple[dict, list[Panel]]:
+    authorisations = SharingAuthorisation.objects.filter(status="active")
+    if filters.region_id:
+        authorisations = authorisations.filter(holder__region_id=filters.region_id)
+    by_relation = [
+        [r["relation"], r["n"]]
+        for r in authorisations.values("relation").annotate(n=Count("id")).order_by("relation")
+    ]
+    relations = Panel(
+        "relations",
+        _("Active authorisations by relation"),
+        [_("Relation"), _("Authorisations")],
+        by_relation,
+        _pie(dict(by_relation)),
+    )
+    ledger = _where(LedgerMonth.objects.filter(kind__in=["shared_debit", "premium_debit"]), filters)
+    agg = {
+        (r["month"], r["kind"]): r
+        for r in ledger.values("month", "kind").annotate(n=Sum("entries"), amount=Sum("amount"))
+    }
+    rows = []
+    for m in filters.months():
+        shared = agg.get((m, "shared_debit")) or {}
+        premium = agg.get((m, "premium_debit")) or {}
+        rows.append(
+            [
+                f"{m:%Y-%m}",
+                shared.get("n") or 0,
+                -(shared.get("amount") or ZERO),
+                premium.get("n") or 0,
+                -(premium.get("amount") or ZERO),
+            ]
+        )
+    payments = Panel(
+        "payments",
+        _("Shared payments and premiums by month"),
+        [
+            _("Month"),
+            _("Shared payments"),
+            _("Shared amount (yuan)"),
+            _("Premium payments"),
+            _("Premium amount (yuan)"),
+        ],
+        rows,
+        _bar(
+            [r[0] for r in rows],
+            {
+                _("Shared amount (yuan)"): [r[2] for r in rows],
+                _("Premium amount (yuan)"): [r[4] for r in rows],
+            },
+        ),
+    )
+    kpis = {
+        "active": sum(r[1] for r in by_relation),
+        "shared": sum((r[2] for r in rows), ZERO),
+        "premiums": sum((r[4] for r in rows), ZERO),
+        "refreshed_at": refreshed_at("ledger"),
+    }
+    return kpis, [relations, payments]
+
+
+# --- Caps and deductibles ---------------------------------------------------------------------
+
+
+def caps_overview(filters: Filters) -> tuple[dict, list[Panel]]:
+    year = filters.end.year
+    qs = CapYear.objects.filter(year=year).select_related("region")
+    if filters.region_id:
+        qs = qs.filter(region_id=filters.region_id)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    rows = [
+        [
+            f"{c.region.name} · {c.category}",
+            c.persons,
+            "—" if c.past_deductible is None else c.past_deductible,
+            "—" if c.reached_cap is None else c.reached_cap,
+        ]
+        for c in qs.order_by("region__code", "category")
+    ]
+    panel = Panel(
+        "caps",
+        _("General outpatient %(year)s: deductible and annual cap") % {"year": year},
+        [
+            _("Region · category"),
+            _("Persons with spending"),
+            _("Past the deductible"),
+            _("Reached the cap"),
+        ],
+        rows,
+        _bar(
+            [r[0] for r in rows],
+            {
+                _("Persons with spending"): [r[1] for r in rows],
+                _("Past the deductible"): [r[2] if r[2] != "—" else 0 for r in rows],
+                _("Reached the cap"): [r[3] if r[3] != "—" else 0 for r in rows],
+            },
+        ),
+        note=_(
+            "— : the region's policy has no such threshold"
+            " (per-visit deductible, unlimited or unset cap)."
+        ),
+    )
+    kpis = {"year": year, "refreshed_at": refreshed_at("caps")}
+    return kpis, [panel]
+
+
+# --- Chronic and special diseases -------------------------------------------------------------
+
+
+def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
+    certs = ChronicCertification.objects.all()
+    if filters.region_id:
+        certs = certs.filter(person__region_id=filters.region_id)
+    statuses = ["applied", "approved", "rejected", "revoked"]
+    counts: dict = {}
+    names = {}
+    for r in certs.values("disease__code", "disease__name", "status").annotate(n=Count("id")):
+        counts[(r["disease__code"], r["status"])] = r["n"]
+        names[r["disease__code"]] = r["disease__name"]
+    codes = sorted(names)
+    cert_rows = [[f"{c} {names[c]}", *[counts.get((c, s), 0) for s in statuses]] for c in codes]
+    certifications = Panel(
+        "certifications",
+        _("Certifications by disease and status"),
+        [_("Disease"), *statuses],
+        cert_rows,
+        _bar(
+            [r[0] for r in cert_rows],
+            {s: [r[1 + i] for r in cert_rows] for i, s in enumerate(statuses)},
+            stack=True,
+        ),
+    )
+    spending = [
+        [r["disease_code"], r["benefit"], r["settlements"], r["total_amount"], r["pool_paid"]]
+        for r in _where(DiseaseMonth.objects.all(), filters)
+        .values("disease_code", "benefit")
+        .annotate(
+            settlements=Sum("settlements"),
+            total_amount=Sum("total_amount"),
+            pool_paid=Sum("pool_paid"),
+        )
+        .order_by("-pool_paid")
+    ]
+    pooled = Panel(
+        "spending",
+        _("Pooled spending per disease"),
+        [_("Disease"), _("Benefit"), _("Settlements"), _("Total (yuan)"), _("Pooled fund (yuan)")],
+        spending,
+        _bar([r[0] for r in spending], {_("Pooled fund (yuan)"): [r[4] for r in spending]}),
+    )
+    return {}, [certifications, pooled]
+
+
+# --- Institutions -----------------------------------------------------------------------------
+
+
+def institutions_overview(filters: Filters) -> tuple[dict, list[Panel]]:
+    top = list(
+        _where(InstitutionMonth.objects.all(), filters)
+        .values("institution", "institution__name", "institution__level", "institution__kind")
+        .annotate(
+            settlements=Sum("settlements"),
+            total_amount=Sum("total_amount"),
+            pool_paid=Sum("pool_paid"),
+        )
+        .order_by("-pool_paid", "institution")[:20]
+    )
+    rows = [
+        [
+            r["institution__name"],
+            r["settlements"],
+            r["total_amount"],
+            r["pool_paid"],
+            (r["total_amount"] / r["settlements"]).quantize(Decimal("0.01"))
+            if r["settlements"]
+            else ZERO,
+        ]
+        for r in top
+    ]
+    panel = Panel(
+        "top",
+        _("Top 20 institutions by pooled fund paid"),
+        [
+            _("Institution"),
+            _("Settlements"),
+            _("Total (yuan)"),
+            _("Pooled fund (yuan)"),
+            _("Average per visit (yuan)"),
+        ],
+        rows,
+        _bar([r[0] for r in rows], {_("Pooled fund (yuan)"): [r[3] for r in rows]}),
+    )
+    panel.links = [r["institution"] for r in top]
+    return {}, [panel]
+
+
+def institution_months(institution_id: int, filters: Filters) -> Panel:
+    rows = [
+        [f"{r['month']:%Y-%m}", r["settlements"], r["total_amount"], r["pool_paid"]]
+        for r in _where(InstitutionMonth.objects.filter(institution_id=institution_id), filters)
+        .values("month")
+        .annotate(
+            settlements=Sum("settlements"),
+            total_amount=Sum("total_amount"),
+            pool_paid=Sum("pool_paid"),
+        )
+        .order_by("month")
+    ]
+    return Panel(
+        "months",
+        _("By month"),
+        [_("Month"), _("Settlements"), _("Total (yuan)"), _("Pooled fund (yuan)")],
+        rows,
+        _bar([r[0] for r in rows], {_("Pooled fund (yuan)"): [r[3] for r in rows]}),
+    )
+
+
+def institution_claims(institution_id: int, filters: Filters):
+    """The institution's settlements in the period (the drill-down's list, raw and paginated)."""
+    from claims.models import Settlement
+
+    qs = Settlement.objects.filter(
+        institution_id=institution_id,
+        visit_date__gte=filters.start,
+        visit_date__lt=filters.end_day,
+        status="settled",
+    ).select_related("person")
+    if filters.region_id:
+        qs = qs.filter(policy_version__region_id=filters.region_id)
+    if filters.category:
+        qs = qs.filter(patient_category=filters.category)
+    return qs.order_by("-visit_date", "-id")

@@ -1,0 +1,336 @@
+"""Keeping the read models: claim summaries move with each settlement and reversal; snapshots
+are recomputed set-based; ``rebuild_all`` recomputes everything from the raw tables.
+
+All SQL here is portable between PostgreSQL and the embedded SQLite (``INSERT … ON CONFLICT …
+DO UPDATE`` exists in both); only month truncation differs.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from accounts.models import LedgerEntry, PersonalAccount
+from claims.models import Accumulator, Settlement
+from enrollment.models import Person
+from policies.models import PolicyVersion, Region
+from staff import sql
+
+from .models import (
+    AccountBand,
+    CapYear,
+    ClaimDay,
+    ClaimFigures,
+    DiseaseMonth,
+    InstitutionMonth,
+    LedgerMonth,
+    PersonMonth,
+    PersonsServed,
+    SummaryRefresh,
+)
+
+CLAIM_SUMMARIES = (ClaimDay, InstitutionMonth, DiseaseMonth, PersonMonth, PersonsServed)
+SNAPSHOTS = (LedgerMonth, AccountBand, CapYear)
+SPECIAL_BENEFITS = ("chronic", "special")
+
+
+def _table(model: type[models.Model]) -> str:
+    return model._meta.db_table
+
+
+def _columns(model: type[models.Model], names) -> list[str]:
+    return [model._meta.get_field(n).column for n in names]
+
+
+# --- Claim summaries, inside the settlement's transaction ------------------------------------
+
+
+@cache
+def _upsert_sql(model: type[ClaimFigures], keys: tuple[str, ...]) -> str:
+    table, key_columns = _table(model), _columns(model, keys)
+    figures = list(ClaimFigures.FIGURES)
+    columns = key_columns + figures
+    added = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in figures)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({sql.placeholders(len(columns))})"
+        f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {added}"
+    )
+
+
+def _figures(s: Settlement, sign: int) -> list:
+    return [
+        sign,
+        sign * s.total_amount,
+        sign * s.pool_paid,
+        sign * s.account_paid,
+        sign * s.family_account_paid,
+        sign * s.cash_paid,
+    ]
+
+
+@cache
+def _person_month_sql() -> tuple[str, str, str, str]:
+    pm, served = _table(PersonMonth), _table(PersonsServed)
+    return (
+        f"INSERT INTO {pm} (month, region_id, category, person_id, claims)"
+        " VALUES (%s, %s, %s, %s, 1)"
+        f" ON CONFLICT (month, region_id, category, person_id)"
+        f" DO UPDATE SET claims = {pm}.claims + 1",
+        # A reversal's row exists (its settlement made it); an upsert would check the proposed
+        # row (claims −1) against the constraint before finding the conflict.
+        f"UPDATE {pm} SET claims = claims - 1"
+        " WHERE month = %s AND region_id = %s AND category = %s AND person_id = %s",
+        f"INSERT INTO {served} (month, region_id, category, persons) VALUES (%s, %s, %s, 0)"
+        " ON CONFLICT (month, region_id, category) DO NOTHING",
+        # Only the person's first claim of the month (claims now 1) or the reversal of their
+        # last (claims now 0) touches the counter row; other settlements do not lock it.
+        f"UPDATE {served} SET persons = persons + %s"
+        " WHERE month = %s AND region_id = %s AND category = %s"
+        f" AND (SELECT claims FROM {pm} WHERE month = %s AND region_id = %s AND category = %s"
+        " AND person_id = %s) = %s",
+    )
+
+
+def claim_statements(s: Settlement, region_id: int, sign: int) -> list[tuple[str, list]]:
+    """The summary rows a settlement (sign +1) or its reversal (sign −1) moves, in a fixed
+    order (the row locks they take never form a cycle)."""
+    month = s.visit_date.replace(day=1)
+    figures = _figures(s, sign)
+    category = s.patient_category
+    statements = [
+        (
+            _upsert_sql(ClaimDay, ("day", "region", "benefit", "level", "category")),
+            [s.visit_date, region_id, s.benefit, s.institution_level, category, *figures],
+        ),
+        (
+            _upsert_sql(InstitutionMonth, ("month", "institution", "region", "category")),
+            [month, s.institution_id, region_id, category, *figures],
+        ),
+    ]
+    if s.benefit in SPECIAL_BENEFITS:
+        statements.append(
+            (
+                _upsert_sql(
+                    DiseaseMonth, ("month", "region", "category", "benefit", "disease_code")
+                ),
+                [month, region_id, category, s.benefit, s.disease_code, *figures],
+            )
+        )
+    person_month_up, person_month_down, served_row, served_count = _person_month_sql()
+    key = [month, region_id, category]
+    statements.append((person_month_up if sign > 0 else person_month_down, [*key, s.person_id]))
+    if sign > 0:
+        statements.append((served_row, key))
+    statements.append((served_count, [sign, *key, *key, s.person_id, 1 if sign > 0 else 0]))
+    return statements
+
+
+# --- Rebuilding claim summaries from the settlements --------------------------------------------
+
+
+def _month_of(expression: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {expression}) AS date)"
+    return f"date({expression}, 'start of month')"
+
+
+def _local_month_of(timestamp_column: str) -> str:
+    """The month of a timestamp in the bureau's time zone (Asia/Shanghai has no DST)."""
+    if connection.vendor == "postgresql":
+        return _month_of(f"({timestamp_column} AT TIME ZONE '{settings.TIME_ZONE}')")
+    offset = datetime.now(zoneinfo.ZoneInfo(settings.TIME_ZONE)).utcoffset()
+    hours = int(offset.total_seconds() // 3600)
+    return f"date({timestamp_column}, '{hours:+d} hours', 'start of month')"
+
+
+def _figure_sums(alias: str = "s") -> str:
+    return (
+        f"COUNT(*), SUM({alias}.total_amount), SUM({alias}.pool_paid), SUM({alias}.account_paid),"
+        f" SUM({alias}.family_account_paid), SUM({alias}.cash_paid)"
+    )
+
+
+def _rebuild_claims() -> None:
+    settlement, version = _table(Settlement), _table(PolicyVersion)
+    source = (
+        f" FROM {settlement} s JOIN {version} v ON v.id = s.policy_version_id"
+        " WHERE s.status = 'settled'"
+    )
+    figures = ", ".join(ClaimFigures.FIGURES)
+    month = _month_of("s.visit_date")
+    statements = [f"DELETE FROM {_table(model)}" for model in CLAIM_SUMMARIES]
+    statements += [
+        f"INSERT INTO {_table(ClaimDay)} (day, region_id, benefit, level, category, {figures})"
+        f" SELECT s.visit_date, v.region_id, s.benefit, s.institution_level,"
+        f" s.patient_category, {_figure_sums()}{source} GROUP BY 1, 2, 3, 4, 5",
+        f"INSERT INTO {_table(InstitutionMonth)} (month, institution_id, region_id, category,"
+        f" {figures}) SELECT {month}, s.institution_id, v.region_id, s.patient_category,"
+        f" {_figure_sums()}{source} GROUP BY 1, 2, 3, 4",
+        f"INSERT INTO {_table(DiseaseMonth)} (month, region_id, category, benefit, disease_code,"
+        f" {figures}) SELECT {month}, v.region_id, s.patient_category, s.benefit,"
+        f" s.disease_code, {_figure_sums()}{source}"
+        f" AND s.benefit IN ('chronic', 'special') GROUP BY 1, 2, 3, 4, 5",
+        f"INSERT INTO {_table(PersonMonth)} (month, region_id, category, person_id, claims)"
+        f" SELECT {month}, v.region_id, s.patient_category, s.person_id, COUNT(*)"
+        f"{source} GROUP BY 1, 2, 3, 4",
+        f"INSERT INTO {_table(PersonsServed)} (month, region_id, category, persons)"
+        f" SELECT month, region_id, category, COUNT(*) FROM {_table(PersonMonth)}"
+        " GROUP BY 1, 2, 3",
+    ]
+    for statement in statements:
+        sql.execute(statement, [])
+
+
+# --- Snapshots -----------------------------------------------------------------------------
+
+
+def _refreshed(name: str) -> None:
+    SummaryRefresh.objects.update_or_create(name=name, defaults={"refreshed_at": timezone.now()})
+
+
+def refresh_ledger(since: date | None) -> None:
+    """Ledger entries per month, region and kind, from ``since`` (a month's first day) on, or
+    all of them. The ledger is append-only: months before ``since`` cannot change."""
+    ledger, account, person = _table(LedgerEntry), _table(PersonalAccount), _table(Person)
+    month = _local_month_of("e.created_at")
+    where, params = "", []
+    if since is not None:
+        start = timezone.make_aware(datetime.combine(since, datetime.min.time()))
+        where, params = " WHERE e.created_at >= %s", [start]
+        sql.execute(f"DELETE FROM {_table(LedgerMonth)} WHERE month >= %s", [since])
+    else:
+        sql.execute(f"DELETE FROM {_table(LedgerMonth)}", [])
+    sql.execute(
+        f"INSERT INTO {_table(LedgerMonth)} (month, region_id, kind, entries, amount)"
+        f" SELECT {month}, p.region_id, e.kind, COUNT(*), SUM(e.amount) FROM {ledger} e"
+        f" JOIN {account} a ON a.id = e.account_id JOIN {person} p ON p.id = a.person_id"
+        f"{where} GROUP BY 1, 2, 3",
+        params,
+    )
+    _refreshed("ledger")
+
+
+def band_case(column: str) -> str:
+    """The balance band (``AccountBand.BANDS``) of a balance, as SQL."""
+    whens = " ".join(
+        f"WHEN {column} <= {edge} THEN {n}" for n, edge in enumerate(AccountBand.EDGES)
+    )
+    return f"CASE {whens} ELSE {len(AccountBand.EDGES)} END"
+
+
+def refresh_accounts() -> None:
+    """Accounts per region and balance band, with those that had no ledger entry for a year."""
+    account, person, ledger = _table(PersonalAccount), _table(Person), _table(LedgerEntry)
+    cutoff = timezone.now() - timedelta(days=365)
+    sql.execute(f"DELETE FROM {_table(AccountBand)}", [])
+    sql.execute(
+        f"INSERT INTO {_table(AccountBand)} (region_id, band, accounts, balance, dormant)"
+        f" SELECT p.region_id, {band_case('a.balance')}, COUNT(*), SUM(a.balance),"
+        f" SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM {ledger} e WHERE e.account_id = a.id"
+        " AND e.created_at >= %s) THEN 1 ELSE 0 END)"
+        f" FROM {account} a JOIN {person} p ON p.id = a.person_id GROUP BY 1, 2",
+        [cutoff],
+    )
+    _refreshed("accounts")
+
+
+def _thresholds(document: dict, key: str) -> dict[str, Decimal] | None:
+    general = document.get("general_outpatient") or {}
+    if key == "deductible" and general.get("deductible_basis") != "annual":
+        return None
+    value = general.get(key)
+    if isinstance(value, str):
+        value = {"employee": value, "retiree": value}
+    found = {
+        rate_class: Decimal(v)
+        for rate_class, v in (value or {}).items()
+        if v not in (None, "unlimited")
+    }
+    return found or None
+
+
+def _rate_class_case(classes) -> str:
+    """The rate class of ``p`` as SQL (Shanghai's retirees of 2000 and before have their own)."""
+    early = (
+        "WHEN p.category = 'retiree' AND p.retirement_date <= '2000-12-31'"
+        " THEN 'retiree_before_2001' "
+        if "retiree_before_2001" in classes
+        else ""
+    )
+    return f"CASE {early}WHEN p.category = 'retiree' THEN 'retiree' ELSE 'employee' END"
+
+
+def _count_reaching(column: str, thresholds: dict[str, Decimal] | None, rate_class: str):
+    if not thresholds:
+        return "NULL", []
+    whens = " ".join(["WHEN %s THEN CAST(%s AS NUMERIC)"] * len(thresholds))
+    params = [v for item in sorted(thresholds.items()) for v in item]
+    return (
+        f"SUM(CASE WHEN {column} >= CASE {rate_class} {whens} END THEN 1 ELSE 0 END)",
+        params,
+    )
+
+
+def refresh_caps(years: list[int] | None = None) -> None:
+    """Per year, region and category: persons with general-outpatient spending, past the
+    annual deductible, at the annual cap (the current year, or the given years)."""
+    today = timezone.localdate()
+    if years is None:
+        years = [today.year]
+    accumulator, person = _table(Accumulator), _table(Person)
+    for year in years:
+        sql.execute(f"DELETE FROM {_table(CapYear)} WHERE year = %s", [year])
+        on = min(today, date(year, 12, 31))
+        for region in Region.objects.all():
+            version = (
+                PolicyVersion.objects.filter(region=region, effective_from__lte=on)
+                .order_by("-effective_from")
+                .first()
+            )
+            if version is None:
+                continue
+            deductible = _thresholds(version.document, "deductible")
+            cap = _thresholds(version.document, "annual_cap")
+            classes = set(deductible or {}) | set(cap or {})
+            rate_class = _rate_class_case(classes)
+            past, past_params = _count_reaching("a.deductible_used", deductible, rate_class)
+            reached, cap_params = _count_reaching("a.pooled", cap, rate_class)
+            sql.execute(
+                f"INSERT INTO {_table(CapYear)} (year, region_id, category, persons,"
+                " past_deductible, reached_cap)"
+                f" SELECT %s, %s, p.category, COUNT(*), {past}, {reached}"
+                f" FROM {accumulator} a JOIN {person} p ON p.id = a.person_id"
+                " WHERE a.year = %s AND a.bucket = 'general_outpatient' AND p.region_id = %s"
+                " AND (a.deductible_used > 0 OR a.pooled > 0) GROUP BY p.category",
+                [year, region.pk, *past_params, *cap_params, year, region.pk],
+            )
+    _refreshed("caps")
+
+
+@transaction.atomic
+def snapshots_refresh() -> None:
+    """The periodic job: the ledger's last two months, the accounts, this year's caps."""
+    first = timezone.localdate().replace(day=1)
+    refresh_ledger((first - timedelta(days=1)).replace(day=1))
+    refresh_accounts()
+    refresh_caps()
+
+
+@transaction.atomic
+def rebuild_all() -> None:
+    """Every read model recomputed from the raw tables. Settlements and reversals wait for it
+    (the settlements table is share-locked), so the claim summaries are exact when it ends."""
+    if connection.vendor == "postgresql":
+        sql.execute(f"LOCK TABLE {_table(Settlement)} IN SHARE MODE", [])
+    _rebuild_claims()
+    refresh_ledger(None)
+    refresh_accounts()
+    years = sorted(set(Accumulator.objects.values_list("year", flat=True).distinct()))
+    sql.execute(f"DELETE FROM {_table(CapYear)}", [])
+    refresh_caps(years or None)
