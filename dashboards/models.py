@@ -2,12 +2,13 @@
 
 Two kinds:
 
-- **Claim summaries** (``ClaimDay``, ``InstitutionMonth``, ``DiseaseMonth``, ``PersonMonth``,
-  ``PersonsServed``) move inside the settlement's and the reversal's own transaction
-  (``dashboards.summaries.claim_statements``), so they are always exactly the raw tables' sum.
-- **Snapshots** (``LedgerMonth``, ``AccountBand``, ``CapYear``) are recomputed by a Celery job
-  from the raw tables (accounts and the ledger have many writers, several of them set-based SQL
-  over a million rows); each page says when they were last refreshed (``SummaryRefresh``).
+- **Claim summaries** (``ClaimDay``, ``InstitutionMonth``, ``DiseaseMonth``) move inside the
+  settlement's and the reversal's own transaction (``dashboards.summaries.claim_statements``),
+  so they are always exactly the raw tables' sum.
+- **Snapshots** (``PersonsServed``, ``LedgerMonth``, ``AccountBand``, ``CapYear``) are
+  recomputed by a Celery job from the raw tables (a distinct count does not add up; accounts
+  and the ledger have many writers, several of them set-based SQL over a million rows); each
+  page says when they were last refreshed (``SummaryRefresh``).
 
 ``manage.py rebuild_summaries`` recomputes all of them from the raw tables.
 Money is net of reversals; a month is stored as its first day.
@@ -114,31 +115,9 @@ class DiseaseMonth(ClaimFigures):
         return f"{self.month:%Y-%m} {self.region_id} {self.disease_code}"
 
 
-class PersonMonth(models.Model):
-    """How many settled claims a person has in a month (under a region and category): the
-    first one makes them a person served (就诊人数), the last reversal unmakes them."""
-
-    month = models.DateField(_("month"))
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    category = models.CharField(_("category"), max_length=16)
-    person = models.ForeignKey("enrollment.Person", on_delete=models.PROTECT, related_name="+")
-    claims = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("person-month")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "region", "category", "person"], name="personmonth_key"
-            ),
-            models.CheckConstraint(condition=models.Q(claims__gte=0), name="personmonth_claims"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.person_id}: {self.claims}"
-
-
 class PersonsServed(models.Model):
-    """就诊人数: persons with at least one settled claim per month × region × category."""
+    """就诊人数 (snapshot): persons with at least one settled claim per month × region ×
+    category."""
 
     month = models.DateField(_("month"))
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
