@@ -35,7 +35,7 @@ MARK = "DASH-"
 
 def load(stdout) -> None:
     if Settlement.objects.filter(claim_number__startswith=MARK).exists():
-        stdout.write("  dashboards: demo activity already loaded")
+        stdout.write("Dashboards: demo activity already loaded.")
         return
     rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
     today = timezone.localdate()
@@ -96,5 +96,5 @@ def load(stdout) -> None:
         settlement_reverse(settlement=s)
     rebuild_all()
     stdout.write(
-        f"  dashboards: {len(persons)} more persons, {len(settled)} settlements over 14 months"
+        f"Dashboards: {len(persons)} more persons, {len(settled)} settlements over 14 months."
     )

@@ -13,6 +13,7 @@ PAGES = ["", "accounts/", "sharing/", "caps/", "chronic/", "institutions/"]
 
 @pytest.mark.django_db(transaction=True)
 def test_manager_sees_every_dashboard_drawn(page, live_server, tmp_path):
+    reseed_what_migrations_seed()
     call_command("load_demo")
     UserFactory(username="manager", roles=["manager"])
     page.goto(f"{live_server.url}/accounts/login/")
@@ -43,3 +44,19 @@ def test_manager_sees_every_dashboard_drawn(page, live_server, tmp_path):
     page.goto(f"{live_server.url}/dashboards/")
     option = page.evaluate("JSON.parse(document.getElementById('chart-by_month').textContent)")
     assert any(value > 0 for series in option["series"] for value in series["data"])
+
+
+def reseed_what_migrations_seed():
+    """The demo needs the roles and the disease catalogue the migrations seed, which an earlier
+    transactional test's flush removes."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group
+
+    from claims.models import Disease
+    from staff.roles import ROLES
+
+    for role in ROLES:
+        Group.objects.get_or_create(name=role.code)
+    for code, name, kind in import_module("claims.migrations.0002_seed_diseases").DISEASES:
+        Disease.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
