@@ -87,8 +87,13 @@ def _where(qs, filters: Filters, *, month: str | None = "month", day: str | None
     return qs
 
 
+def _figure_sums() -> dict:
+    """Sum of every claim figure, for ``annotate``/``aggregate`` over a claim summary."""
+    return {"settlements": Sum("settlements"), **{m: Sum(m) for m in MONEY}}
+
+
 def _sums(qs) -> dict:
-    return qs.aggregate(settlements=Sum("settlements"), **{m: Sum(m) for m in MONEY})
+    return qs.aggregate(**_figure_sums())
 
 
 def _bar(labels, series: dict[str, list], *, stack: bool = False, kind: str = "bar") -> dict:
@@ -131,10 +136,7 @@ def refreshed_at(name: str):
 def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     days = _where(ClaimDay.objects.all(), filters, day="day")
     by_month = {
-        r["m"]: r
-        for r in days.annotate(m=TruncMonth("day"))
-        .values("m")
-        .annotate(settlements=Sum("settlements"), **{m: Sum(m) for m in MONEY})
+        r["m"]: r for r in days.annotate(m=TruncMonth("day")).values("m").annotate(**_figure_sums())
     }
     served = dict(
         _where(PersonsServed.objects.all(), filters)
@@ -175,9 +177,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         ),
     )
     by_level = (
-        days.values("benefit", "level")
-        .annotate(settlements=Sum("settlements"), **{m: Sum(m) for m in MONEY})
-        .order_by("benefit", "level")
+        days.values("benefit", "level").annotate(**_figure_sums()).order_by("benefit", "level")
     )
     benefits = ["general_outpatient", "chronic", "special"]
     levels = ["1", "2", "3", "pharmacy", ""]
@@ -232,7 +232,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         "settlements": totals["settlements"] or 0,
         "total_amount": total,
         "pool_paid": totals["pool_paid"] or ZERO,
-        "account_paid": (totals["account_paid"] or ZERO),
+        "account_paid": totals["account_paid"] or ZERO,
         "family_account_paid": totals["family_account_paid"] or ZERO,
         "cash_paid": totals["cash_paid"] or ZERO,
         "pooled_share": _share(totals["pool_paid"] or ZERO, total),

@@ -2,6 +2,7 @@
 ECharts charts with the same figures in a table under each, filters and XLSX export."""
 
 import re
+from decimal import Decimal
 from io import BytesIO
 
 from django.core.paginator import Paginator
@@ -39,7 +40,7 @@ def _xlsx(title: str, panels, filters) -> HttpResponse:
         sheet.append([f"{title} {filters.start:%Y-%m}–{filters.end:%Y-%m}"])
         sheet.append([str(c) for c in panel.columns])
         for row in panel.rows:
-            sheet.append([c if isinstance(c, int | float) else _cell(c) for c in row])
+            sheet.append([_cell(c) for c in row])
     out = BytesIO()
     book.save(out)
     response = HttpResponse(
@@ -52,9 +53,8 @@ def _xlsx(title: str, panels, filters) -> HttpResponse:
 
 
 def _cell(value):
-    from decimal import Decimal
-
-    return float(value) if isinstance(value, Decimal) else str(value)
+    """Numbers stay numbers (money as Decimal: openpyxl writes it exactly); the rest as text."""
+    return value if isinstance(value, int | Decimal) else str(value)
 
 
 @role_required(MANAGER)
