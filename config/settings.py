@@ -262,8 +262,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.close_last_year",
         "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year=1),
     },
-    # Claim figures move with each settlement; the ledger, balance and cap snapshots are
-    # recomputed every ten minutes (the dashboards say when).
+    # Each settlement leaves a pending change that this job (and every dashboard page before it
+    # reads) adds to the claim summaries; the ledger, balance, cap and persons-served snapshots
+    # are recomputed every ten minutes (the dashboards say when).
+    "dashboard-claim-changes": {
+        "task": "dashboards.fold_claim_changes",
+        "schedule": crontab(minute="*"),
+    },
     "dashboard-snapshots": {
         "task": "dashboards.refresh_snapshots",
         "schedule": crontab(minute="*/10"),

@@ -2,9 +2,12 @@
 
 Two kinds:
 
-- **Claim summaries** (``ClaimDay``, ``InstitutionMonth``, ``DiseaseMonth``) move inside the
-  settlement's and the reversal's own transaction (``dashboards.summaries.claim_statements``),
-  so they are always exactly the raw tables' sum.
+- **Claim summaries** (``ClaimDay``, ``InstitutionMonth``, ``DiseaseMonth``): each settlement
+  and reversal writes one ``ClaimChange`` row in its own transaction (an insert: concurrent
+  settlements never queue on a shared summary row), and ``summaries.claim_changes_fold`` adds
+  the pending changes to the summaries and deletes them in one statement. Every dashboard page
+  folds before it reads, and a Celery job folds every minute, so the pages show every
+  committed settlement.
 - **Snapshots** (``PersonsServed``, ``LedgerMonth``, ``AccountBand``, ``CapYear``) are
   recomputed by a Celery job from the raw tables (a distinct count does not add up; accounts
   and the ledger have many writers, several of them set-based SQL over a million rows); each
@@ -113,6 +116,27 @@ class DiseaseMonth(ClaimFigures):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.region_id} {self.disease_code}"
+
+
+class ClaimChange(ClaimFigures):
+    """待汇总的结算变动: a settlement (``settlements`` = +1, figures as settled) or a reversal
+    (−1, figures negated) not yet added to the claim summaries. Written in the settlement's
+    transaction, deleted by the fold that adds it; the table is empty between folds. Keys are
+    plain columns (no foreign keys): an outbox row is checked by the settlement that wrote it."""
+
+    day = models.DateField(_("day"))
+    region_id = models.BigIntegerField(_("region"))
+    institution_id = models.BigIntegerField(_("institution"))
+    benefit = models.CharField(_("benefit"), max_length=24)
+    level = models.CharField(_("institution level"), max_length=16)
+    category = models.CharField(_("category"), max_length=16)
+    disease_code = models.CharField(_("disease code"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("pending claim change")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.institution_id} {self.settlements:+d}"
 
 
 class PersonsServed(models.Model):

@@ -236,6 +236,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         "family_account_paid": totals["family_account_paid"] or ZERO,
         "cash_paid": totals["cash_paid"] or ZERO,
         "pooled_share": _share(totals["pool_paid"] or ZERO, total),
+        "refreshed_at": refreshed_at("persons"),  # 就诊人数 is a snapshot
     }
     return kpis, [monthly, stacked]
 

@@ -25,6 +25,7 @@ from staff import sql
 from .models import (
     AccountBand,
     CapYear,
+    ClaimChange,
     ClaimDay,
     ClaimFigures,
     DiseaseMonth,
@@ -46,58 +47,120 @@ def _columns(model: type[models.Model], names) -> list[str]:
     return [model._meta.get_field(n).column for n in names]
 
 
-# --- Claim summaries, inside the settlement's transaction ------------------------------------
+# --- Claim summaries: an outbox row in the settlement's transaction, folded later -----------
 
 
 @cache
-def _upsert_sql(model: type[ClaimFigures], keys: tuple[str, ...]) -> str:
-    table, key_columns = _table(model), _columns(model, keys)
-    figures = list(ClaimFigures.FIGURES)
-    columns = key_columns + figures
-    added = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in figures)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({sql.placeholders(len(columns))})"
-        f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {added}"
-    )
-
-
-def _figures(s: Settlement, sign: int) -> list:
-    return [
-        sign,
-        sign * s.total_amount,
-        sign * s.pool_paid,
-        sign * s.account_paid,
-        sign * s.family_account_paid,
-        sign * s.cash_paid,
-    ]
+def _change_sql() -> str:
+    fields = [f for f in ClaimChange._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(f.column for f in fields)
+    return f"INSERT INTO {_table(ClaimChange)} ({columns}) VALUES ({sql.placeholders(len(fields))})"
 
 
 def claim_statements(s: Settlement, region_id: int, sign: int) -> list[tuple[str, list]]:
-    """The summary rows a settlement (sign +1) or its reversal (sign −1) moves, in a fixed
-    order (the row locks they take never form a cycle)."""
-    month = s.visit_date.replace(day=1)
-    figures = _figures(s, sign)
-    category = s.patient_category
-    statements = [
-        (
-            _upsert_sql(ClaimDay, ("day", "region", "benefit", "level", "category")),
-            [s.visit_date, region_id, s.benefit, s.institution_level, category, *figures],
+    """The statement a settlement (sign +1) or its reversal (sign −1) adds to its own write
+    batch: one outbox row. Kept as upserts of the summaries themselves, every settlement of a
+    region and day waited for the one before it to commit (they all move the same row)."""
+    values = {
+        "settlements": sign,
+        "total_amount": sign * s.total_amount,
+        "pool_paid": sign * s.pool_paid,
+        "account_paid": sign * s.account_paid,
+        "family_account_paid": sign * s.family_account_paid,
+        "cash_paid": sign * s.cash_paid,
+        "day": s.visit_date,
+        "region_id": region_id,
+        "institution_id": s.institution_id,
+        "benefit": s.benefit,
+        "level": s.institution_level,
+        "category": s.patient_category,
+        "disease_code": s.disease_code or "",
+    }
+    fields = [f for f in ClaimChange._meta.concrete_fields if not f.primary_key]
+    return [(_change_sql(), [values[f.attname] for f in fields])]
+
+
+FOLD_CHUNK = 20_000
+_FOLD_LOCK = 0x6D7574  # pg_advisory_xact_lock key of the fold (one folder at a time)
+
+
+def _added(model: type[ClaimFigures], keys: list[str], source: str, where: str = "") -> str:
+    """``INSERT … SELECT`` of ``source``'s figures grouped by ``keys`` (``column`` or
+    ``column = expression``), added to the rows already there."""
+    table = _table(model)
+    columns = [k.split(" = ")[0] for k in keys]
+    expressions = [k.split(" = ")[-1] for k in keys]
+    figures = list(ClaimFigures.FIGURES)
+    sums = ", ".join(f"SUM({f})" for f in figures)
+    added = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in figures)
+    groups = ", ".join(str(n) for n in range(1, len(keys) + 1))
+    return (
+        f"INSERT INTO {table} ({', '.join(columns + figures)})"
+        f" SELECT {', '.join(expressions)}, {sums} FROM {source} WHERE {where or 'TRUE'}"
+        f" GROUP BY {groups} ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {added}"
+    )
+
+
+def _fold_targets(source: str, where: str = "") -> list[str]:
+    special = "benefit IN ('chronic', 'special')"
+    return [
+        _added(ClaimDay, ["day", "region_id", "benefit", "level", "category"], source, where),
+        _added(
+            InstitutionMonth,
+            [f"month = {_month_of('day')}", "institution_id", "region_id", "category"],
+            source,
+            where,
         ),
-        (
-            _upsert_sql(InstitutionMonth, ("month", "institution", "region", "category")),
-            [month, s.institution_id, region_id, category, *figures],
+        _added(
+            DiseaseMonth,
+            [f"month = {_month_of('day')}", "region_id", "category", "benefit", "disease_code"],
+            source,
+            f"{where} AND {special}" if where else special,
         ),
     ]
-    if s.benefit in SPECIAL_BENEFITS:
-        statements.append(
-            (
-                _upsert_sql(
-                    DiseaseMonth, ("month", "region", "category", "benefit", "disease_code")
-                ),
-                [month, region_id, category, s.benefit, s.disease_code, *figures],
-            )
+
+
+def _fold_chunk() -> int:
+    changes = _table(ClaimChange)
+    if connection.vendor == "postgresql":
+        # What the DELETE takes is exactly what the INSERTs add: a change committed while the
+        # statement runs is not seen by either and waits for the next fold.
+        targets = ", ".join(
+            f"t{n} AS ({statement})" for n, statement in enumerate(_fold_targets("moved"))
         )
-    return statements
+        return sql.rows(
+            f"WITH moved AS (DELETE FROM {changes} WHERE id IN (SELECT id FROM {changes}"
+            f" ORDER BY id LIMIT %s) RETURNING *), {targets} SELECT COUNT(*) FROM moved",
+            [FOLD_CHUNK],
+        )[0][0]
+    # SQLite runs one writer at a time: nothing commits between these statements.
+    (last,) = sql.rows(
+        f"SELECT MAX(id) FROM (SELECT id FROM {changes} ORDER BY id LIMIT %s)", [FOLD_CHUNK]
+    )[0]
+    if last is None:
+        return 0
+    for statement in _fold_targets(changes, f"id <= {int(last)}"):
+        sql.execute(statement, [])
+    return sql.execute(f"DELETE FROM {changes} WHERE id <= %s", [last])
+
+
+def claim_changes_fold(*, wait: bool = True) -> int:
+    """Add the pending claim changes to the summaries and delete them, chunk by chunk, each
+    chunk one transaction; returns how many were folded. One fold at a time (an advisory lock):
+    a second caller waits, or with ``wait=False`` (a page about to read) leaves it to the
+    running one."""
+    folded = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                if wait:
+                    sql.rows("SELECT pg_advisory_xact_lock(%s)", [_FOLD_LOCK])
+                elif not sql.rows("SELECT pg_try_advisory_xact_lock(%s)", [_FOLD_LOCK])[0][0]:
+                    return folded
+            n = _fold_chunk()
+        folded += n
+        if n < FOLD_CHUNK:
+            return folded
 
 
 # --- Rebuilding claim summaries from the settlements --------------------------------------------
@@ -126,6 +189,7 @@ def _figure_sums(alias: str = "s") -> str:
 
 
 def _rebuild_claims() -> None:
+    """The claim summaries from the settlements; the pending changes are part of them."""
     settlement, version = _table(Settlement), _table(PolicyVersion)
     source = (
         f" FROM {settlement} s JOIN {version} v ON v.id = s.policy_version_id"
@@ -133,7 +197,7 @@ def _rebuild_claims() -> None:
     )
     figures = ", ".join(ClaimFigures.FIGURES)
     month = _month_of("s.visit_date")
-    statements = [f"DELETE FROM {_table(model)}" for model in CLAIM_SUMMARIES]
+    statements = [f"DELETE FROM {_table(model)}" for model in (*CLAIM_SUMMARIES, ClaimChange)]
     statements += [
         f"INSERT INTO {_table(ClaimDay)} (day, region_id, benefit, level, category, {figures})"
         f" SELECT s.visit_date, v.region_id, s.benefit, s.institution_level,"
@@ -314,6 +378,7 @@ def rebuild_all() -> None:
     """Every read model recomputed from the raw tables. Settlements and reversals wait for it
     (the settlements table is share-locked), so the claim summaries are exact when it ends."""
     if connection.vendor == "postgresql":
+        sql.rows("SELECT pg_advisory_xact_lock(%s)", [_FOLD_LOCK])  # no fold half-way
         sql.execute(f"LOCK TABLE {_table(Settlement)} IN SHARE MODE", [])
     _rebuild_claims()
     refresh_persons_served(None)

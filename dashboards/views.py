@@ -17,6 +17,7 @@ from staff.roles import MANAGER
 
 from . import selectors
 from .forms import FilterForm
+from .summaries import claim_changes_fold
 
 PAGES = {
     "fund": (gettext_lazy("Fund overview"), selectors.fund_overview),
@@ -62,6 +63,7 @@ def dashboard_page(request, page: str = "fund"):
     title, build = PAGES[page]
     form = FilterForm(request.GET or None)
     filters = form.filters()
+    claim_changes_fold(wait=False)  # the claims settled since the last fold, too
     kpis, panels = build(filters)
     if request.GET.get("export") == "xlsx" and form.is_valid():
         return _xlsx(str(title), panels, filters)
@@ -88,6 +90,7 @@ def institution_page(request, institution_id: int):
     institution = get_object_or_404(Institution.objects.select_related("region"), pk=institution_id)
     form = FilterForm(request.GET or None)
     filters = form.filters()
+    claim_changes_fold(wait=False)
     panel = selectors.institution_months(institution_id, filters)
     if request.GET.get("export") == "xlsx" and form.is_valid():
         return _xlsx(institution.name, [panel], filters)

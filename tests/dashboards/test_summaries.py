@@ -26,7 +26,7 @@ from dashboards.models import (
     PersonsServed,
 )
 from dashboards.selectors import Filters
-from dashboards.summaries import rebuild_all, snapshots_refresh
+from dashboards.summaries import claim_changes_fold, rebuild_all, snapshots_refresh
 from policies.models import Region
 from tests.claims.test_settlement import _world
 
@@ -107,11 +107,67 @@ def test_twenty_threads_keep_the_summaries_exact(postgres_tx):
     for t in threads:
         t.join()
     assert errors == []
+    assert snapshot() == {name: set() for name in snapshot()}  # nothing folded yet
+    assert claim_changes_fold() == 20 + 3  # 20 settlements, 3 reversals
     incremental = snapshot()
     rebuild_all()
     assert snapshot() == incremental
     served = PersonsServed.objects.get(month=date(2026, 3, 1), region=person.region)
     assert served.persons == 5
+
+
+def test_folds_running_beside_settlements_count_each_change_once(postgres_tx):
+    # Given settlements and reversals from 8 threads while 2 threads fold all the while
+    person, _account, hospital = _world()
+    done = threading.Event()
+    errors = []
+
+    def settle(n):
+        try:
+            for i in range(12):
+                s, _ = settlement_create(
+                    request=ClaimRequest(
+                        claim_number=f"F{n}-{i}",
+                        person=person,
+                        institution=hospital,
+                        visit_date=date(2026, 4, 1 + i % 2),
+                        benefit="general_outpatient",
+                        total_amount=D("80.00") + n,
+                    )
+                )
+                if i % 5 == 0:
+                    settlement_reverse(settlement=s)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    def fold(wait):
+        try:
+            while not done.is_set():
+                claim_changes_fold(wait=wait)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    folders = [threading.Thread(target=fold, args=(w,)) for w in (True, False)]
+    settlers = [threading.Thread(target=settle, args=(n,)) for n in range(8)]
+    for t in folders + settlers:
+        t.start()
+    for t in settlers:
+        t.join()
+    done.set()
+    for t in folders:
+        t.join()
+    assert errors == []
+    # When the last changes are folded
+    claim_changes_fold()
+    # Then the summaries are what a rebuild from the settlements gives
+    incremental = snapshot()
+    assert sum(r.settlements for r in ClaimDay.objects.all()) == 8 * 12 - 8 * 3
+    rebuild_all()
+    assert snapshot() == incremental
 
 
 def _months(filters):

@@ -1,6 +1,7 @@
 """The hot-path helpers of the API: ids read in one query, shallow field copies, prepared
 statements and the fused transaction."""
 
+import json
 import threading
 
 import pytest
@@ -116,3 +117,30 @@ def test_a_fused_transaction_commits_with_its_last_batch_and_is_invisible_before
         assert seen == [0, 2, 2]
     finally:
         sql.execute("DROP TABLE fused_probe", [])
+
+
+def test_values_bound_by_hand_come_back_exactly(postgres):
+    """``batch`` binds the values of its ``EXECUTE`` texts itself (psycopg's literals): quotes,
+    semicolons, placeholders and backslashes in a value stay data."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from psycopg.types.json import Jsonb
+
+    tricky = ["O'Brien; DROP TABLE x; --", "%s %% $1 \\ 100%", "张三", ""]
+    values = [*tricky, None, Decimal("-12.30"), date(2026, 2, 28), True, 7]
+    moment = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    types = ["text"] * 5 + ["numeric", "date", "boolean", "integer"]  # PREPARE types each $n
+    texts = ", ".join(f"CAST(%s AS {t})" for t in types)
+    got = sql.batch(
+        [
+            (f"SELECT {texts}", values),
+            (
+                "SELECT CAST(%s AS timestamptz), CAST(%s AS jsonb)",
+                [moment, Jsonb({"note": "a'b; %s"})],
+            ),
+        ]
+    )
+    assert list(got[0][0]) == values
+    assert got[1][0][0] == moment
+    assert json.loads(got[1][0][1]) == {"note": "a'b; %s"}  # Django reads jsonb as text
