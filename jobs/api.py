@@ -4,10 +4,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from staff.permissions import has_role
+
 from .models import Job
+from .registry import all_kinds
 from .selectors import job_list, job_live
 from .services import job_create
 
@@ -40,6 +44,13 @@ class JobCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.CharField(max_length=64)
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            # Who may start some kind of job (each kind checks its own roles again).
+            starters = sorted({role for kind in all_kinds() for role in kind.roles})
+            return [IsAuthenticated(), has_role(*starters)()]
+        return super().get_permissions()
 
     @extend_schema(
         request=InputSerializer,

@@ -3,11 +3,13 @@
 from celery import current_app as current_celery_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from staff.errors import DomainError
+from staff.roles import user_has_role
 
 from .registry import get_kind
 from .selectors import job_list, job_live
@@ -15,12 +17,14 @@ from .services import job_create
 
 
 @login_required
+@require_safe
 def job_list_page(request):
     page = Paginator(job_list(user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "jobs/job_list.html", {"page": page})
 
 
 @login_required
+@require_safe
 def job_detail_page(request, job_id: int):
     job = job_live(get_object_or_404(job_list(user=request.user), pk=job_id))
     kind = get_kind(job.kind)
@@ -28,6 +32,7 @@ def job_detail_page(request, job_id: int):
 
 
 @login_required
+@require_safe
 def job_progress_fragment(request, job_id: int):
     """The progress bar alone; htmx polls it until the job has finished."""
     job = job_live(get_object_or_404(job_list(user=request.user), pk=job_id))
@@ -37,6 +42,8 @@ def job_progress_fragment(request, job_id: int):
 @login_required
 @require_POST
 def selfcheck_start(request):
+    if not user_has_role(request.user, *get_kind("selfcheck").roles):
+        raise PermissionDenied  # auditors and API clients start nothing
     # With a worker, pace the steps so the progress bar has something to show; in-process
     # (no broker) the request waits for the job, so it runs at full speed.
     delay_ms = 0 if current_celery_app.conf.task_always_eager else 40

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from staff.errors import DomainError, NotFound
 from staff.roles import POLICY_ADMIN, user_has_role
@@ -30,6 +31,7 @@ def _region_or_404(code: str):
 
 
 @login_required
+@require_safe
 def region_list_page(request):
     today = timezone.localdate()
     rows = []
@@ -43,6 +45,7 @@ def region_list_page(request):
 
 
 @login_required
+@require_safe
 def region_detail_page(request, code: str):
     region = _region_or_404(code)
     versions = list(policy_versions(region=region))
@@ -116,6 +119,7 @@ def region_detail_url(region) -> str:
 
 
 @login_required
+@require_safe
 def schema_page(request):
     return render(
         request,

@@ -2,10 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .navigation import home_sections
 
 
 @login_required
+@require_safe
 def home(request):
     return render(request, "staff/home.html", {"sections": home_sections(request.user)})

@@ -1,0 +1,70 @@
+"""The permission matrix (``staff.permissions_matrix``) walked for real: every route of the
+URLconf, every method it serves, every role and anonymous visitors."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from staff.permissions_matrix import ACTORS, ANONYMOUS, MATRIX
+from staff.roles import AUDITOR, INSTITUTION
+from tests.factories import UserFactory
+
+from .walk import concrete, outcome, routes
+
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+SESSION = ("accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1/auth/token/")
+
+
+def test_every_route_is_in_the_matrix_and_nothing_else():
+    served = {f"{method} {route}" for route, method in routes()}
+    assert served - set(MATRIX) == set(), "routes with no row in staff/permissions_matrix.py"
+    assert set(MATRIX) - served == set(), "rows for routes that no longer exist"
+
+
+def test_the_matrix_keeps_its_rules():
+    for key, roles in MATRIX.items():
+        method, route = key.split(" ", 1)
+        if route in SESSION:
+            continue
+        # Auditors read everything and write nothing.
+        if method in UNSAFE:
+            assert AUDITOR not in roles, key
+        # Institution clients: the claims API and reference data, nothing of the bureau's pages.
+        if INSTITUTION in roles and route.startswith("api/v1/"):
+            assert method == "GET" or route.startswith("api/v1/claims/"), key
+        # Anonymous visitors: the API's schema and its documentation only.
+        if ANONYMOUS in roles:
+            assert route in ("api/v1/policy-schema/", "api/v1/schema/", "api/v1/docs/"), key
+
+
+@pytest.mark.django_db
+def test_every_role_gets_what_the_matrix_says(postgres):
+    users = {role: UserFactory(username=f"matrix-{role}", roles=[role]) for role in ACTORS[:-1]}
+    wrong = []
+    for route, method in routes():
+        allowed = set(MATRIX[f"{method} {route}"])
+        for actor in ACTORS:
+            client = Client()
+            if actor != ANONYMOUS:
+                client.force_login(users[actor])
+            path = concrete(route)
+            if method == "GET":
+                response = client.get(path)
+            else:
+                response = getattr(client, method.lower())(
+                    path, "{}", content_type="application/json"
+                )
+            got = outcome(response) == "allow"
+            if got != (actor in allowed):
+                wrong.append((method, route, actor, response.status_code))
+    assert wrong == []
+
+
+def test_a_refused_write_changes_nothing(db, client):
+    # An auditor posting to a clerk's form is refused before the form is read.
+    from enrollment.models import Employer
+
+    client.force_login(UserFactory(roles=[AUDITOR]))
+    response = client.post(reverse("enrollment:employer_create"), {"code": "X1", "name": "某单位"})
+    assert response.status_code == 403
+    assert not Employer.objects.filter(code="X1").exists()
