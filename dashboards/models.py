@@ -221,6 +221,45 @@ class CapYear(models.Model):
         return f"{self.year} {self.region_id} {self.category}"
 
 
+class AuthorisationCount(models.Model):
+    """家庭共济授权 (snapshot): active family-sharing authorisations per holder's region and
+    relation."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    relation = models.CharField(_("relation"), max_length=16)
+    active = models.IntegerField(_("active authorisations"), default=0)
+
+    class Meta:
+        verbose_name = _("authorisations by relation")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "relation"], name="authorisationcount_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.relation}: {self.active}"
+
+
+class CertificationCount(models.Model):
+    """门诊慢特病认定 (snapshot): certifications per person's region, disease and status."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    disease_code = models.CharField(_("disease code"), max_length=16)
+    disease_name = models.CharField(_("disease"), max_length=128)
+    status = models.CharField(_("status"), max_length=16)
+    certifications = models.IntegerField(_("certifications"), default=0)
+
+    class Meta:
+        verbose_name = _("certifications by disease")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "disease_code", "status"], name="certificationcount_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.disease_code} {self.status}: {self.certifications}"
+
+
 class SummaryRefresh(models.Model):
     """When a snapshot was last recomputed (one row per snapshot name)."""
 

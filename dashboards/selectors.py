@@ -10,16 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from claims.models import ChronicCertification
-from family_sharing.models import SharingAuthorisation
+from enrollment.models import Institution
 
 from .models import (
     AccountBand,
+    AuthorisationCount,
     CapYear,
+    CertificationCount,
     ClaimDay,
     DiseaseMonth,
     InstitutionMonth,
@@ -92,8 +93,19 @@ def _figure_sums() -> dict:
     return {"settlements": Sum("settlements"), **{m: Sum(m) for m in MONEY}}
 
 
-def _sums(qs) -> dict:
-    return qs.aggregate(**_figure_sums())
+def _added_up(rows: list[dict], keys: tuple[str, ...]) -> dict:
+    """Rows of summed figures added up again by ``keys`` (a one-element key stands alone)."""
+    out: dict = {}
+    for r in rows:
+        key = tuple(r[k] for k in keys)
+        key = key[0] if len(key) == 1 else key
+        into = out.setdefault(
+            key, {**{k: r[k] for k in keys}, "settlements": 0, **dict.fromkeys(MONEY, ZERO)}
+        )
+        into["settlements"] += r["settlements"] or 0
+        for m in MONEY:
+            into[m] += r[m] or ZERO
+    return out
 
 
 def _bar(labels, series: dict[str, list], *, stack: bool = False, kind: str = "bar") -> dict:
@@ -135,9 +147,17 @@ def refreshed_at(name: str):
 
 def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     days = _where(ClaimDay.objects.all(), filters, day="day")
-    by_month = {
-        r["m"]: r for r in days.annotate(m=TruncMonth("day")).values("m").annotate(**_figure_sums())
-    }
+    # One pass over the daily rows (month × benefit × level); the month totals, the benefit and
+    # level totals and the period's totals are added up from its few hundred rows.
+    grouped = list(
+        days.annotate(m=TruncMonth("day"))
+        .values("m", "benefit", "level")
+        .annotate(**_figure_sums())
+    )
+    by_month = _added_up(grouped, ("m",))
+    by_level = sorted(
+        _added_up(grouped, ("benefit", "level")).values(), key=lambda r: (r["benefit"], r["level"])
+    )
     served = dict(
         _where(PersonsServed.objects.all(), filters)
         .values("month")
@@ -175,9 +195,6 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             {money_titles[i]: [r[3 + i] for r in rows] for i in range(1, 5)},
             stack=True,
         ),
-    )
-    by_level = (
-        days.values("benefit", "level").annotate(**_figure_sums()).order_by("benefit", "level")
     )
     benefits = ["general_outpatient", "chronic", "special"]
     levels = ["1", "2", "3", "pharmacy", ""]
@@ -226,7 +243,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             stack=True,
         ),
     )
-    totals = _sums(days)
+    totals = _added_up(grouped, ()).get((), dict.fromkeys(("settlements", *MONEY)))
     total = totals["total_amount"] or ZERO
     kpis = {
         "settlements": totals["settlements"] or 0,
@@ -308,12 +325,12 @@ def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
 
 
 def sharing_overview(filters: Filters) -> tuple[dict, list[Panel]]:
-    authorisations = SharingAuthorisation.objects.filter(status="active")
+    counts = AuthorisationCount.objects.all()
     if filters.region_id:
-        authorisations = authorisations.filter(holder__region_id=filters.region_id)
+        counts = counts.filter(region_id=filters.region_id)
     by_relation = [
         [r["relation"], r["n"]]
-        for r in authorisations.values("relation").annotate(n=Count("id")).order_by("relation")
+        for r in counts.values("relation").annotate(n=Sum("active")).order_by("relation")
     ]
     relations = Panel(
         "relations",
@@ -418,15 +435,17 @@ def caps_overview(filters: Filters) -> tuple[dict, list[Panel]]:
 
 
 def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
-    certs = ChronicCertification.objects.all()
+    certs = CertificationCount.objects.all()
     if filters.region_id:
-        certs = certs.filter(person__region_id=filters.region_id)
+        certs = certs.filter(region_id=filters.region_id)
     statuses = ["applied", "approved", "rejected", "revoked"]
     counts: dict = {}
     names = {}
-    for r in certs.values("disease__code", "disease__name", "status").annotate(n=Count("id")):
-        counts[(r["disease__code"], r["status"])] = r["n"]
-        names[r["disease__code"]] = r["disease__name"]
+    for r in certs.values("disease_code", "disease_name", "status").annotate(
+        n=Sum("certifications")
+    ):
+        counts[(r["disease_code"], r["status"])] = r["n"]
+        names[r["disease_code"]] = r["disease_name"]
     codes = sorted(names)
     cert_rows = [[f"{c} {names[c]}", *[counts.get((c, s), 0) for s in statuses]] for c in codes]
     certifications = Panel(
@@ -458,23 +477,34 @@ def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         spending,
         _bar([r[0] for r in spending], {_("Pooled fund (yuan)"): [r[4] for r in spending]}),
     )
-    return {}, [certifications, pooled]
+    return {"refreshed_at": refreshed_at("counts")}, [certifications, pooled]
 
 
 # --- Institutions -----------------------------------------------------------------------------
 
 
 def institutions_overview(filters: Filters) -> tuple[dict, list[Panel]]:
-    top = list(
-        _where(InstitutionMonth.objects.all(), filters)
-        .values("institution", "institution__name", "institution__level", "institution__kind")
+    # The twenty by one sum first, then their other figures and names: summing every figure of
+    # every institution-month (and joining the names before grouping) cost most of the page.
+    months = _where(InstitutionMonth.objects.all(), filters)
+    ranked = list(
+        months.values("institution")
+        .annotate(pool_paid=Sum("pool_paid"))
+        .order_by("-pool_paid", "institution")
+        .values_list("institution", flat=True)[:20]
+    )
+    figures = {
+        r["institution"]: r
+        for r in months.filter(institution__in=ranked)
+        .values("institution")
         .annotate(
             settlements=Sum("settlements"),
             total_amount=Sum("total_amount"),
             pool_paid=Sum("pool_paid"),
         )
-        .order_by("-pool_paid", "institution")[:20]
-    )
+    }
+    names = dict(Institution.objects.filter(pk__in=ranked).values_list("pk", "name"))
+    top = [{**figures[pk], "institution__name": names[pk]} for pk in ranked]
     rows = [
         [
             r["institution__name"],

@@ -24,7 +24,9 @@ from staff import sql
 
 from .models import (
     AccountBand,
+    AuthorisationCount,
     CapYear,
+    CertificationCount,
     ClaimChange,
     ClaimDay,
     ClaimFigures,
@@ -362,6 +364,31 @@ def refresh_caps(years: list[int] | None = None) -> None:
     _refreshed("caps")
 
 
+def refresh_counts() -> None:
+    """Active authorisations per region and relation; certifications per region, disease and
+    status (both tables are small next to claims, but a page should not scan them)."""
+    from claims.models import ChronicCertification, Disease
+    from family_sharing.models import SharingAuthorisation
+
+    person = _table(Person)
+    sql.execute(f"DELETE FROM {_table(AuthorisationCount)}", [])
+    sql.execute(
+        f"INSERT INTO {_table(AuthorisationCount)} (region_id, relation, active)"
+        f" SELECT p.region_id, a.relation, COUNT(*) FROM {_table(SharingAuthorisation)} a"
+        f" JOIN {person} p ON p.id = a.holder_id WHERE a.status = 'active' GROUP BY 1, 2",
+        [],
+    )
+    sql.execute(f"DELETE FROM {_table(CertificationCount)}", [])
+    sql.execute(
+        f"INSERT INTO {_table(CertificationCount)} (region_id, disease_code, disease_name,"
+        " status, certifications) SELECT p.region_id, d.code, d.name, c.status, COUNT(*)"
+        f" FROM {_table(ChronicCertification)} c JOIN {_table(Disease)} d ON d.id = c.disease_id"
+        f" JOIN {person} p ON p.id = c.person_id GROUP BY 1, 2, 3, 4",
+        [],
+    )
+    _refreshed("counts")
+
+
 @transaction.atomic
 def snapshots_refresh() -> None:
     """The periodic job: persons served over the last 13 months (a reversal may reach back a
@@ -371,6 +398,7 @@ def snapshots_refresh() -> None:
     refresh_ledger((first - timedelta(days=1)).replace(day=1))
     refresh_accounts()
     refresh_caps()
+    refresh_counts()
 
 
 @transaction.atomic
@@ -384,6 +412,11 @@ def rebuild_all() -> None:
     refresh_persons_served(None)
     refresh_ledger(None)
     refresh_accounts()
+    refresh_counts()
     years = sorted(set(Accumulator.objects.values_list("year", flat=True).distinct()))
     sql.execute(f"DELETE FROM {_table(CapYear)}", [])
     refresh_caps(years or None)
+    if connection.vendor == "postgresql":
+        # Rewritten wholesale: plan the pages' reads on the new contents, not the old ones.
+        for model in (*CLAIM_SUMMARIES, PersonsServed, LedgerMonth, AccountBand, CapYear):
+            sql.execute(f"ANALYZE {_table(model)}", [])
