@@ -1,3 +1,4 @@
+from csp.decorators import csp_exempt
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -70,8 +71,11 @@ api_v1 = [
     ),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(
-            url_name="api-schema", permission_classes=[AllowAny], authentication_classes=[]
+        # Swagger UI's page bootstraps itself with an inline script.
+        csp_exempt()(
+            SpectacularSwaggerView.as_view(
+                url_name="api-schema", permission_classes=[AllowAny], authentication_classes=[]
+            )
         ),
         name="api-docs",
     ),

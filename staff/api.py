@@ -20,3 +20,8 @@ class TokenObtainApi(ObtainAuthToken):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        # django-axes marks a locked-out attempt on the request it is given; its middleware
+        # reads the mark on Django's request, not on DRF's wrapper around it.
+        return {**super().get_serializer_context(), "request": self.request._request}

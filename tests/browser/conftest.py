@@ -31,6 +31,15 @@ def page(browser_path, live_server, tmp_path, monkeypatch):
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Every page a browser test opens must pass the content security policy (no inline
+        # script or style): chromium reports each refusal on the console.
+        refused = []
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         yield page
         page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
         context.close()
@@ -38,3 +47,4 @@ def page(browser_path, live_server, tmp_path, monkeypatch):
         # Playwright's greenlets give the test body its own context, hence its own database
         # connection (Django's connections are context-local); close it before leaving.
         connections.close_all()
+    assert refused == [], refused
