@@ -1,6 +1,8 @@
 """The API's exception handler: every refusal is a 4xx JSON body a clerk can read."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -9,6 +11,15 @@ from .errors import DomainError
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database connection broke mid-request: PostgreSQL rolled back what had not been
+        # committed. Every write of the API is idempotent on its key (a claim on its number), so
+        # the client's answer is to send the same request again.
+        message = _(
+            "The connection to the database was interrupted. Send the same request again:"
+            " a claim sent twice with the same number is settled once."
+        )
+        return Response({"detail": message}, status=503, headers={"Retry-After": "1"})
     if isinstance(exc, DomainError):
         return Response(exc.as_data(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
