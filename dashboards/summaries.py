@@ -38,15 +38,10 @@ from .models import (
 )
 
 CLAIM_SUMMARIES = (ClaimDay, InstitutionMonth, DiseaseMonth)
-SPECIAL_BENEFITS = ("chronic", "special")
 
 
 def _table(model: type[models.Model]) -> str:
     return model._meta.db_table
-
-
-def _columns(model: type[models.Model], names) -> list[str]:
-    return [model._meta.get_field(n).column for n in names]
 
 
 # --- Claim summaries: an outbox row in the settlement's transaction, folded later -----------
