@@ -81,36 +81,34 @@ FOLD_CHUNK = 20_000
 _FOLD_LOCK = 0x6D7574  # pg_advisory_xact_lock key of the fold (one folder at a time)
 
 
-def _added(model: type[ClaimFigures], keys: list[str], source: str, where: str = "") -> str:
-    """``INSERT … SELECT`` of ``source``'s figures grouped by ``keys`` (``column`` or
-    ``column = expression``), added to the rows already there."""
+def _added(model: type[ClaimFigures], columns: list[str], source: str, where: str) -> str:
+    """``INSERT … SELECT`` of ``source``'s figures grouped by ``columns``, added to the rows
+    already there. ``source`` has ``ClaimChange``'s columns; ``month`` is its ``day``'s month."""
     table = _table(model)
-    columns = [k.split(" = ")[0] for k in keys]
-    expressions = [k.split(" = ")[-1] for k in keys]
+    keys = ", ".join(_month_of("day") if c == "month" else c for c in columns)
     figures = list(ClaimFigures.FIGURES)
     sums = ", ".join(f"SUM({f})" for f in figures)
     added = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in figures)
-    groups = ", ".join(str(n) for n in range(1, len(keys) + 1))
+    groups = ", ".join(str(n) for n in range(1, len(columns) + 1))
     return (
         f"INSERT INTO {table} ({', '.join(columns + figures)})"
-        f" SELECT {', '.join(expressions)}, {sums} FROM {source} WHERE {where or 'TRUE'}"
+        f" SELECT {keys}, {sums} FROM {source} WHERE {where or 'TRUE'}"
         f" GROUP BY {groups} ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {added}"
     )
 
 
 def _fold_targets(source: str, where: str = "") -> list[str]:
+    """The claim summaries' statements over rows shaped like ``ClaimChange`` (the pending
+    changes when folding, every settlement when rebuilding)."""
     special = "benefit IN ('chronic', 'special')"
     return [
         _added(ClaimDay, ["day", "region_id", "benefit", "level", "category"], source, where),
         _added(
-            InstitutionMonth,
-            [f"month = {_month_of('day')}", "institution_id", "region_id", "category"],
-            source,
-            where,
+            InstitutionMonth, ["month", "institution_id", "region_id", "category"], source, where
         ),
         _added(
             DiseaseMonth,
-            [f"month = {_month_of('day')}", "region_id", "category", "benefit", "disease_code"],
+            ["month", "region_id", "category", "benefit", "disease_code"],
             source,
             f"{where} AND {special}" if where else special,
         ),
@@ -178,36 +176,20 @@ def _local_month_of(timestamp_column: str) -> str:
     return f"date({timestamp_column}, '{hours:+d} hours', 'start of month')"
 
 
-def _figure_sums(alias: str = "s") -> str:
-    return (
-        f"COUNT(*), SUM({alias}.total_amount), SUM({alias}.pool_paid), SUM({alias}.account_paid),"
-        f" SUM({alias}.family_account_paid), SUM({alias}.cash_paid)"
-    )
-
-
 def _rebuild_claims() -> None:
-    """The claim summaries from the settlements; the pending changes are part of them."""
+    """The claim summaries from the settlements, by the fold's own statements over the settled
+    claims shaped as changes; the pending changes are part of them."""
     settlement, version = _table(Settlement), _table(PolicyVersion)
-    source = (
-        f" FROM {settlement} s JOIN {version} v ON v.id = s.policy_version_id"
-        " WHERE s.status = 'settled'"
+    settled = (
+        "(SELECT s.visit_date AS day, v.region_id, s.institution_id, s.benefit,"
+        " s.institution_level AS level, s.patient_category AS category, s.disease_code,"
+        " 1 AS settlements, s.total_amount, s.pool_paid, s.account_paid,"
+        f" s.family_account_paid, s.cash_paid FROM {settlement} s"
+        f" JOIN {version} v ON v.id = s.policy_version_id WHERE s.status = 'settled') c"
     )
-    figures = ", ".join(ClaimFigures.FIGURES)
-    month = _month_of("s.visit_date")
-    statements = [f"DELETE FROM {_table(model)}" for model in (*CLAIM_SUMMARIES, ClaimChange)]
-    statements += [
-        f"INSERT INTO {_table(ClaimDay)} (day, region_id, benefit, level, category, {figures})"
-        f" SELECT s.visit_date, v.region_id, s.benefit, s.institution_level,"
-        f" s.patient_category, {_figure_sums()}{source} GROUP BY 1, 2, 3, 4, 5",
-        f"INSERT INTO {_table(InstitutionMonth)} (month, institution_id, region_id, category,"
-        f" {figures}) SELECT {month}, s.institution_id, v.region_id, s.patient_category,"
-        f" {_figure_sums()}{source} GROUP BY 1, 2, 3, 4",
-        f"INSERT INTO {_table(DiseaseMonth)} (month, region_id, category, benefit, disease_code,"
-        f" {figures}) SELECT {month}, v.region_id, s.patient_category, s.benefit,"
-        f" s.disease_code, {_figure_sums()}{source}"
-        f" AND s.benefit IN ('chronic', 'special') GROUP BY 1, 2, 3, 4, 5",
-    ]
-    for statement in statements:
+    for model in (*CLAIM_SUMMARIES, ClaimChange):
+        sql.execute(f"DELETE FROM {_table(model)}", [])
+    for statement in _fold_targets(settled):
         sql.execute(statement, [])
 
 

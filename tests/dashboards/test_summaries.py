@@ -230,6 +230,36 @@ def test_pages_show_the_raw_tables_figures(demo, postgres):
         s=Sum("amount")
     )["s"]
     assert LedgerMonth.objects.exists() and AccountBand.objects.exists()
+    # Family sharing: active authorisations by relation, shared payments.
+    from claims.models import ChronicCertification
+    from family_sharing.models import SharingAuthorisation
+
+    _k, (relations, payments) = selectors.sharing_overview(
+        Filters(start=start, end=today.replace(day=1))
+    )
+    active = SharingAuthorisation.objects.filter(status="active")
+    assert {r[0]: r[1] for r in relations.rows} == dict(
+        active.values("relation").annotate(n=Count("id")).values_list("relation", "n")
+    )
+    assert active.exists()
+    shared = LedgerEntry.objects.filter(kind="shared_debit", created_at__date__gte=start)
+    assert sum((r[2] for r in payments.rows), D("0")) == -(
+        shared.aggregate(s=Sum("amount"))["s"] or D("0")
+    )
+    # Chronic and special diseases: certifications by disease and status.
+    _k, (certifications, _spending) = selectors.chronic_overview(
+        Filters(start=start, end=today.replace(day=1))
+    )
+    statuses = ["applied", "approved", "rejected", "revoked"]
+    page = {
+        (row[0].split()[0], status): n
+        for row in certifications.rows
+        for status, n in zip(statuses, row[1:], strict=True)
+        if n
+    }
+    raw = ChronicCertification.objects.values("disease__code", "status").annotate(n=Count("id"))
+    assert page == {(r["disease__code"], r["status"]): r["n"] for r in raw}
+    assert raw.exists()
     # Caps: Wuhan's employees past the 700.00 deductible this year.
     _k, (caps,) = selectors.caps_overview(Filters(start=start, end=today.replace(day=1)))
     from claims.models import Accumulator
