@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import Person
 from policies.selectors import policy_for, policy_versions
+from staff import audit
 from staff.errors import Conflict, DomainError, NotFound
 
 from .locks import lock_account
@@ -106,4 +107,13 @@ def ledger_post(
         raise
     account.balance = new_balance
     account.save(update_fields=["balance"])
+    audit.record(
+        action="accounts.ledgerentry.create",
+        obj=entry,
+        person_id=account.person_id,
+        amount=amount,
+        summary=f"{entry.get_kind_display()} {memo or reference}".strip(),
+        changes={"balance": [new_balance - amount, new_balance], "period": period},
+        actor=actor,
+    )
     return entry

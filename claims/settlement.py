@@ -37,7 +37,7 @@ from enrollment.models import InpatientStay, Institution, Person
 from family_sharing.models import SharingAuthorisation
 from family_sharing.rules import SharingPolicy
 from policies.models import PolicyVersion
-from staff import sql
+from staff import audit, sql
 from staff.errors import Conflict, DomainError
 
 from . import calculator
@@ -568,6 +568,7 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
             )
             writes += _post(account, entry, reference)
         writes += _summaries(settlement, request.person.region_id, +1)
+        writes.append(_audited(settlement, actor))
         return sql.saved(settlement, sql.batch(writes, commit=True)[0][0][0])
 
     try:
@@ -581,6 +582,31 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
         if existing is None:
             raise
         return _same_or_conflict(existing, fingerprint), False
+
+
+def _figures(s: Settlement) -> dict:
+    names = ("deductible_applied", "pool_paid", "account_paid", "family_account_paid", "cash_paid")
+    return {name: getattr(s, name) for name in names}
+
+
+def _audited(settlement: Settlement, actor) -> tuple[str, list]:
+    """The settlement's audit event, as one more statement of the write batch."""
+    made = audit.event(
+        action="claims.settlement.create",
+        object_type="claims.settlement",
+        person_id=settlement.person_id,
+        other_person_id=settlement.account_holder_id,
+        amount=settlement.total_amount,
+        summary=f"{settlement.institution.name} {settlement.claim_number}",
+        changes=_figures(settlement),
+        actor=actor,
+    )
+    settlement_id = (
+        f"CAST((SELECT id FROM {T.settlement} WHERE institution_id = %s AND claim_number = %s)"
+        " AS TEXT)",
+        [settlement.institution_id, settlement.claim_number],
+    )
+    return sql.insert_statement(made, {"object_id": settlement_id})
 
 
 def _memo(request: ClaimRequest, shared: bool) -> str:
@@ -665,6 +691,16 @@ def settlement_reverse(*, settlement: Settlement, actor=None) -> Settlement:
             pk=s.policy_version_id
         )
         sql.batch(_summaries(s, region_id, -1))
+        audit.record(
+            action="claims.settlement.reverse",
+            obj=s,
+            person_id=s.person_id,
+            other_person_id=s.account_holder_id,
+            amount=-s.total_amount,
+            summary=f"撤销 {s.institution.name} {s.claim_number}",
+            changes=_figures(s),
+            actor=actor,
+        )
         return s
 
     return _retrying(write)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.locks import lock_accounts_of
 from accounts.models import LedgerEntry, PersonalAccount
 from enrollment.models import Person
+from staff import audit
 from staff.errors import Conflict, DomainError
 
 from .models import PremiumPayment, SharingAuthorisation
@@ -183,7 +184,7 @@ def premium_pay(
     account.save(update_fields=["balance"])
     try:
         with transaction.atomic():
-            return PremiumPayment.objects.create(
+            payment = PremiumPayment.objects.create(
                 authorisation=current,
                 member=member,
                 kind=kind,
@@ -199,3 +200,14 @@ def premium_pay(
             % {"name": member.name, "year": year},
             field="kind",
         ) from None
+    audit.record(
+        action="family_sharing.premiumpayment.create",
+        obj=payment,
+        person_id=holder.pk,
+        other_person_id=member.pk,
+        amount=-amount,
+        summary=entry.memo,
+        changes={"balance": [account.balance + amount, account.balance], "entry": entry.pk},
+        actor=actor,
+    )
+    return payment

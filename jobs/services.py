@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff import audit
 from staff.errors import DomainError
 from staff.roles import user_has_role
 
@@ -39,6 +40,13 @@ def job_create(*, kind: str, parameters: dict[str, Any], created_by) -> Job:
         raise JobPermissionDenied(_("Your role may not start a “%(kind)s” job.") % {"kind": kind})
     cleaned = job_kind.clean(dict(parameters))
     job = Job.objects.create(kind=kind, parameters=cleaned, created_by=created_by)
+    audit.record(
+        action="jobs.job.create",
+        obj=job,
+        summary=str(job_kind.label),
+        changes={"kind": kind, "parameters": cleaned},
+        actor=created_by,
+    )
     job_enqueue(job=job)
     return job
 
@@ -76,7 +84,8 @@ def job_execute(*, job_id: int) -> Job | None:
     try:
         if job_kind is None:
             raise JobFailed([{"message": f"No handler is registered for job kind {job.kind!r}."}])
-        result = job_kind.handler(job, progress)
+        with audit.acting(channel="job", actor=job.created_by, job_id=job.pk):
+            result = job_kind.handler(job, progress)
         errors = progress.errors
         status = Job.Status.PARTIAL if errors else Job.Status.SUCCEEDED
     except JobFailed as exc:
@@ -114,4 +123,11 @@ def job_execute(*, job_id: int) -> Job | None:
     )
     progress.discard()
     job.refresh_from_db()
+    with audit.acting(channel="job", actor=job.created_by, job_id=job.pk):
+        audit.record(
+            action="jobs.job.finish",
+            obj=job,
+            summary=f"{job_kind.label if job_kind else job.kind}: {job.get_status_display()}",
+            changes={"status": job.status, "result": job.result, "errors": len(errors)},
+        )
     return job

@@ -1,4 +1,4 @@
-"""Bureau users, roles (groups), API tokens and permissions."""
+"""Bureau users, roles (groups), API tokens, permissions and the audit trail."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -7,3 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class StaffConfig(AppConfig):
     name = "staff"
     verbose_name = _("Staff")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from simple_history.signals import post_create_historical_record
+
+        from .audit import history_recorded, signed_in, signed_out
+
+        post_create_historical_record.connect(history_recorded, dispatch_uid="staff.audit")
+        user_logged_in.connect(signed_in, dispatch_uid="staff.audit.in")
+        user_logged_out.connect(signed_out, dispatch_uid="staff.audit.out")

@@ -1,10 +1,13 @@
 """Helpers for forms that call services."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
+from .selectors import CATEGORIES, AuditQuery
 
 
 def apply_error(form, exc: Exception) -> None:
@@ -38,3 +41,36 @@ def form_page(
             messages.success(request, success(result) if callable(success) else success)
             return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
     return render(request, template, {"form": form, "title": title, **(context or {})})
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's search: person, user, dates, kind of event."""
+
+    person = forms.CharField(required=False, max_length=40, label=_("Person (ID number or name)"))
+    user = forms.CharField(required=False, max_length=150, label=_("User name"))
+    start = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(required=False, label=_("To"), widget=forms.DateInput({"type": "date"}))
+    category = forms.ChoiceField(
+        required=False,
+        label=_("Kind"),
+        choices=[("", _("Everything"))] + [(k, v[0]) for k, v in CATEGORIES.items()],
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The period ends before it starts."))
+        return data
+
+    def query(self) -> AuditQuery:
+        data = self.cleaned_data
+        return AuditQuery(
+            person=data.get("person") or "",
+            user=data.get("user") or "",
+            start=data.get("start"),
+            end=data.get("end"),
+            category=data.get("category") or "",
+        )

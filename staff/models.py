@@ -1,4 +1,64 @@
-"""Bureau users are Django's ``auth.User``; roles are groups (see ``staff.roles``).
+"""Bureau users are Django's ``auth.User``; roles are groups (see ``staff.roles``); API tokens
+are ``rest_framework.authtoken.Token``. The one model of our own is the audit trail."""
 
-No model of our own yet: API tokens are ``rest_framework.authtoken.Token``.
-"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """审计日志: one row per money movement or master-data change — who, when, from where, what.
+
+    Append-only: the database refuses UPDATE and DELETE on this table (a trigger, see the
+    migration), ``save`` refuses to overwrite a row, and the admin shows it read-only. Person
+    ids are plain integers (``staff`` imports no domain app); the page resolves them."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web page")
+        API = "api", _("API")
+        ADMIN = "admin", _("Admin site")
+        JOB = "job", _("Background job")
+        SYSTEM = "system", _("System")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # a user who acted stays; deactivate instead
+        related_name="+",
+    )
+    actor_name = models.CharField(_("user name"), max_length=150, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    job_id = models.BigIntegerField(_("job"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True)
+    other_person_id = models.BigIntegerField(_("other person"), null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    changes = models.JSONField(_("what changed"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["person_id", "-at"], name="audit_person_at"),
+            models.Index(fields=["other_person_id", "-at"], name="audit_other_person_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name or '-'} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted.")

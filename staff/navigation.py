@@ -48,7 +48,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
         Link(_("Background jobs"), "jobs:list", _("Crediting runs, year-end close, imports")),
     ),
     AUDITOR: (
-        Link(_("Audit trail"), "staff:audit"),
+        Link(_("Audit trail"), "audit", _("Who changed what, when and from where")),
         Link(_("Fund overview"), "dashboards:fund"),
         Link(_("Find a person"), "enrollment:person_search"),
         Link(_("Regional policies"), "policies:region_list"),

@@ -31,6 +31,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "PUT accounts/login/": EVERYONE,
     "GET accounts/logout/": (),  # not served: 405
     "POST accounts/logout/": (),  # logs out, then the login page (the walk counts it refused)
+    "GET audit/": (AUDITOR,),
+    "POST audit/": (),  # not served: 405
     "GET i18n/setlang/": EVERYONE,
     "POST i18n/setlang/": EVERYONE,
     "GET jobs/": SIGNED_IN,
