@@ -84,6 +84,7 @@ def start_worker(queue: str, redis_url: str, *, loglevel: str = "WARNING", **env
             DATABASE_URL=database_url_of_current_connection(),
             REDIS_URL=redis_url,
             CELERY_QUEUE=queue,
+            LOG_LEVEL=loglevel,  # the worker logs through the project's handlers
             **env,
         ),
         stdout=subprocess.PIPE,
