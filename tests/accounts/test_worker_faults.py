@@ -117,6 +117,9 @@ def test_sigkill_mid_year_end_close_then_redelivery_writes_each_statement_once(
     assert 0 < done_before_kill < ACCOUNTS, done_before_kill
     assert not ClosedYear.objects.filter(year=2025).exists()
     # and the task is redelivered to a second worker
+    # (kombu looks for unacknowledged messages older than the visibility timeout when the
+    # worker starts, then only every 100 s: let the message become visible first)
+    time.sleep(2.5)
     second = worker(queue, redis_url, ACCOUNTS_CHUNK="100", CELERY_VISIBILITY_TIMEOUT="2")
     try:
         deadline = time.monotonic() + 180
