@@ -307,6 +307,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Each settlement leaves a pending change that this job (and every dashboard page before it
     # reads) adds to the claim summaries; the ledger, balance, cap and persons-served snapshots
     # are recomputed every ten minutes (the dashboards say when).
+    # A job whose message was lost with the broker (a failed send, a Redis restart without
+    # persistence) is sent again after two minutes; a job sent twice runs once.
+    "resend-queued-jobs": {"task": "jobs.resend_queued", "schedule": crontab(minute="*")},
     "dashboard-claim-changes": {
         "task": "dashboards.fold_claim_changes",
         "schedule": crontab(minute="*"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,10 +55,58 @@ def job_create(*, kind: str, parameters: dict[str, Any], created_by) -> Job:
 
 def job_enqueue(*, job: Job) -> None:
     """Send the job to Celery once the surrounding transaction commits."""
+    job_id = job.pk
+    transaction.on_commit(lambda: job_send(job_id=job_id))
+
+
+def job_send(*, job_id: int) -> bool:
+    """Put the job on the queue. With the broker down the job stays queued in the database
+    (the request that made it still succeeds) and ``jobs_resend_queued`` sends it later."""
+    from kombu.exceptions import OperationalError
+
     from .tasks import run_job
 
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    transaction.on_commit(lambda: run_job.apply_async((job.pk,), queue=queue))
+    try:
+        run_job.apply_async((job_id,), queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+    except (OperationalError, OSError):  # kombu's wrapper, or the socket's own error
+        logger.warning("job %s not sent: the broker is unavailable; it will be resent", job_id)
+        return False
+    return True
+
+
+RESEND_AFTER = timedelta(minutes=2)
+
+
+def jobs_resend_queued(*, older_than: timedelta = RESEND_AFTER) -> int:
+    """Send again every job still waiting for a worker after ``older_than``: its message may
+    have been lost with the broker (a Redis restart without persistence, a send that failed).
+    A job sent twice still runs once (see ``_claim``)."""
+    stale = timezone.now() - older_than
+    waiting = list(
+        Job.objects.filter(status=Job.Status.QUEUED, updated_at__lte=stale).values_list(
+            "pk", flat=True
+        )
+    )
+    sent = 0
+    for job_id in waiting:
+        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(updated_at=timezone.now())
+        sent += job_send(job_id=job_id)
+    return sent
+
+
+def _run_lock(job_id: int, *, take: bool) -> bool:
+    """A session lock held while a job runs: a second delivery of the same job (sent again,
+    or redelivered) waits for nothing and runs nothing while the first is alive; a worker that
+    dies releases it with its connection, so a redelivery after a crash runs."""
+    if connection.vendor != "postgresql":
+        return True
+    function = "pg_try_advisory_lock" if take else "pg_advisory_unlock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [_RUN_LOCK_SPACE, job_id])
+        return bool(cursor.fetchone()[0])
+
+
+_RUN_LOCK_SPACE = 7410  # advisory-lock namespace of running jobs
 
 
 def _claim(job_id: int) -> Job | None:
@@ -74,9 +124,17 @@ def _claim(job_id: int) -> Job | None:
 
 def job_execute(*, job_id: int) -> Job | None:
     """Run the job's handler and record how it ended. Finished jobs are left alone."""
-    job = _claim(job_id)
-    if job is None:
-        return None
+    if not _run_lock(job_id, take=True):
+        return None  # the same job is running in another worker right now
+    try:
+        job = _claim(job_id)
+        return _execute(job) if job is not None else None
+    finally:
+        with suppress(DatabaseError):  # a lost connection has released it already
+            _run_lock(job_id, take=False)
+
+
+def _execute(job: Job) -> Job:
     job_kind = get_kind(job.kind)
     progress = JobProgress(job)
     result: dict | None = None

@@ -114,3 +114,41 @@ def test_bad_parameters_are_refused_naming_the_field(steps):
 def test_role_without_the_kind_is_refused():
     with pytest.raises(JobPermissionDenied):
         job_create(kind="selfcheck", parameters={}, created_by=UserFactory(roles=[INSTITUTION]))
+
+
+def test_a_job_running_in_another_worker_is_not_run_again(postgres):
+    """A second delivery while the first still runs (its worker holds the job's run lock on
+    its own connection) does nothing; once that connection is gone the job runs."""
+    import psycopg
+    from django.db import connection
+
+    from jobs.services import _RUN_LOCK_SPACE
+
+    job = Job.objects.create(kind="selfcheck", parameters={"steps": 1, "delay_ms": 0})
+    s = connection.settings_dict
+    other = psycopg.connect(
+        host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, dbname=s["NAME"], user=s["USER"]
+    )
+    other.execute("SELECT pg_advisory_lock(%s, %s)", [_RUN_LOCK_SPACE, job.pk])
+    assert job_execute(job_id=job.pk) is None
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (Job.Status.QUEUED, 0)
+    other.close()  # the first worker died: its lock went with its connection
+    assert job_execute(job_id=job.pk).status == Job.Status.SUCCEEDED
+
+
+def test_only_jobs_waiting_too_long_are_resent(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs.services import jobs_resend_queued
+
+    fresh = Job.objects.create(kind="selfcheck", parameters={"steps": 1, "delay_ms": 0})
+    old = Job.objects.create(kind="selfcheck", parameters={"steps": 1, "delay_ms": 0})
+    Job.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    done = Job.objects.create(kind="selfcheck", parameters={"steps": 1}, status="succeeded")
+    Job.objects.filter(pk=done.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert jobs_resend_queued() == 1  # eager here: the old one ran
+    assert Job.objects.get(pk=old.pk).status == Job.Status.SUCCEEDED
+    assert Job.objects.get(pk=fresh.pk).status == Job.Status.QUEUED
