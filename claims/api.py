@@ -15,6 +15,7 @@ from staff.api_utils import (
     FastPrimaryKeyRelatedField,
     HotInputSerializer,
     filtered,
+    page_of,
     paginated,
 )
 from staff.permissions import has_role
@@ -70,7 +71,11 @@ class CertificationListCreateApi(ClerkWrites):
         valid_from = serializers.DateField()
         valid_to = serializers.DateField(required=False, allow_null=True)
 
-    @extend_schema(responses=CertificationOutputSerializer(many=True), tags=["claims"])
+    @extend_schema(
+        responses=page_of(CertificationOutputSerializer),
+        operation_id="chronic_certifications_list",
+        tags=["claims"],
+    )
     def get(self, request):
         qs = filtered(CertificationFilter, request, certification_list())
         return paginated(request, self, qs, CertificationOutputSerializer)
@@ -257,7 +262,9 @@ class ClaimCreateListApi(ClaimsRole):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(responses=SettlementOutputSerializer(many=True), tags=["claims"])
+    @extend_schema(
+        responses=page_of(SettlementOutputSerializer), operation_id="claims_list", tags=["claims"]
+    )
     def get(self, request):
         qs = scoped_settlements(request.user)
         for name in ("person", "institution", "status", "benefit"):

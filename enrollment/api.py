@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from policies.models import Region
-from staff.api_utils import filtered, paginated
+from staff.api_utils import filtered, page_of, paginated
 from staff.permissions import has_role
 from staff.roles import CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
 
@@ -55,7 +55,11 @@ class EmployerListCreateApi(ReadOrClerkWrite):
         name = serializers.CharField(max_length=128)
         region = serializers.SlugRelatedField(**REGION_FIELD)
 
-    @extend_schema(responses=EmployerOutputSerializer(many=True), tags=["enrollment"])
+    @extend_schema(
+        responses=page_of(EmployerOutputSerializer),
+        operation_id="employers_list",
+        tags=["enrollment"],
+    )
     def get(self, request):
         qs = filtered(EmployerFilter, request, employer_list())
         return paginated(request, self, qs, EmployerOutputSerializer)
@@ -97,7 +101,11 @@ class InstitutionInputSerializer(serializers.Serializer):
 
 
 class InstitutionListCreateApi(ReadOrClerkWrite):
-    @extend_schema(responses=InstitutionOutputSerializer(many=True), tags=["enrollment"])
+    @extend_schema(
+        responses=page_of(InstitutionOutputSerializer),
+        operation_id="institutions_list",
+        tags=["enrollment"],
+    )
     def get(self, request):
         qs = filtered(InstitutionFilter, request, institution_list())
         return paginated(request, self, qs, InstitutionOutputSerializer)
@@ -185,7 +193,11 @@ class PersonInputSerializer(serializers.Serializer):
 
 
 class PersonListCreateApi(ReadOrClerkWrite):
-    @extend_schema(responses=PersonListOutputSerializer(many=True), tags=["enrollment"])
+    @extend_schema(
+        responses=page_of(PersonListOutputSerializer),
+        operation_id="persons_list",
+        tags=["enrollment"],
+    )
     def get(self, request):
         qs = filtered(PersonFilter, request, person_list())
         context = {"full_numbers": user_has_role(request.user, CLERK)}

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment.models import Person
-from staff.api_utils import paginated
+from staff.api_utils import page_of, paginated
 from staff.permissions import has_role
 from staff.roles import CLERK, MANAGER
 
@@ -60,7 +60,11 @@ class AuthorisationListCreateApi(ClerkWrites):
         valid_from = serializers.DateField(required=False, allow_null=True, default=None)
         valid_to = serializers.DateField(required=False, allow_null=True, default=None)
 
-    @extend_schema(responses=AuthorisationOutputSerializer(many=True), tags=["family sharing"])
+    @extend_schema(
+        responses=page_of(AuthorisationOutputSerializer),
+        operation_id="family_sharing_list",
+        tags=["family sharing"],
+    )
     def get(self, request):
         qs = authorisation_list()
         for name in ("holder", "member"):
@@ -141,7 +145,11 @@ class PremiumPaymentApi(ClerkWrites):
         year = serializers.IntegerField(min_value=2000, max_value=2100)
         amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
-    @extend_schema(responses=PremiumPaymentOutputSerializer(many=True), tags=["family sharing"])
+    @extend_schema(
+        responses=page_of(PremiumPaymentOutputSerializer),
+        operation_id="family_sharing_premium_payments_list",
+        tags=["family sharing"],
+    )
     def get(self, request, authorisation_id: int):
         authorisation = get_object_or_404(SharingAuthorisation, pk=authorisation_id)
         qs = authorisation.premium_payments.select_related("ledger_entry")

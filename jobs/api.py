@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from staff.api_utils import page_of
 from staff.permissions import has_role
 
 from .models import Job
@@ -77,7 +78,7 @@ class JobCreateApi(APIView):
             OpenApiParameter("kind", str),
             OpenApiParameter("status", str, enum=Job.Status.values),
         ],
-        responses=JobOutputSerializer(many=True),
+        responses=page_of(JobOutputSerializer),
         tags=["jobs"],
         operation_id="jobs_list",
     )

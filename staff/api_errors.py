@@ -1,7 +1,7 @@
 """The API's exception handler: every refusal is a 4xx JSON body a clerk can read."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -20,6 +20,8 @@ def exception_handler(exc, context):
             " a claim sent twice with the same number is settled once."
         )
         return Response({"detail": message}, status=503, headers={"Retry-After": "1"})
+    if isinstance(exc, DataError):
+        return Response({"detail": bad_value_message()}, status=400)
     if isinstance(exc, DomainError):
         return Response(exc.as_data(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
@@ -29,3 +31,12 @@ def exception_handler(exc, context):
             data = {"detail": " ".join(str(m) for m in exc.messages)}
         exc = exceptions.ValidationError(data)
     return drf_exception_handler(exc, context)
+
+
+def bad_value_message() -> str:
+    """PostgreSQL refused a value the fields let through (a NUL character in a code, a number
+    beyond its column): the request is bad input, and nothing was written."""
+    return _(
+        "A value sent cannot be used: it contains a NUL character or is outside the range the"
+        " system stores. Correct it and send again."
+    )

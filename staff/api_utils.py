@@ -27,6 +27,23 @@ def filtered(filterset_class, request, queryset):
     return filterset.qs
 
 
+@cache
+def page_of(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of a page of ``serializer_class`` rows, as ``paginated`` answers."""
+    base = serializer_class.__name__.removesuffix("Serializer").removesuffix("Output")
+    return type(
+        f"{base}Page",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+            "__module__": serializer_class.__module__,
+        },
+    )
+
+
 def paginated(request, view, queryset, serializer_class, context=None):
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)

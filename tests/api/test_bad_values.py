@@ -1,0 +1,26 @@
+"""Values the database refuses (found by schemathesis): a NUL character in a code or a search
+is a 400 with a message on the API and on pages, and writes nothing."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from enrollment.models import Employer
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_nul_character_is_a_400_not_a_server_error(client):
+    clerk = UserFactory(username="clerk", roles=["clerk"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk).key}")
+    response = api.post(
+        "/api/v1/employers/", {"code": "E1", "name": "厂", "region": "42\x000"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+    assert not Employer.objects.exists()
+    client.force_login(clerk)
+    page = client.get("/enrollment/persons/", {"q": "王\x00"})
+    assert page.status_code == 400 and "NUL" in page.content.decode()

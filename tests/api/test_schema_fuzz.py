@@ -1,0 +1,102 @@
+"""schemathesis against ``/api/v1/schema/``: every operation with generated input, valid and
+invalid, as a signed-in user holding every role and as an institution client. No response may
+be a server error or break the schema it documents.
+
+Bounded for CI: ``SCHEMATHESIS_EXAMPLES`` examples per operation (default 25); set it higher
+for a longer run, e.g. ``SCHEMATHESIS_EXAMPLES=500 make test PYTEST_ARGS=tests/api``.
+"""
+
+import os
+from datetime import date
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
+
+from config.wsgi import application
+from enrollment.models import InstitutionUser
+from policies.models import Region
+from policies.services import policies_load_seeds
+from tests.factories import EmployerFactory, InstitutionFactory, PersonFactory, UserFactory
+
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+]
+
+
+def _schema():
+    """The schema ``/api/v1/schema/`` serves, requests sent to the WSGI application."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    loaded = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+    loaded.app = application
+    return loaded
+
+
+schema = _schema()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Like Django's test client: a request's end must not close the test's connection (and
+    roll back its transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(db):
+    """Data the generated ids may hit: seeded regions, an employer, a hospital, a few persons."""
+    policies_load_seeds()
+    wuhan = Region.objects.get(code="420100")
+    employer = EmployerFactory(code="WH1", region=wuhan)
+    hospital = InstitutionFactory(code="H1", region=wuhan, level="1")
+    for _ in range(3):
+        PersonFactory(region=wuhan, employer=employer, benefits_from=date(2023, 1, 1))
+    everyone = UserFactory(username="root", is_superuser=True, is_staff=True)
+    institution = UserFactory(username="hospital", roles=["institution"])
+    InstitutionUser.objects.create(user=institution, institution=hospital)
+    return {
+        "superuser": Token.objects.create(user=everyone).key,
+        "institution": Token.objects.create(user=institution).key,
+    }
+
+
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,  # the same examples on every run: CI stays repeatable
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@FUZZ
+def test_as_a_user_holding_every_role(case, world):
+    case.call_and_validate(headers={"Authorization": f"Token {world['superuser']}"}, checks=CHECKS)
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@FUZZ
+def test_as_an_institution_client(case, world):
+    case.call_and_validate(
+        headers={"Authorization": f"Token {world['institution']}"}, checks=CHECKS
+    )
