@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import zip_longest
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -112,25 +113,65 @@ def iter_file(path: Path, filename: str) -> Iterator[tuple[int, dict]]:
     elif suffix == ".xlsx":
         import openpyxl
 
+        # Two readings of the same sheet in step: the values Excel computed last and the cells
+        # as typed, so a formula is read as its result, and one never computed (a workbook
+        # written by a program, not saved from Excel) is a row error, not an empty cell.
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            typed = openpyxl.load_workbook(path, read_only=True, data_only=False)
         except Exception as exc:  # noqa: BLE001 - an unreadable workbook is the sender's file
             raise PayrollFileError(_("The file is not a readable XLSX workbook.")) from exc
         try:
-            rows = workbook.worksheets[0].iter_rows(values_only=True)
+            rows = _guarded(workbook.worksheets[0].iter_rows(values_only=True))
+            cells = _guarded(typed.worksheets[0].iter_rows(values_only=True))
             header = next(rows, None)
+            next(cells, None)
             if header is None:
                 raise PayrollFileError(_("The file is empty."))
             _check_header(list(header))
             names = [str(h or "").strip() for h in header]
             for number, values in enumerate(rows, 2):
-                if not any(v not in (None, "") for v in values):
+                as_typed = next(cells, ())
+                if not any(v not in (None, "") for v in values) and not any(
+                    _is_formula(v) for v in as_typed
+                ):
                     continue
+                values = [
+                    UncomputedFormula(t) if v is None and _is_formula(t) else v
+                    for v, t in zip_longest(values, as_typed)
+                ][: max(len(values), len(names))]
                 yield number, dict(zip(names, values, strict=False)) | {"_width": len(names)}
         finally:
             workbook.close()
+            typed.close()
     else:
         raise PayrollFileError(_("Upload a .csv or .xlsx file."))
+
+
+def _guarded(rows: Iterator) -> Iterator:
+    """A sheet's rows; a cell openpyxl cannot parse (a damaged or hand-made file) is the
+    file's error, with the row it stopped at."""
+    number = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, it is the file
+            raise PayrollFileError(
+                _("The workbook cannot be read after row %(row)d: a cell is damaged.")
+                % {"row": number}
+            ) from exc
+        number += 1
+        yield values
+
+
+class UncomputedFormula(str):
+    """An XLSX cell holding a formula with no computed value stored in the file."""
+
+
+def _is_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith("=")
 
 
 def _text(value) -> str:
@@ -184,6 +225,17 @@ def check_row(number: int, raw: dict) -> tuple[PayrollRow | None, list[dict]]:
             error("contribution_base", _("The contribution base has more than two decimals."))
         elif base >= Decimal("1e11"):
             error("contribution_base", _("The contribution base is implausibly large."))
+    for field, value in raw.items():
+        if isinstance(value, UncomputedFormula):
+            errors[:] = [e for e in errors if e["field"] != field]
+            error(
+                field,
+                _(
+                    "The cell holds the formula “%(f)s” but no computed value: open the file"
+                    " in Excel or WPS, save it, and upload it again (or paste the values)."
+                )
+                % {"f": value},
+            )
     if raw.get("_width", len(COLUMNS)) > len(COLUMNS):
         error("", _("The row has more values than the header has columns."))
     if errors:

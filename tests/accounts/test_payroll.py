@@ -1,6 +1,8 @@
 """Payroll files: every row credited base × employee_rate, or nothing and every error listed."""
 
 import io
+import re
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -191,12 +193,62 @@ def test_gbk_with_bom_and_xlsx(staff, django_capture_on_commit_callbacks):
     assert job.status == "failed" and job.errors == [
         {"row": 3, "field": "contribution_base", "message": job.errors[0]["message"]}
     ]
+    assert "=6000*2" in job.errors[0]["message"]  # says it is a formula never computed
     sheet.cell(row=3, column=5).value = 12000.5
     buffer = io.BytesIO()
     workbook.save(buffer)
     job = upload(buffer.getvalue(), name="p.xlsx", capture=django_capture_on_commit_callbacks)
     assert job.status == "succeeded", job.errors
     assert balance(wang) == Decimal("246.91") + Decimal("240.01")
+
+
+def with_computed_values(xlsx: bytes, values: dict[str, str]) -> bytes:
+    """The workbook as Excel would save it: each formula cell carries its computed value."""
+    source, out = zipfile.ZipFile(io.BytesIO(xlsx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for ref, value in values.items():
+                    kind = "" if re.fullmatch(r"[0-9.]+", value) else ' t="str"'
+                    text = re.sub(
+                        rf'<c r="{ref}"([^>]*)><f>([^<]*)</f><v ?/>',
+                        rf'<c r="{ref}"\1{kind}><f>\2</f><v>{value}</v>',
+                        text,
+                    )
+                data = text.encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_xlsx_formulas_are_read_as_excel_computed_them(staff, django_capture_on_commit_callbacks):
+    zhang, wang = staff
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    sheet.append([zhang.id_number, zhang.name, "E420100", "2026-10", "=4000*2"])
+    sheet.append([wang.id_number, '="王"&"芳"', "E420100", "2026-10", "=D9+12345.67"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    computed = with_computed_values(
+        buffer.getvalue(), {"E2": "8000", "B3": "王芳", "E3": "12345.67"}
+    )
+    job = upload(computed, name="p.xlsx", capture=django_capture_on_commit_callbacks)
+    assert job.status == "succeeded", job.errors
+    # 8000 × 2 % = 160.00; 12345.67 × 2 % = 246.9134 → 246.91
+    assert (balance(zhang), balance(wang)) == (Decimal("160.00"), Decimal("246.91"))
+    # A damaged cell (text where a number is declared) is the file's error, not a crash
+    source, out = zipfile.ZipFile(io.BytesIO(computed)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>8000</v>", "<v>八千</v>".encode())
+            target.writestr(item, data)
+    damaged = out.getvalue()
+    job = upload(damaged, name="p.xlsx", capture=django_capture_on_commit_callbacks)
+    assert job.status == "failed" and job.errors[0]["field"] == "file", job.errors
 
 
 def test_only_uploaded_files_can_be_imported(staff):
