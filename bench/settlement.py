@@ -22,7 +22,9 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))  # the machine has 2 cores
 PERSONS = 2000
 
 
-def setup_data():
+def setup_data(persons: int = PERSONS, balance: str = "100000.00"):
+    """``persons`` Wuhan employees, each account holding ``balance``, one hospital and its API
+    client's token."""
     from datetime import date
     from decimal import Decimal
 
@@ -39,7 +41,7 @@ def setup_data():
     hospital = Institution.objects.create(
         code="BH1", name="基准医院", region=wuhan, kind="hospital", level="1"
     )
-    persons = [
+    people = [
         Person(
             id_number=make("420102", date(1970, 1, 1 + i // 900), i % 900 + 1),
             name="职工",
@@ -50,20 +52,20 @@ def setup_data():
             benefits_from=date(2020, 1, 1),
             contribution_base=Decimal("8000.00"),
         )
-        for i in range(PERSONS)
+        for i in range(persons)
     ]
-    Person.objects.bulk_create(persons)
+    Person.objects.bulk_create(people)
     ids = list(Person.objects.values_list("id", flat=True))
     PersonalAccount.objects.bulk_create(
-        [PersonalAccount(person_id=pk, balance=Decimal("100000.00")) for pk in ids]
+        [PersonalAccount(person_id=pk, balance=Decimal(balance)) for pk in ids]
     )
     LedgerEntry.objects.bulk_create(
         [
             LedgerEntry(
                 account=a,
                 kind="adjustment",
-                amount=Decimal("100000.00"),
-                balance_after=Decimal("100000.00"),
+                amount=Decimal(balance),
+                balance_after=Decimal(balance),
                 memo="bench",
             )
             for a in PersonalAccount.objects.all()
