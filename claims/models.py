@@ -25,6 +25,7 @@ class Disease(models.Model):
     code = models.CharField(_("ICD-10 code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]

@@ -306,6 +306,7 @@ class InstitutionUser(models.Model):
         on_delete=models.PROTECT,
         related_name="api_users",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("institution API user")

@@ -17,3 +17,10 @@ class StaffConfig(AppConfig):
         post_create_historical_record.connect(history_recorded, dispatch_uid="staff.audit")
         user_logged_in.connect(signed_in, dispatch_uid="staff.audit.in")
         user_logged_out.connect(signed_out, dispatch_uid="staff.audit.out")
+
+        from django.contrib.auth.models import User
+        from django.db.models.signals import m2m_changed
+
+        from .audit import roles_changed
+
+        m2m_changed.connect(roles_changed, sender=User.groups.through, dispatch_uid="staff.roles")

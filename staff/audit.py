@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from .models import AuditEvent
@@ -181,7 +182,13 @@ def _told(field: models.Field) -> bool:
 def history_recorded(sender, instance, history_instance, history_user=None, **kwargs) -> None:
     """``post_create_historical_record``: the change as an audit event, with a field diff."""
     kind = _HISTORY_ACTIONS.get(history_instance.history_type, "update")
-    fields = [f for f in instance._meta.concrete_fields if _told(f)]
+    # The fields the history keeps (a model's excluded fields, e.g. a user's password hash,
+    # are not on its historical record and stay out of the trail too).
+    fields = [
+        f
+        for f in instance._meta.concrete_fields
+        if _told(f) and hasattr(history_instance, f.attname)
+    ]
     changes: dict[str, list] = {}
     previous = history_instance.prev_record if kind == "update" else None
     if previous is not None:
@@ -190,13 +197,13 @@ def history_recorded(sender, instance, history_instance, history_user=None, **kw
             new = getattr(history_instance, field.attname, None)
             if old != new:
                 changes[field.name] = [old, new]
-    elif kind == "create":
+        if not changes:
+            return  # saved without a change (or only in fields the history leaves out)
+    elif kind == "create" or kind == "update":  # an update with no earlier record: values now
         for field in fields:
-            value = getattr(instance, field.attname)
+            value = getattr(history_instance, field.attname)
             if value not in (None, "", [], {}):
-                changes[field.name] = [None, value]
-    if kind == "update" and previous is not None and not changes:
-        return  # saved without a change: nothing to tell
+                changes[field.name] = [None, value] if kind == "create" else value
     person_id, other_person_id = _persons_of(instance)
     record(
         action=f"{instance._meta.label_lower}.{kind}",
@@ -206,6 +213,37 @@ def history_recorded(sender, instance, history_instance, history_user=None, **kw
         summary=str(instance),
         changes=changes,
         actor=history_user,
+    )
+
+
+def roles_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """``m2m_changed`` of users' groups (roles), from either side."""
+    from django.contrib.auth.models import Group
+
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if action == "pre_clear":
+        pk_set = set(
+            (instance.user_set if reverse else instance.groups).values_list("pk", flat=True)
+        )
+    if not pk_set:
+        return
+    verb = "added" if action == "post_add" else "removed"
+    if reverse:  # group.user_set.add(users…)
+        for user in get_user_model().objects.filter(pk__in=pk_set):
+            record(
+                action="staff.roles.change",
+                obj=user,
+                summary=user.get_username(),
+                changes={verb: [instance.name]},
+            )
+        return
+    names = sorted(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True))
+    record(
+        action="staff.roles.change",
+        obj=instance,
+        summary=instance.get_username(),
+        changes={verb: names},
     )
 
 

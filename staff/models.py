@@ -2,8 +2,14 @@
 are ``rest_framework.authtoken.Token``. The one model of our own is the audit trail."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
+
+# Changes to bureau users reach the audit trail like other master data (password hashes and
+# sign-in times stay out of it); role changes are recorded from ``m2m_changed``.
+register(User, app=__package__, excluded_fields=["password", "last_login"])
 
 
 class AuditEvent(models.Model):

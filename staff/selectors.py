@@ -29,7 +29,7 @@ CATEGORIES = {
         & ~Q(action__startswith="staff."),
     ),
     "jobs": (_("Background jobs"), Q(action__startswith="jobs.")),
-    "access": (_("Sign-ins"), Q(action__startswith="staff.")),
+    "access": (_("Sign-ins and roles"), Q(action__startswith="staff.")),
 }
 PERSONS_AT_MOST = 200  # a name shared by more people than this needs the ID number
 
@@ -87,6 +87,7 @@ _ACTION_LABELS = {
     "jobs.job.finish": _("Job finished"),
     "staff.login": _("Signed in"),
     "staff.logout": _("Signed out"),
+    "staff.roles.change": _("Roles changed"),
 }
 
 
@@ -116,6 +117,8 @@ _EXTRA_LABELS = {
     "status": _("Status"),
     "result": _("Result"),
     "errors": _("Errors"),
+    "added": _("Added"),
+    "removed": _("Removed"),
 }
 
 

@@ -234,3 +234,33 @@ def test_a_settlement_still_writes_in_one_batch(world):
         action="claims.settlement.create", object_id=str(settlement.pk)
     ).exists()
     assert Settlement.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_users_roles_and_the_disease_catalogue_are_audited():
+    from django.contrib.auth.models import Group
+
+    from claims.models import Disease
+
+    user = UserFactory(username="li-new", roles=["clerk"])
+    created = AuditEvent.objects.get(action="auth.user.create", object_id=str(user.pk))
+    assert created.changes["username"] == [None, "li-new"]
+    granted = AuditEvent.objects.get(action="staff.roles.change", object_id=str(user.pk))
+    assert granted.changes == {"added": ["clerk"]}
+    Group.objects.get(name="clerk").user_set.remove(user)
+    assert AuditEvent.objects.filter(
+        action="staff.roles.change", object_id=str(user.pk), changes={"removed": ["clerk"]}
+    ).exists()
+    user.first_name = "新"
+    user.save()
+    renamed = AuditEvent.objects.get(action="auth.user.update", object_id=str(user.pk))
+    assert renamed.changes == {"first_name": ["小明", "新"]}
+    user.set_password("another-long-password")
+    user.save()  # the password hash and sign-in times never reach the trail
+    assert AuditEvent.objects.filter(action="auth.user.update").count() == 1
+    assert not any(
+        "password" in e.changes or "last_login" in e.changes for e in AuditEvent.objects.all()
+    )
+    Disease.objects.create(code="J45", name="哮喘", kind="chronic")
+    added = AuditEvent.objects.get(action="claims.disease.create")
+    assert added.changes["code"] == [None, "J45"]
