@@ -29,6 +29,37 @@ def worker(queue: str, redis_url: str, **env: str):
     return start_worker(queue, redis_url, **{"ACCOUNTS_CHUNK": "200", **env})
 
 
+def killed_when(process, reached) -> None:
+    """SIGKILL the worker as soon as ``reached()`` holds (a fifth of the work done)."""
+    deadline = time.monotonic() + 120
+    while not reached() and time.monotonic() < deadline:
+        assert process.poll() is None
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def redelivered(job, queue: str, redis_url: str, **env: str) -> None:
+    """A second worker that redelivers unacknowledged messages after 2 s; back when the job
+    has finished."""
+    # kombu looks for unacknowledged messages older than the visibility timeout when the
+    # worker starts, then only every 100 s: let the message become visible first.
+    time.sleep(2.5)
+    second = worker(queue, redis_url, CELERY_VISIBILITY_TIMEOUT="2", **env)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.is_finished:
+                break
+            assert second.poll() is None
+            time.sleep(0.2)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+    job.refresh_from_db()
+
+
 def credited() -> int:
     return LedgerEntry.objects.filter(kind="retiree_credit", period="2026-11").count()
 
@@ -47,29 +78,13 @@ def test_sigkill_mid_crediting_then_redelivery_credits_each_account_once(
         parameters={"period": "2026-11"},
         created_by=UserFactory(roles=["manager"]),
     )
-    deadline = time.monotonic() + 120
-    while credited() < ACCOUNTS // 5 and time.monotonic() < deadline:
-        assert first.poll() is None
-        time.sleep(0.05)
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait(timeout=10)
+    killed_when(first, lambda: credited() >= ACCOUNTS // 5)
     done_before_kill = credited()
     assert 0 < done_before_kill < ACCOUNTS, done_before_kill
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING
 
-    second = worker(queue, redis_url, CELERY_VISIBILITY_TIMEOUT="2")
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            job.refresh_from_db()
-            if job.is_finished:
-                break
-            assert second.poll() is None
-            time.sleep(0.2)
-    finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        second.wait(timeout=30)
+    redelivered(job, queue, redis_url)
     assert job.status == Job.Status.PARTIAL, job.errors  # other regions' parameters are unset
     assert job.attempts == 2
     assert credited() == ACCOUNTS
@@ -107,31 +122,12 @@ def test_sigkill_mid_year_end_close_then_redelivery_writes_each_statement_once(
     job = job_create(
         kind="year_end", parameters={"year": 2025}, created_by=UserFactory(roles=["manager"])
     )
-    deadline = time.monotonic() + 120
-    while statements() < ACCOUNTS // 5 and time.monotonic() < deadline:
-        assert first.poll() is None
-        time.sleep(0.02)
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait(timeout=10)
+    killed_when(first, lambda: statements() >= ACCOUNTS // 5)
     done_before_kill = statements()
     assert 0 < done_before_kill < ACCOUNTS, done_before_kill
     assert not ClosedYear.objects.filter(year=2025).exists()
     # and the task is redelivered to a second worker
-    # (kombu looks for unacknowledged messages older than the visibility timeout when the
-    # worker starts, then only every 100 s: let the message become visible first)
-    time.sleep(2.5)
-    second = worker(queue, redis_url, ACCOUNTS_CHUNK="100", CELERY_VISIBILITY_TIMEOUT="2")
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            job.refresh_from_db()
-            if job.is_finished:
-                break
-            assert second.poll() is None
-            time.sleep(0.2)
-    finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        second.wait(timeout=30)
+    redelivered(job, queue, redis_url, ACCOUNTS_CHUNK="100")
     # Then every account has exactly one 2025 statement: 0 opening, 100 credited, 100 closing
     assert job.status == Job.Status.SUCCEEDED, job.errors
     assert job.attempts == 2
