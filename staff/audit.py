@@ -1,9 +1,10 @@
 """The audit trail (审计日志): who did what, when and from where.
 
-Services record money movements and master-data changes through ``event``/``record``; models
-with ``simple_history`` records are audited from its signal, so every recorded change of a
-person, employer, institution, inpatient stay, certification, authorisation, region or policy
-version lands here too, with the fields that changed. Batch work (payroll, monthly crediting,
+Services record money movements through ``event``/``record``; models with ``simple_history``
+records are audited from its signal, so every recorded change of a person, employer,
+institution, inpatient stay, certification, authorisation, region, policy version, disease,
+institution API link or bureau user lands here too, with the fields that changed; role changes
+come from ``m2m_changed``, sign-ins from Django's signals. Batch work (payroll, monthly crediting,
 year-end close) is one event for the job's start and one for its end, with its totals: the
 ledger entries it wrote carry the job in their reference.
 
@@ -199,11 +200,13 @@ def history_recorded(sender, instance, history_instance, history_user=None, **kw
                 changes[field.name] = [old, new]
         if not changes:
             return  # saved without a change (or only in fields the history leaves out)
-    elif kind == "create" or kind == "update":  # an update with no earlier record: values now
+    else:  # created, deleted, or changed with no earlier record: the values it has (had)
         for field in fields:
             value = getattr(history_instance, field.attname)
             if value not in (None, "", [], {}):
-                changes[field.name] = [None, value] if kind == "create" else value
+                changes[field.name] = {"create": [None, value], "delete": [value, None]}.get(
+                    kind, value
+                )
     person_id, other_person_id = _persons_of(instance)
     record(
         action=f"{instance._meta.label_lower}.{kind}",
