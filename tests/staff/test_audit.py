@@ -264,3 +264,27 @@ def test_users_roles_and_the_disease_catalogue_are_audited():
     Disease.objects.create(code="J45", name="哮喘", kind="chronic")
     added = AuditEvent.objects.get(action="claims.disease.create")
     assert added.changes["code"] == [None, "J45"]
+
+
+@pytest.mark.django_db
+def test_the_search_exports_to_xlsx_with_id_numbers_masked(world, client):
+    import io
+
+    import openpyxl
+
+    person, _, hospital = world
+    _, api = institution_client(hospital)
+    assert (
+        api.post("/api/v1/claims/", claim_body(person, hospital), format="json").status_code == 201
+    )
+    client.force_login(UserFactory(username="auditor-sun", roles=["auditor"]))
+    response = client.get("/audit/", {"person": person.id_number, "export": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-')
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    shown = client.get("/audit/", {"person": person.id_number}).context["rows"]
+    assert len(rows) == 1 + len(shown)
+    settled = next(r for r in rows if r[5] == "结算")
+    assert settled[1] == "hospital-api" and settled[3] == "10.8.0.7"
+    assert settled[8] == 1200 and "pool_paid" not in settled[10] and "400.00" in settled[10]
+    assert person.name in settled[7] and person.id_number not in str(rows)
