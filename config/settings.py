@@ -127,6 +127,7 @@ def database_config(url: str) -> dict:
             ),
         }
     elif engine == "django.db.backends.postgresql":
+        config["ENGINE"] = "config.db.postgresql"  # Django's, health check without a round trip
         config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
         config["CONN_HEALTH_CHECKS"] = True
     return config

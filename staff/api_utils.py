@@ -92,7 +92,9 @@ class HotInputSerializer(serializers.Serializer):
     copies its declared fields shallowly per instance: DRF deep-copies them, which re-runs every
     field's ``__init__`` and clones the querysets, about a third of a millisecond per request.
     The copies share only what fields never change after ``__init__`` (validators, choices,
-    messages, the unevaluated queryset); ``bind()`` writes to the copy. No nested serializers."""
+    messages, the unevaluated queryset); ``bind()`` writes to the copy. No nested serializers.
+    A ``prefetched`` dict ``{(model, pk): instance or None}`` in the context (read in the same
+    round trip as the token, see ``enrollment.authentication``) saves that statement."""
 
     def get_fields(self):
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}
@@ -102,7 +104,13 @@ class HotInputSerializer(serializers.Serializer):
         pending = [(name, v) for name, v in values.items() if isinstance(v, _Pending)]
         if not pending:
             return values
-        found = rows_by_pk([(v.model, v.pk) for _name, v in pending])
+        wanted = [(v.model, v.pk) for _name, v in pending]
+        # Rows read with the request's authentication, when the view asked for them.
+        prefetched = self.context.get("prefetched") or {}
+        if all(key in prefetched for key in wanted):
+            found = [prefetched[key] for key in wanted]
+        else:
+            found = rows_by_pk(wanted)
         errors = {}
         for (name, wanted), instance in zip(pending, found, strict=True):
             if instance is None:
@@ -117,8 +125,18 @@ class HotInputSerializer(serializers.Serializer):
 
 def rows_by_pk(wanted: list[tuple[type[Model], int]]) -> list[Model | None]:
     """Each (model, pk) as an instance, or None where there is no such row: one round trip."""
-    text, blocks = _rows_by_pk_sql(tuple(model for model, _pk in wanted))
-    row = sql.rows(text, [pk for _model, pk in wanted])[0]
+    text, params = rows_by_pk_statement(wanted)
+    return rows_by_pk_result(wanted, sql.rows(text, params)[0])
+
+
+def rows_by_pk_statement(wanted: list[tuple[type[Model], int]]) -> tuple[str, list]:
+    """The statement ``rows_by_pk`` runs, to send in a batch with others."""
+    text, _blocks = _rows_by_pk_sql(tuple(model for model, _pk in wanted))
+    return text, [pk for _model, pk in wanted]
+
+
+def rows_by_pk_result(wanted: list[tuple[type[Model], int]], row: tuple) -> list[Model | None]:
+    _text, blocks = _rows_by_pk_sql(tuple(model for model, _pk in wanted))
     found, start = [], 0
     for model, attnames, pk_at in blocks:
         values = row[start : start + len(attnames)]

@@ -410,3 +410,33 @@ def test_the_fast_settlement_json_equals_drfs(world):
     for s in (created, Settlement.objects.get(pk=created.pk), reversed_):
         ser = SettlementOutputSerializer(s)
         assert ser.data == serializers.ModelSerializer.to_representation(ser, s)
+
+
+def test_a_claim_over_the_api_is_four_round_trips(world_tx):
+    """The token with the patient and institutions (one batch), then the settlement's three;
+    the connection's health check reads the socket and sends nothing."""
+    from django.test.utils import CaptureQueriesContext
+
+    person, _, hospital = world_tx
+    client = institution_client(hospital)
+    body = {
+        "person": person.pk,
+        "institution": hospital.pk,
+        "visit_date": "2026-03-01",
+        "benefit": "general_outpatient",
+        "total_amount": "900.00",
+    }
+    assert (
+        client.post("/api/v1/claims/", {**body, "claim_number": "R0"}, format="json").status_code
+        == 201
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/claims/", {**body, "claim_number": "R1"}, format="json")
+    assert response.status_code == 201
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("PREPARE")]
+    assert len(statements) == 4, "\n".join(s[:120] for s in statements)
+    # An unknown patient is still the serializer's 400 naming the field, read in that batch
+    missing = client.post(
+        "/api/v1/claims/", {**body, "claim_number": "R2", "person": 99_999_999}, format="json"
+    )
+    assert missing.status_code == 400 and "person" in missing.json()
