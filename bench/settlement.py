@@ -103,11 +103,14 @@ def warm_up(ids, hospital):
 
 def vacuum():
     """Each measured phase starts from vacuumed, analysed tables, as pgbench's does (and no
-    autovacuum of the previous phase's rows runs during the next)."""
+    autovacuum of the previous phase's rows runs during the next), and from a checkpoint: the
+    server's timed checkpoint (every 5 minutes) would otherwise flush the previous phase's
+    dirty pages in the middle of whichever phase it happens to fall in."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CHECKPOINT")
     connection.close()  # statements prepared on other statistics go with the connection
 
 
@@ -142,6 +145,7 @@ def run_clients(work, seconds):
 def pgbench(seconds) -> float:
     url = f"{SERVER}/{DATABASE}"
     subprocess.run(["pgbench", "-q", "-i", "-s", "2", url], check=True, capture_output=True)
+    subprocess.run(["psql", "-q", url, "-c", "CHECKPOINT"], check=True, capture_output=True)
     out = subprocess.run(
         [
             "pgbench",
@@ -198,6 +202,7 @@ def main():
     first, later = round_trips(0), round_trips(1)
 
     tps_pgbench = pgbench(SECONDS)
+    vacuum()
     tps_service = run_clients(service, SECONDS)
     vacuum()
 
