@@ -24,50 +24,18 @@ FILE = ROOT / "bench" / "out" / "payroll.csv"
 
 
 def generate(n: int) -> None:
-    from datetime import date, timedelta
-
-    from accounts.models import PersonalAccount
-    from enrollment.id_numbers import make
-    from enrollment.models import Employer, Person
+    from enrollment.models import Employer
     from policies.models import Region
+    from tests.helpers.bulk import bulk_employees
 
     region = Region.objects.get(code="420100")
     employer = Employer.objects.create(code="E1", name="武汉基准测试公司", region=region)
+    staff = bulk_employees(employer, n)
     FILE.parent.mkdir(parents=True, exist_ok=True)
-    day, seq, done = date(1970, 1, 1), 0, 0
     with FILE.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id_number", "name", "employer_code", "period", "contribution_base"])
-        while done < n:
-            batch = []
-            for _ in range(min(10_000, n - done)):
-                seq += 1
-                if seq > 999:
-                    seq, day = 1, day + timedelta(days=1)
-                number = make("420102", day, seq)
-                base = f"{4000 + (done + len(batch)) % 20000}.{(done + len(batch)) % 100:02d}"
-                batch.append(
-                    Person(
-                        id_number=number,
-                        name="职工",
-                        region=region,
-                        scheme="employee",
-                        category="employee",
-                        employment="employer",
-                        employer=employer,
-                        contribution_base=base,
-                        status="active",
-                        birth_date=day,
-                        gender="male",
-                    )
-                )
-                writer.writerow([number, "职工", "E1", "2030-01", base])
-            Person.objects.bulk_create(batch, batch_size=5000)
-            done += len(batch)
-        ids = Person.objects.values_list("id", flat=True)
-        PersonalAccount.objects.bulk_create(
-            [PersonalAccount(person_id=pk) for pk in ids.iterator()], batch_size=5000
-        )
+        writer.writerows([number, "职工", "E1", "2030-01", base] for number, base in staff)
 
 
 def child_job() -> None:

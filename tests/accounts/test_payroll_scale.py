@@ -2,7 +2,7 @@
 the corrected file credits all 200,000 once, exactly (PostgreSQL, the real job path)."""
 
 import io
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -10,10 +10,11 @@ from django.db.models import Count, Sum
 
 from accounts.models import LedgerEntry, PayrollRow, PersonalAccount
 from enrollment.id_numbers import make
-from enrollment.models import Employer, Person
+from enrollment.models import Employer
 from policies.models import Region
 from policies.services import policies_load_seeds
 from tests.accounts.test_payroll import HEADER, upload
+from tests.helpers.bulk import bulk_employees
 
 pytestmark = pytest.mark.slow
 ROWS = 200_000
@@ -30,38 +31,7 @@ def employees(n: int) -> list[tuple[str, str]]:
     policies_load_seeds()
     wuhan = Region.objects.get(code="420100")
     employer = Employer.objects.create(code="E200K", name="武汉二十万人公司", region=wuhan)
-    day, seq, out = date(1970, 1, 1), 0, []
-    for start in range(0, n, 10_000):
-        batch = []
-        for i in range(start, min(n, start + 10_000)):
-            seq += 1
-            if seq > 999:
-                seq, day = 1, day + timedelta(days=1)
-            base = f"{4000 + i % 20000}.{i % 100:02d}"
-            number = make("420102", day, seq)
-            out.append((number, base))
-            batch.append(
-                Person(
-                    id_number=number,
-                    name="职工",
-                    region=wuhan,
-                    scheme="employee",
-                    category="employee",
-                    employment="employer",
-                    employer=employer,
-                    contribution_base=base,
-                    status="active",
-                    birth_date=day,
-                    gender="male",
-                    benefits_from=date(2022, 1, 1),
-                )
-            )
-        Person.objects.bulk_create(batch, batch_size=5000)
-    PersonalAccount.objects.bulk_create(
-        [PersonalAccount(person_id=pk) for pk in Person.objects.values_list("id", flat=True)],
-        batch_size=5000,
-    )
-    return out
+    return bulk_employees(employer, n)
 
 
 def payroll_file(rows: list[tuple[str, str]]) -> bytes:

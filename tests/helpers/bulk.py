@@ -43,3 +43,40 @@ def bulk_retirees(
         PersonalAccount.objects.bulk_create([PersonalAccount(person_id=pk) for pk in ids])
         created += len(persons)
     return created
+
+
+def bulk_employees(employer, count: int) -> list[tuple[str, str]]:
+    """``count`` employees of ``employer`` (in its region) with empty accounts; each one's
+    (ID number, contribution base), bases spread from 4000.00 to 23999.99."""
+    out, batch = [], []
+    day, seq = date(1970, 1, 1), 0
+    for i in range(count):
+        seq += 1
+        if seq > 999:
+            seq, day = 1, day + timedelta(days=1)
+        number, base = make("420102", day, seq), f"{4000 + i % 20000}.{i % 100:02d}"
+        out.append((number, base))
+        batch.append(
+            Person(
+                id_number=number,
+                name="职工",
+                region=employer.region,
+                scheme="employee",
+                category="employee",
+                employment="employer",
+                employer=employer,
+                contribution_base=base,
+                status="active",
+                birth_date=day,
+                gender="male",
+                benefits_from=date(2022, 1, 1),
+            )
+        )
+        if len(batch) == 10_000 or i == count - 1:
+            Person.objects.bulk_create(batch, batch_size=5000)
+            batch = []
+    ids = Person.objects.filter(employer=employer).values_list("id", flat=True)
+    PersonalAccount.objects.bulk_create(
+        [PersonalAccount(person_id=pk) for pk in ids.iterator()], batch_size=5000
+    )
+    return out
