@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "staff.audit.AuditMiddleware",
     "staff.middleware.BadValueMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "staff.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]

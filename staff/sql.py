@@ -160,8 +160,30 @@ def _run(cursor, texts: list[str], params: list) -> None:
     message = _bound(texts, params) if connection.vendor == "postgresql" else None
     if message is None:
         cursor.execute("; ".join(texts), params)
+    elif connection.queries_logged or connection.execute_wrappers:
+        cursor.execute(message)  # through Django's wrappers: logged (tests, DEBUG) and wrapped
     else:
-        cursor.execute(message)
+        # The same execute without Django's per-call wrapping (a tenth of a settlement's
+        # Python): errors still become Django's (IntegrityError, OperationalError, …).
+        connection.validate_no_broken_transaction()
+        with connection.wrap_database_errors:
+            cursor.cursor.execute(message)
+
+
+def _results(cursor) -> list[list[tuple]]:
+    """Each statement's rows ([] for those without), read from psycopg's cursor directly
+    (Django's wrapper costs an attribute lookup per call; ``description`` builds its columns)."""
+    if connection.vendor != "postgresql":
+        return [cursor.fetchall() if cursor.description else []]
+    from psycopg.pq import ExecStatus
+
+    raw = cursor.cursor
+    results = []
+    while True:
+        result = raw.pgresult
+        results.append(raw.fetchall() if result and result.status == ExecStatus.TUPLES_OK else [])
+        if not raw.nextset():
+            return results
 
 
 def _preparable(text: str) -> bool:
@@ -234,16 +256,14 @@ def batch(statements: list[tuple[str, list]], commit: bool = False) -> list[list
         if end:
             texts.append("COMMIT")
         _run(cursor, texts, [p for _text, params in statements for p in params])
-        results = [cursor.fetchall() if cursor.description else []]
-        while cursor.nextset():
-            results.append(cursor.fetchall() if cursor.description else [])
+        results = _results(cursor)
         return results[begin : len(results) - end]
 
 
 def rows(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         _run(cursor, _executing(cursor, [sql]), params)
-        return cursor.fetchall()
+        return _results(cursor)[0]
 
 
 def execute(sql: str, params) -> int:
