@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
 from weakref import WeakKeyDictionary
@@ -45,32 +46,72 @@ def placeholders(n: int) -> str:
 
 
 @cache
-def _insert_parts(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...], str]:
+def _insert_parts(model: type[models.Model]) -> tuple[str, tuple, str]:
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(model._meta.pk.column)
-    return f"INSERT INTO {table} ({columns})", fields, f"RETURNING {pk}"
+    plan = tuple((f, f.attname, _passes_unchanged(f)) for f in fields)
+    return f"INSERT INTO {table} ({columns})", plan, f"RETURNING {pk}"
+
+
+# On PostgreSQL these fields hand a value of exactly these types to the driver unchanged
+# (``get_db_prep_save`` only re-checks it): the insert passes such values as they are and sends
+# any other value (a string for a date, a float for a decimal, None where the type differs)
+# through the field as ``Model.save`` would. ``test_sql.py`` holds the two ways equal.
+_UNCHANGED: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.DecimalField: (Decimal,),
+    models.DateField: (date,),
+    models.DateTimeField: (datetime,),
+}
+
+
+def _passes_unchanged(field: models.Field) -> tuple[type, ...]:
+    """The value types ``field`` stores as they are on this connection (() where none)."""
+    auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if connection.vendor != "postgresql" or auto:
+        return ()
+    if isinstance(field, models.ForeignKey):
+        # An automatic key stores an int as it is (a plain integer column wraps it for psycopg).
+        target = field.target_field
+        return (int,) if isinstance(target, models.AutoField) else ()  # BigAutoField too
+    return _UNCHANGED.get(type(field), ())
+
+
+def _unchanged(value, types: tuple[type, ...]) -> bool:
+    kind = type(value)  # exactly: a bool is no int here, a datetime no date, a SafeString no str
+    if kind not in types:
+        return False
+    if kind is Decimal:
+        return value.is_finite()  # NaN and infinities are refused by the field
+    return kind is not datetime or value.tzinfo is not None  # a naive time: the field warns
 
 
 def insert_statement(
     instance: models.Model, expressions: dict[str, tuple[str, list]] | None = None
 ) -> tuple[str, list]:
     """``INSERT … RETURNING pk`` for a new instance, values converted by its fields (``pre_save``
-    + ``get_db_prep_save``, as ``Model.save`` does).
+    + ``get_db_prep_save``, as ``Model.save`` does; see ``_UNCHANGED``).
 
     ``expressions`` replaces a column's placeholder by an SQL fragment (with its parameters),
     e.g. a value read from a row written earlier in the same batch."""
     head, fields, returning = _insert_parts(type(instance))
     expressions = expressions or {}
     fragments, values = [], []
-    for f in fields:
-        if f.attname in expressions:
-            fragment, params = expressions[f.attname]
+    for f, attname, types in fields:
+        if attname in expressions:
+            fragment, params = expressions[attname]
             fragments.append(fragment)
             values.extend(params)
+            continue
+        fragments.append("%s")
+        value = getattr(instance, attname)
+        if types and (value is None or _unchanged(value, types)):
+            values.append(value)
         else:
-            fragments.append("%s")
             values.append(f.get_db_prep_save(f.pre_save(instance, True), connection))
     return f"{head} VALUES ({', '.join(fragments)}) {returning}", values
 
