@@ -1,6 +1,8 @@
 """Certifications and settlements over HTTP."""
 
 import json
+import re
+from datetime import date
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
@@ -271,11 +273,107 @@ class PrefetchesClaimRows:
         return wanted
 
 
-def claim_input(request) -> ClaimInputSerializer:
+def claim_input(request) -> dict:
+    """The claim's validated data: a well-formed body (``well_formed_claim``) without the
+    serializer, anything else through it (its errors are the answer)."""
     prefetched = getattr(request, "prefetched_rows", None)
+    data = well_formed_claim(request.data, prefetched)
+    if data is not None:
+        return data
     serializer = ClaimInputSerializer(data=request.data, context={"prefetched": prefetched})
     serializer.is_valid(raise_exception=True)
-    return serializer
+    return serializer.validated_data
+
+
+_CLAIM_FIELDS = frozenset(ClaimInputSerializer._declared_fields)
+_BENEFITS = frozenset(ClaimInputSerializer._declared_fields["benefit"].choices)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_AMOUNT = re.compile(r"(?:0|[1-9]\d{0,11})(?:\.\d{1,2})?")  # ≤ 14 digits, ≤ 2 places, ≥ 0
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")  # refused by every CharField
+_CENT = Decimal("0.01")
+_LINKS = (
+    ("person", Person, True),
+    ("institution", Institution, True),
+    ("prescribing_institution", Institution, False),
+    ("account_holder", Person, False),
+)
+
+
+def _text(value, max_length: int) -> bool:
+    return (
+        type(value) is str
+        and len(value) <= max_length
+        and value == value.strip()
+        and not _UNSAFE.search(value)
+    )
+
+
+def _amount(value) -> Decimal | None:
+    if type(value) is str and _AMOUNT.fullmatch(value):
+        return Decimal(value).quantize(_CENT)
+    if type(value) is int and 0 <= value < 10**12:
+        return Decimal(value).quantize(_CENT)
+    return None
+
+
+def well_formed_claim(body, prefetched: dict | None) -> dict | None:
+    """A claim body in its plainest form, exactly as ``ClaimInputSerializer`` would validate
+    it, or None for anything else (an odd type, a blank, a third decimal, a missing row, a
+    failed cross-check: the serializer then says what is wrong). Validating a claim through the
+    serializer's fields is a tenth of an API claim's CPU; ``test_claim_input.py`` checks with
+    generated bodies that whatever this accepts, the serializer accepts with the same data."""
+    if type(body) is not dict or not body.keys() <= _CLAIM_FIELDS or not prefetched:
+        return None
+    claim_number, visit_date = body.get("claim_number"), body.get("visit_date")
+    disease_code = body.get("disease_code", "")
+    benefit = body.get("benefit")
+    if not (claim_number and _text(claim_number, 64) and type(benefit) is str):
+        return None
+    if benefit not in _BENEFITS:
+        return None
+    if not (disease_code is None or _text(disease_code, 16)):
+        return None
+    if type(visit_date) is not str or not _DATE.fullmatch(visit_date):
+        return None
+    try:
+        visit = date.fromisoformat(visit_date)
+    except ValueError:
+        return None
+    flags = {name: body.get(name, default) for name, default in _FLAGS}
+    if any(type(flag) is not bool for flag in flags.values()):
+        return None
+    total = _amount(body.get("total_amount"))
+    self_pay = _amount(body.get("self_pay_amount", "0.00"))
+    class_b = _amount(body.get("class_b_amount", "0.00"))
+    if total is None or self_pay is None or class_b is None:
+        return None
+    if self_pay > total or class_b > total - self_pay:
+        return None
+    data = {
+        "claim_number": claim_number,
+        "visit_date": visit,
+        "benefit": benefit,
+        "total_amount": total,
+        "self_pay_amount": self_pay,
+        "class_b_amount": class_b,
+        "disease_code": disease_code or "",
+        **flags,
+    }
+    for name, model, required in _LINKS:
+        pk = body.get(name)
+        if pk is None and not required:
+            data[name] = None
+            continue
+        if type(pk) is not int or not 0 < pk <= FastPrimaryKeyRelatedField.MAX_ID:
+            return None
+        row = prefetched.get((model, pk))
+        if row is None:
+            return None
+        data[name] = row
+    return data
+
+
+_FLAGS = (("out_of_region_filed", False), ("use_account", True))
 
 
 class ClaimCreateListApi(PrefetchesClaimRows, ClaimsRole):
@@ -291,11 +389,9 @@ class ClaimCreateListApi(PrefetchesClaimRows, ClaimsRole):
         request=ClaimInputSerializer, responses={201: SettlementOutputSerializer}, tags=["claims"]
     )
     def post(self, request):
-        serializer = claim_input(request)
-        check_institution(request.user, serializer.validated_data["institution"].pk)
-        settlement, created = settlement_create(
-            request=ClaimRequest(**serializer.validated_data), actor=request.user
-        )
+        data = claim_input(request)
+        check_institution(request.user, data["institution"].pk)
+        settlement, created = settlement_create(request=ClaimRequest(**data), actor=request.user)
         return Response(
             SettlementOutputSerializer(settlement).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -341,9 +437,9 @@ class PreviewOutputSerializer(serializers.Serializer):
 class ClaimPreviewApi(PrefetchesClaimRows, ClaimsRole):
     @extend_schema(request=ClaimInputSerializer, responses=PreviewOutputSerializer, tags=["claims"])
     def post(self, request):
-        serializer = claim_input(request)
-        check_institution(request.user, serializer.validated_data["institution"].pk)
-        breakdown = settlement_preview(request=ClaimRequest(**serializer.validated_data))
+        data = claim_input(request)
+        check_institution(request.user, data["institution"].pk)
+        breakdown = settlement_preview(request=ClaimRequest(**data))
         return Response(PreviewOutputSerializer(breakdown).data)
 
 
