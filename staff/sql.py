@@ -144,9 +144,10 @@ def _executing(cursor, texts: list[str]) -> list[str]:
     """The ``EXECUTE`` form of each text, preparing on this connection what is not yet (in one
     message of its own: a ``PREPARE`` outlives a rolled-back transaction, so it must not share
     a message that may fail half-way)."""
-    if connection.vendor != "postgresql":
+    db = cursor.db  # the connection, without the proxy's lookup per attribute
+    if db.vendor != "postgresql":
         return texts
-    done = _prepared_on.setdefault(connection.connection, set())
+    done = _prepared_on.setdefault(db.connection, set())
     forms = [_prepared_form(text) if _preparable(text) else None for text in texts]
     missing = {f[0]: f[1] for f in forms if f is not None and f[0] not in done}
     if missing and len(done) + len(missing) <= PREPARED_PER_CONNECTION:
@@ -167,7 +168,7 @@ def _pieces(execute: str) -> tuple[bytes, ...]:
 _literals: WeakKeyDictionary = WeakKeyDictionary()  # raw connection -> psycopg Transformer
 
 
-def _bound(texts: list[str], params: list) -> bytes | None:
+def _bound(db, texts: list[str], params: list) -> bytes | None:
     """The message for a batch of ``EXECUTE`` texts with their values as SQL literals, adapted
     by psycopg exactly as its client-side binding would; None if a text is not one of ours.
 
@@ -179,7 +180,7 @@ def _bound(texts: list[str], params: list) -> bytes | None:
         return None
     from psycopg.adapt import Transformer
 
-    raw = connection.connection
+    raw = db.connection
     literal = _literals.get(raw)
     if literal is None:
         literal = _literals[raw] = Transformer(raw).as_literal
@@ -198,23 +199,24 @@ def _bound(texts: list[str], params: list) -> bytes | None:
 
 
 def _run(cursor, texts: list[str], params: list) -> None:
-    message = _bound(texts, params) if connection.vendor == "postgresql" else None
+    db = cursor.db
+    message = _bound(db, texts, params) if db.vendor == "postgresql" else None
     if message is None:
         cursor.execute("; ".join(texts), params)
-    elif connection.queries_logged or connection.execute_wrappers:
+    elif db.queries_logged or db.execute_wrappers:
         cursor.execute(message)  # through Django's wrappers: logged (tests, DEBUG) and wrapped
     else:
         # The same execute without Django's per-call wrapping (a tenth of a settlement's
         # Python): errors still become Django's (IntegrityError, OperationalError, …).
-        connection.validate_no_broken_transaction()
-        with connection.wrap_database_errors:
+        db.validate_no_broken_transaction()
+        with db.wrap_database_errors:
             cursor.cursor.execute(message)
 
 
 def _results(cursor) -> list[list[tuple]]:
     """Each statement's rows ([] for those without), read from psycopg's cursor directly
     (Django's wrapper costs an attribute lookup per call; ``description`` builds its columns)."""
-    if connection.vendor != "postgresql":
+    if cursor.db.vendor != "postgresql":
         return [cursor.fetchall() if cursor.description else []]
     from psycopg.pq import ExecStatus
 
@@ -282,7 +284,7 @@ def batch(statements: list[tuple[str, list]], commit: bool = False) -> list[list
     if not statements:
         return []
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+        if cursor.db.vendor != "postgresql":
             results = []
             for text, params in statements:
                 cursor.execute(text, params)
