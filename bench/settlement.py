@@ -230,6 +230,8 @@ def main():
             "2",
             "--log-level",
             "warning",
+            # As config/gunicorn.conf.py: the heartbeat file on tmpfs.
+            *(["--worker-tmp-dir", "/dev/shm"] if os.path.isdir("/dev/shm") else []),
         ],
         cwd=ROOT,
         env=env,
