@@ -20,6 +20,15 @@ DATABASE = "bench_settlement"
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))  # the machine has 2 cores
 PERSONS = 2000
+# gunicorn's default sync workers: a worker serves one request at a time, a connection per
+# request (as behind a buffering proxy), so each client's request goes to a free worker, as each
+# pgbench client has its own server process. ``BENCH_HTTP_WORKER=gthread``: threaded workers
+# keeping connections alive (config/gunicorn.conf.py's kind); the kernel then hands each client's
+# connection to a worker once, and in about half the runs both clients land on one worker while
+# the other idles (BENCHMARKS.md).
+HTTP_WORKER = os.environ.get("BENCH_HTTP_WORKER", "sync")
+SHM = "/dev/shm"  # noqa: S108 - gunicorn makes its heartbeat file there with mkstemp
+WORKERS = {"sync": ["-k", "sync"], "gthread": ["-k", "gthread", "--threads", "2"]}
 
 
 def setup_data(persons: int = PERSONS, balance: str = "100000.00"):
@@ -223,15 +232,11 @@ def main():
             f"127.0.0.1:{port}",
             "-w",
             str(CLIENTS),
-            # Threaded workers keep HTTP connections alive, as behind a proxy in production.
-            "-k",
-            "gthread",
-            "--threads",
-            "2",
+            *WORKERS[HTTP_WORKER],
             "--log-level",
             "warning",
             # As config/gunicorn.conf.py: the heartbeat file on tmpfs.
-            *(["--worker-tmp-dir", "/dev/shm"] if os.path.isdir("/dev/shm") else []),
+            *(["--worker-tmp-dir", SHM] if os.path.isdir(SHM) else []),
         ],
         cwd=ROOT,
         env=env,
@@ -286,7 +291,8 @@ def main():
         f"= {tps_service / tps_pgbench:.0%} of pgbench"
     )
     print(
-        f"HTTP POST /api/v1/claims/ (gunicorn -w {CLIENTS}), {CLIENTS} clients: {tps_http:,.0f}/s "
+        f"HTTP POST /api/v1/claims/ (gunicorn -w {CLIENTS} -k {HTTP_WORKER}), {CLIENTS} clients: "
+        f"{tps_http:,.0f}/s "
         f"= {tps_http / tps_pgbench:.0%} of pgbench"
     )
 

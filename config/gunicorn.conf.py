@@ -13,5 +13,6 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # The workers' heartbeat file is touched on every request: on tmpfs, not the disk (gunicorn's
 # own advice; a disk-backed /tmp can stall a worker).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+SHM = "/dev/shm"  # noqa: S108 - gunicorn makes its heartbeat file there with mkstemp
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
