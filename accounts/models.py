@@ -52,11 +52,14 @@ class LedgerEntry(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")
         TRANSFER_OUT = "transfer_out", _("Transfer out")
 
+    # The account's own index would repeat the (account, created_at) index's lead; the links
+    # to a relative and an authorisation are rarely set and get partial indexes (Meta).
     account = models.ForeignKey(
         PersonalAccount,
         verbose_name=_("account"),
         on_delete=models.PROTECT,
         related_name="entries",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -75,6 +78,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     sharing_authorisation = models.ForeignKey(
         "family_sharing.SharingAuthorisation",
@@ -83,6 +87,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,6 +106,14 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["account", "created_at"]),
             models.Index(fields=["reference"]),
+            models.Index(
+                fields=["member"], condition=Q(member__isnull=False), name="ledger_member_set"
+            ),
+            models.Index(
+                fields=["sharing_authorisation"],
+                condition=Q(sharing_authorisation__isnull=False),
+                name="ledger_authorisation_set",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

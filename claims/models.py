@@ -148,12 +148,19 @@ class Settlement(models.Model):
         REVERSED = "reversed", _("Reversed")
 
     claim_number = models.CharField(_("claim number"), max_length=64)
+    # Every index is written on every settlement: the institution's and the person's lead
+    # the claim-number and visit indexes below, and the rarely set links get partial indexes.
     institution = models.ForeignKey(
-        "enrollment.Institution", on_delete=models.PROTECT, related_name="settlements"
+        "enrollment.Institution",
+        on_delete=models.PROTECT,
+        related_name="settlements",
+        db_index=False,
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="settlements")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="settlements", db_index=False
+    )
     account_holder = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     sharing_authorisation = models.ForeignKey(
         "family_sharing.SharingAuthorisation",
@@ -161,6 +168,7 @@ class Settlement(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="settlements",
+        db_index=False,
     )
     prescribing_institution = models.ForeignKey(
         "enrollment.Institution",
@@ -168,6 +176,7 @@ class Settlement(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     policy_version = models.ForeignKey(
         "policies.PolicyVersion", on_delete=models.PROTECT, related_name="settlements"
@@ -211,6 +220,7 @@ class Settlement(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     reversed_at = models.DateTimeField(null=True, blank=True)
 
@@ -218,7 +228,18 @@ class Settlement(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("settlement")
         verbose_name_plural = _("settlements")
-        indexes = [models.Index(fields=["person", "visit_date"])]
+        indexes = [
+            models.Index(fields=["person", "visit_date"]),
+            *(
+                models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=index)
+                for name, index in [
+                    ("account_holder", "settlement_holder_set"),
+                    ("sharing_authorisation", "settlement_authorisation_set"),
+                    ("prescribing_institution", "settlement_prescriber_set"),
+                    ("reversed_by", "settlement_reversed_by_set"),
+                ]
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "claim_number"], name="settlement_claim_number_unique"

@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,  # a user who acted stays; deactivate instead
         related_name="+",
+        db_index=False,  # audit_actor_at leads with it
     )
     actor_name = models.CharField(_("user name"), max_length=150, blank=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
