@@ -243,8 +243,8 @@ class ClaimsRole(APIView):
 
 class PrefetchesClaimRows:
     """The patient and institutions a claim's JSON body names are read in the token's round
-    trip (``enrollment.authentication``); ``claim_input`` hands them to the serializer, which
-    validates them as it would have read them."""
+    trip (``enrollment.authentication``); ``claim_input`` hands them to ``well_formed_claim`` or
+    the serializer, which validate them as they would have read them."""
 
     PREFETCHED = (
         ("person", Person),
@@ -320,8 +320,8 @@ def well_formed_claim(body, prefetched: dict | None) -> dict | None:
     """A claim body in its plainest form, exactly as ``ClaimInputSerializer`` would validate
     it, or None for anything else (an odd type, a blank, a third decimal, a missing row, a
     failed cross-check: the serializer then says what is wrong). Validating a claim through the
-    serializer's fields is a tenth of an API claim's CPU; ``test_claim_input.py`` checks with
-    generated bodies that whatever this accepts, the serializer accepts with the same data."""
+    serializer's fields is an eighth of an API claim's instructions; ``test_claim_input.py``
+    checks with generated bodies that whatever this accepts, the serializer accepts alike."""
     if type(body) is not dict or not body.keys() <= _CLAIM_FIELDS or not prefetched:
         return None
     claim_number, visit_date = body.get("claim_number"), body.get("visit_date")

@@ -49,7 +49,7 @@ class BadValueMiddleware:
 
 class CSPMiddleware(csp.middleware.CSPMiddleware):
     """django-csp's middleware with each header's text built once per settings: django-csp
-    builds it from the settings again on every response (a twentieth of an API call's CPU).
+    builds it from the settings again on every response (3 % of an API claim's instructions).
     A response that customises its policy (django-csp's decorators) or a request that used a
     nonce goes through django-csp's own code; the exemptions and excluded prefixes hold as there.
     """
