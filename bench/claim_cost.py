@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 
+import settlement as bench
 from _setup import ROOT, django_setup
 
 DATABASE = "bench_claim_cost"
@@ -25,8 +26,6 @@ STATE = f"/tmp/{DATABASE}.json"  # noqa: S108 - ids handed from the set-up to th
 
 
 def prepare():
-    import settlement as bench
-
     django_setup(fresh=True, database=DATABASE)
     ids, hospital, token = bench.setup_data()
     bench.warm_up(ids, hospital)
@@ -52,16 +51,7 @@ def calls(mode: str, n: int, run: str):
     persons = Person.objects.in_bulk(ids[400:1800])
 
     def http(i):
-        body = json.dumps(
-            {
-                "claim_number": f"{run}-{i}",
-                "person": ids[400 + i % 1400],
-                "institution": hospital_id,
-                "visit_date": "2026-03-01",
-                "benefit": "general_outpatient",
-                "total_amount": "120.00",
-            }
-        ).encode()
+        body = bench.claim_body(f"{run}-{i}", ids[400 + i % 1400], hospital_id)
         environ = {
             "REQUEST_METHOD": "POST",
             "PATH_INFO": "/api/v1/claims/",

@@ -17,7 +17,6 @@ import time
 from _setup import ROOT, SERVER, django_setup
 
 DATABASE = "bench_settlement"
-SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))  # the machine has 2 cores
 PERSONS = 2000
 # gunicorn's default sync workers: a worker serves one request at a time, a connection per
@@ -29,6 +28,20 @@ PERSONS = 2000
 HTTP_WORKER = os.environ.get("BENCH_HTTP_WORKER", "sync")
 SHM = "/dev/shm"  # noqa: S108 - gunicorn makes its heartbeat file there with mkstemp
 WORKERS = {"sync": ["-k", "sync"], "gthread": ["-k", "gthread", "--threads", "2"]}
+
+
+def claim_body(claim_number: str, person_id: int, institution_id: int) -> bytes:
+    """The benchmark's claim: general outpatient, 120.00, in March 2026."""
+    return json.dumps(
+        {
+            "claim_number": claim_number,
+            "person": person_id,
+            "institution": institution_id,
+            "visit_date": "2026-03-01",
+            "benefit": "general_outpatient",
+            "total_amount": "120.00",
+        }
+    ).encode()
 
 
 def setup_data(persons: int = PERSONS, balance: str = "100000.00"):
@@ -175,7 +188,7 @@ def pgbench(seconds) -> float:
     return float(re.search(r"tps = ([0-9.]+)", out).group(1))
 
 
-def main():
+def main(seconds: float):
     django_setup(fresh=True, database=DATABASE)
     from datetime import date
     from decimal import Decimal
@@ -210,9 +223,9 @@ def main():
 
     first, later = round_trips(0), round_trips(1)
 
-    tps_pgbench = pgbench(SECONDS)
+    tps_pgbench = pgbench(seconds)
     vacuum()
-    tps_service = run_clients(service, SECONDS)
+    tps_service = run_clients(service, seconds)
     vacuum()
 
     port = 8765 + os.getpid() % 1000
@@ -251,16 +264,7 @@ def main():
             # One keep-alive connection per client process (urllib would open one per call).
             if n not in clients:
                 clients[n] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            body = json.dumps(
-                {
-                    "claim_number": f"H{phase[0]}{n}-{i}",
-                    "person": ids[400 + (n * 700 + i) % 1400],
-                    "institution": hospital.pk,
-                    "visit_date": "2026-03-01",
-                    "benefit": "general_outpatient",
-                    "total_amount": "120.00",
-                }
-            )
+            body = claim_body(f"H{phase[0]}{n}-{i}", ids[400 + (n * 700 + i) % 1400], hospital.pk)
             clients[n].request(
                 "POST",
                 "/api/v1/claims/",
@@ -275,7 +279,7 @@ def main():
         # its first requests (pgbench's connections, too, are made before its clock starts).
         run_clients(post_claim, 3)
         phase[0] = "timed"
-        tps_http = run_clients(post_claim, SECONDS)
+        tps_http = run_clients(post_claim, seconds)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -284,7 +288,7 @@ def main():
         "fresh connection, which prepares its statements), BEGIN and COMMIT included"
     )
     print(
-        f"pgbench -b tpcb-like -c {CLIENTS} -j {CLIENTS} -T {SECONDS:.0f}: {tps_pgbench:,.0f} tps"
+        f"pgbench -b tpcb-like -c {CLIENTS} -j {CLIENTS} -T {seconds:.0f}: {tps_pgbench:,.0f} tps"
     )
     print(
         f"settlement service, {CLIENTS} processes: {tps_service:,.0f} settlements/s "
@@ -298,4 +302,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 20.0)

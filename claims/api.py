@@ -24,6 +24,7 @@ from staff.api_utils import (
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
 
+from . import calculator
 from .filters import CertificationFilter
 from .models import ChronicCertification, Settlement
 from .selectors import certification_list
@@ -290,7 +291,7 @@ _BENEFITS = frozenset(ClaimInputSerializer._declared_fields["benefit"].choices)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _AMOUNT = re.compile(r"(?:0|[1-9]\d{0,11})(?:\.\d{1,2})?")  # ≤ 14 digits, ≤ 2 places, ≥ 0
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")  # refused by every CharField
-_CENT = Decimal("0.01")
+_FLAGS = (("out_of_region_filed", False), ("use_account", True))
 _LINKS = (
     ("person", Person, True),
     ("institution", Institution, True),
@@ -310,9 +311,9 @@ def _text(value, max_length: int) -> bool:
 
 def _amount(value) -> Decimal | None:
     if type(value) is str and _AMOUNT.fullmatch(value):
-        return Decimal(value).quantize(_CENT)
+        return Decimal(value).quantize(calculator.CENT)
     if type(value) is int and 0 <= value < 10**12:
-        return Decimal(value).quantize(_CENT)
+        return Decimal(value).quantize(calculator.CENT)
     return None
 
 
@@ -371,9 +372,6 @@ def well_formed_claim(body, prefetched: dict | None) -> dict | None:
             return None
         data[name] = row
     return data
-
-
-_FLAGS = (("out_of_region_filed", False), ("use_account", True))
 
 
 class ClaimCreateListApi(PrefetchesClaimRows, ClaimsRole):
