@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.widgets import DateInput
+
 from .models import Disease
 
 
@@ -9,13 +11,11 @@ class CertificationApplyForm(forms.Form):
     disease = forms.ModelChoiceField(
         label=_("Disease"), queryset=Disease.objects.all(), to_field_name="code"
     )
-    valid_from = forms.DateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
     valid_to = forms.DateField(
         label=_("Valid to (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
 
@@ -34,9 +34,7 @@ class ManualClaimForm(forms.Form):
     institution = forms.ModelChoiceField(
         label=_("Institution"), queryset=None, to_field_name="code"
     )
-    visit_date = forms.DateField(
-        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    visit_date = forms.DateField(label=_("Visit date"), widget=DateInput())
     benefit = forms.ChoiceField(
         label=_("Benefit"),
         choices=[

@@ -2,10 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Region
+from staff.widgets import DateInput
 
 from .models import Employer, Institution, Person
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -32,8 +31,10 @@ class PersonForm(forms.Form):
         required=False,
         min_value=0,
     )
-    retirement_date = forms.DateField(label=_("Retirement date"), required=False, widget=DATE)
-    benefits_from = forms.DateField(label=_("Benefits from"), required=False, widget=DATE)
+    retirement_date = forms.DateField(
+        label=_("Retirement date"), required=False, widget=DateInput()
+    )
+    benefits_from = forms.DateField(label=_("Benefits from"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), choices=Person.Status.choices)
 
 
@@ -44,16 +45,16 @@ class PersonEditForm(PersonForm):
 
 
 class RetireForm(forms.Form):
-    retirement_date = forms.DateField(label=_("Retirement date"), widget=DATE)
+    retirement_date = forms.DateField(label=_("Retirement date"), widget=DateInput())
 
 
 class InpatientStayForm(forms.Form):
-    admitted_on = forms.DateField(label=_("Admitted on"), widget=DATE)
-    discharged_on = forms.DateField(label=_("Discharged on"), required=False, widget=DATE)
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
+    discharged_on = forms.DateField(label=_("Discharged on"), required=False, widget=DateInput())
 
 
 class DischargeForm(forms.Form):
-    discharged_on = forms.DateField(label=_("Discharged on"), widget=DATE)
+    discharged_on = forms.DateField(label=_("Discharged on"), widget=DateInput())
 
 
 class EmployerForm(forms.Form):

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import PremiumPayment, SharingAuthorisation
+from staff.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+from .models import PremiumPayment, SharingAuthorisation
 
 
 class GrantForm(forms.Form):
@@ -21,8 +21,10 @@ class GrantForm(forms.Form):
         label=_("Proof of the relation"), choices=SharingAuthorisation.ProofKind.choices
     )
     proof_number = forms.CharField(label=_("Document number"), max_length=64)
-    valid_from = forms.DateField(label=_("Valid from (default today)"), required=False, widget=DATE)
-    valid_to = forms.DateField(label=_("Valid to (optional)"), required=False, widget=DATE)
+    valid_from = forms.DateField(
+        label=_("Valid from (default today)"), required=False, widget=DateInput()
+    )
+    valid_to = forms.DateField(label=_("Valid to (optional)"), required=False, widget=DateInput())
 
 
 class RevokeForm(forms.Form):
@@ -38,5 +40,5 @@ class PremiumForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())

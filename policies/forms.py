@@ -3,15 +3,15 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.widgets import DateInput
+
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput())
     effective_to = forms.DateField(
         label=_("Effective to (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     source = forms.CharField(label=_("Source document (文号 and title)"), max_length=2000)
     document = forms.CharField(

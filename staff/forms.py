@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
 from .selectors import CATEGORIES, AuditQuery
+from .widgets import DateInput
 
 
 def apply_error(form, exc: Exception) -> None:
@@ -48,10 +49,8 @@ class AuditFilterForm(forms.Form):
 
     person = forms.CharField(required=False, max_length=40, label=_("Person (ID number or name)"))
     user = forms.CharField(required=False, max_length=150, label=_("User name"))
-    start = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput({"type": "date"})
-    )
-    end = forms.DateField(required=False, label=_("To"), widget=forms.DateInput({"type": "date"}))
+    start = forms.DateField(required=False, label=_("From"), widget=DateInput())
+    end = forms.DateField(required=False, label=_("To"), widget=DateInput())
     category = forms.ChoiceField(
         required=False,
         label=_("Kind"),

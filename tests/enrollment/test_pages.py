@@ -1,6 +1,8 @@
 """Clerk pages: find, register, change, retire, inpatient stays, employers, institutions."""
 
+import re
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 
@@ -118,6 +120,60 @@ def test_employers_and_institutions_pages(clerk):
         },
     )
     assert ok.status_code == 302 and Institution.objects.get().level == "2"
+
+
+class _Posted(HTMLParser):
+    """What a browser posts back from a page's form, untouched: a date input whose value is
+    not an ISO date is shown empty and posted empty (the HTML standard's value sanitisation)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            value = a.get("value") or ""
+            if kind == "date" and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                value = ""
+            if kind != "checkbox" or "checked" in a:
+                self.data[a["name"]] = value if kind != "checkbox" else "on"
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def posted_back(html: str) -> dict[str, str]:
+    parser = _Posted()
+    parser.feed(html)
+    return parser.data
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_saving_an_untouched_edit_form_changes_nothing(clerk, employer, language):
+    """Issue 16: in zh-hans the dates came as 2022/01/01, which a browser shows (and posts)
+    empty: benefits_from was erased and a retiree could not be saved at all."""
+    clerk.cookies["django_language"] = language
+    register(clerk, employer, category="retiree", retirement_date="2021-12-31")
+    person = Person.objects.get()
+    versions = person.history.count()
+    page = clerk.get(f"/enrollment/persons/{person.pk}/edit/").content.decode()
+    assert 'value="2021-12-31"' in page and 'value="2023-01-01"' in page
+    data = posted_back(page)
+    assert data["retirement_date"] == "2021-12-31" and data["benefits_from"] == "2023-01-01"
+    response = clerk.post(f"/enrollment/persons/{person.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()
+    person.refresh_from_db()
+    assert person.retirement_date == date(2021, 12, 31)
+    assert person.benefits_from == date(2023, 1, 1)
+    assert person.history.count() == versions  # nothing changed, nothing recorded
 
 
 def test_manager_reads_but_cannot_register(client):
