@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from enrollment.models import Person
 
-from .models import ChronicCertification
+from .models import ChronicCertification, Settlement
 
 
 def certification_list() -> QuerySet[ChronicCertification]:
@@ -33,3 +33,9 @@ def approved_chronic_count(*, person: Person, on: date) -> int:
     return sum(
         1 for c in approved_certifications(person=person, on=on) if c.disease.kind == "chronic"
     )
+
+
+def settlement_by_claim_number(*, institution, claim_number: str) -> Settlement | None:
+    """The settlement an institution already made under this claim (invoice) number, if any
+    (settled or reversed: the number stays taken)."""
+    return Settlement.objects.filter(institution=institution, claim_number=claim_number).first()

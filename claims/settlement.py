@@ -482,8 +482,14 @@ def settlement_preview(*, request: ClaimRequest) -> calculator.Breakdown:
     return calculator.settle(plan.claim, plan.person, ytd, _balances(plan, account), plan.policy)
 
 
-def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement, bool]:
-    """Settle a claim; returns (settlement, created). Same claim again → the original."""
+def settlement_create(
+    *, request: ClaimRequest, actor=None, expected: dict[str, str] | None = None
+) -> tuple[Settlement, bool]:
+    """Settle a claim; returns (settlement, created). Same claim again → the original.
+
+    ``expected``: the figures a clerk was shown at the preview (``breakdown_figures``). The
+    claim settles only if it comes to exactly those, computed under the locks; otherwise
+    (the account or the year-to-date figures moved since the preview) nothing is written."""
     fingerprint = request.fingerprint()
     facts = _read(request)
     if facts.settled is not None:
@@ -512,6 +518,15 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
             pooled=accumulators[plan.pool_bucket][2],
         )
         b = calculator.settle(plan.claim, plan.person, ytd, _balances(plan, account), plan.policy)
+        if expected is not None and breakdown_figures(b) != expected:
+            # Raised inside the transaction: the locks and any new accumulator rows roll back.
+            raise Conflict(
+                _(
+                    "The figures changed since the preview (the account or the year's"
+                    " deductible and pooled amounts moved): preview the claim again."
+                ),
+                code="preview_stale",
+            )
         settlement = Settlement(
             claim_number=request.claim_number,
             institution=request.institution,
@@ -584,9 +599,16 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
         return _same_or_conflict(existing, fingerprint), False
 
 
+PAYERS = ("deductible_applied", "pool_paid", "account_paid", "family_account_paid", "cash_paid")
+
+
+def breakdown_figures(b: calculator.Breakdown) -> dict[str, str]:
+    """What a settlement pays, as text (for a signed preview): who pays how much."""
+    return {name: f"{getattr(b, name):.2f}" for name in PAYERS}
+
+
 def _figures(s: Settlement) -> dict:
-    names = ("deductible_applied", "pool_paid", "account_paid", "family_account_paid", "cash_paid")
-    return {name: getattr(s, name) for name in names}
+    return {name: getattr(s, name) for name in PAYERS}
 
 
 def _audited(settlement: Settlement, actor) -> tuple[str, list]:

@@ -2,9 +2,11 @@
 with a preview, settlement slips (结算单) and reversal."""
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +19,7 @@ from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
 from .forms import CertificationApplyForm, DecisionForm, ManualClaimForm
 from .models import ChronicCertification, Settlement
-from .selectors import certification_list
+from .selectors import certification_list, settlement_by_claim_number
 from .services import (
     certification_apply,
     certification_approve,
@@ -26,6 +28,7 @@ from .services import (
 )
 from .settlement import (
     ClaimRequest,
+    breakdown_figures,
     settlement_create,
     settlement_preview,
     settlement_reverse,
@@ -125,29 +128,108 @@ def _person_by(form, field: str) -> Person | None:
     return person
 
 
+# A preview is confirmed within half an hour or previewed again: balances and the year's
+# figures move, and a clerk should not settle figures read long ago.
+PREVIEW_MAX_AGE = 30 * 60
+PREVIEW_SALT = "claims.manual_claim.preview"
+
+
+def _preview_token(request, claim: ClaimRequest, figures: dict[str, str]) -> str:
+    """The preview, signed: who previewed which claim (its canonical input) and what it pays."""
+    body = {"user": request.user.pk, "claim": claim.fingerprint(), "figures": figures}
+    return signing.dumps(body, salt=PREVIEW_SALT)
+
+
+def _previewed_figures(request, claim: ClaimRequest) -> dict[str, str]:
+    """The figures this clerk previewed for exactly this claim; a DomainError otherwise (no
+    preview, a changed field, another clerk's or an expired preview, a forged token)."""
+    try:
+        signed = signing.loads(
+            request.POST.get("preview_token", ""), salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        raise DomainError(
+            _(
+                "The preview is more than %(minutes)d minutes old: nothing was settled."
+                " Preview the claim again."
+            )
+            % {"minutes": PREVIEW_MAX_AGE // 60},
+            code="preview_stale",
+        ) from None
+    except signing.BadSignature:
+        signed = {}
+    if signed.get("user") != request.user.pk or signed.get("claim") != claim.fingerprint():
+        raise DomainError(
+            _(
+                "The claim was changed after the preview, or was not previewed: nothing was"
+                " settled. Preview it again and check the figures before confirming."
+            ),
+            code="preview_changed",
+        )
+    return signed["figures"]
+
+
+def _duplicate_error(form, existing: Settlement) -> None:
+    form.add_error(
+        "claim_number",
+        _(
+            "Invoice number %(n)s was already settled at this institution on %(day)s"
+            " (%(status)s); it cannot be settled again."
+        )
+        % {
+            "n": existing.claim_number,
+            "day": timezone.localtime(existing.created_at).date().isoformat(),
+            "status": existing.get_status_display(),
+        },
+    )
+
+
 @role_required(CLERK)
 def manual_claim_page(request):
-    """手工报销: enter → preview with the explanation → confirm → settlement slip."""
+    """手工报销: enter → preview with the explanation → confirm → settlement slip.
+
+    The confirmation settles exactly what was previewed: the preview page carries a signed
+    token of the claim's canonical input and of the figures shown, and a confirmation whose
+    input differs (or whose figures would now differ) is refused; the clerk previews again."""
     form = ManualClaimForm(request.POST or None)
-    preview = None
+    preview = token = duplicate = None
     if request.method == "POST" and form.is_valid():
         person = _person_by(form, "id_number")
         holder_number = form.cleaned_data["account_holder_id_number"]
         holder = _person_by(form, "account_holder_id_number") if holder_number else None
         if person is not None and (holder is not None or not holder_number):
             claim = _request_from(form, person, holder)
+            duplicate = settlement_by_claim_number(
+                institution=claim.institution, claim_number=claim.claim_number
+            )
             try:
                 if "confirm" in request.POST:
-                    settlement, created = settlement_create(request=claim, actor=request.user)
+                    figures = _previewed_figures(request, claim)
+                    settlement, created = settlement_create(
+                        request=claim, actor=request.user, expected=figures
+                    )
                     if created:
                         messages.success(request, _("Settled."))
+                    else:  # a second click on the confirm button
+                        messages.info(request, _("This claim had already been settled."))
                     return redirect("claims:settlement_slip", settlement_id=settlement.pk)
-                preview = settlement_preview(request=claim)
+                if duplicate is not None:
+                    _duplicate_error(form, duplicate)
+                else:
+                    preview = settlement_preview(request=claim)
+                    token = _preview_token(request, claim, breakdown_figures(preview))
             except (ValidationError, DomainError) as exc:
                 if getattr(exc, "field", None) == "account_holder":
                     exc.field = "account_holder_id_number"
-                apply_error(form, exc)
-    return render(request, "claims/manual_claim.html", {"form": form, "preview": preview})
+                if getattr(exc, "field", None) == "claim_number" and duplicate is not None:
+                    _duplicate_error(form, duplicate)
+                else:
+                    apply_error(form, exc)
+    return render(
+        request,
+        "claims/manual_claim.html",
+        {"form": form, "preview": preview, "preview_token": token, "duplicate": duplicate},
+    )
 
 
 @role_required(CLERK, MANAGER, POLICY_ADMIN)

@@ -1,6 +1,7 @@
 """The settlement service and API on the database: figures, idempotency, reversal, refusals,
 and 20 threads settling for one person at once on PostgreSQL."""
 
+import re
 import threading
 from datetime import date
 from decimal import Decimal as D
@@ -281,7 +282,9 @@ def test_manual_reimbursement_preview_confirm_slip_and_reverse(world, client):
     html = preview.content.decode()
     assert preview.status_code == 200 and 'id="preview"' in html and "400.00" in html
     assert not Settlement.objects.exists()
-    confirmed = client.post("/claims/manual/", {**data, "confirm": "1"})
+    # The confirmation carries the preview's signed token (issue 16: it settles what was shown).
+    token = re.search(r'name="preview_token" value="([^"]+)"', html).group(1)
+    confirmed = client.post("/claims/manual/", {**data, "confirm": "1", "preview_token": token})
     settlement = Settlement.objects.get()
     assert confirmed.status_code == 302 and confirmed.url == f"/claims/settlements/{settlement.pk}/"
     slip = client.get(confirmed.url).content.decode()
