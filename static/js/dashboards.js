@@ -7,10 +7,23 @@
       var source = document.getElementById(el.getAttribute("data-chart"));
       if (!source || typeof echarts === "undefined") { return; }
       var option = JSON.parse(source.textContent);
+      canvasTooltips(option);
+      // Text on the canvas (now the tooltips too) in the page's own Chinese fonts.
+      option.textStyle = Object.assign({ fontFamily: getComputedStyle(el).fontFamily }, option.textStyle);
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option);
       el.setAttribute("data-rendered", "true");
       window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  // ECharts' default tooltip is an HTML element styled through style attributes, which the
+  // content security policy (style-src 'self', no 'unsafe-inline') refuses on every mouse move.
+  // richText draws the tooltip on the chart's own canvas: no element, no inline style.
+  function canvasTooltips(option) {
+    var tooltips = option.tooltip;
+    if (!tooltips) { return; }
+    (Array.isArray(tooltips) ? tooltips : [tooltips]).forEach(function (tooltip) {
+      tooltip.renderMode = "richText";
     });
   }
   if (document.readyState === "loading") {
