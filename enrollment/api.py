@@ -181,7 +181,9 @@ class PersonListOutputSerializer(PersonOutputSerializer):
     the birth date (exactly the hidden digits) is left out with it."""
 
     id_number = serializers.SerializerMethodField()
-    birth_date = serializers.DateField(required=False, allow_null=True, read_only=True)
+    # Not required in the schema: masked rows leave it out (an output-only serializer, so
+    # not marking it read-only changes nothing else).
+    birth_date = serializers.DateField(required=False)
 
     class Meta(PersonOutputSerializer.Meta):
         fields = PERSON_FIELDS
