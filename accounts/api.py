@@ -17,7 +17,7 @@ from jobs.api import JobOutputSerializer
 from jobs.services import job_create
 from staff.errors import NotFound
 from staff.permissions import has_role
-from staff.roles import CLERK, INSTITUTION, MANAGER, POLICY_ADMIN
+from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .models import LedgerEntry
 from .selectors import account_entries, account_for
@@ -47,7 +47,9 @@ class AccountApi(APIView):
         date_to = serializers.DateField(required=False)
 
     def get_permissions(self):
-        return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN, INSTITUTION)()]
+        # Not institutions: the ledger names other institutions and relatives. An institution
+        # reads its patient's balance through the person lookup (claims.api.PersonLookupApi).
+        return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN)()]
 
     @extend_schema(
         parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],

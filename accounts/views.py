@@ -1,9 +1,5 @@
 """Account pages: statement (printable, CSV/XLSX), annual statements, payroll upload."""
 
-import csv
-import io
-
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -11,6 +7,7 @@ from enrollment.models import Person
 from jobs.services import job_create
 from staff.decorators import role_required
 from staff.errors import DomainError
+from staff.exports import csv_response, time_header, xlsx_response
 from staff.forms import apply_error
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
@@ -51,10 +48,10 @@ def statement_page(request, person_id: int):
 def _rows(entries):
     for e in entries:
         yield [
-            e.created_at.strftime("%Y-%m-%d %H:%M"),
-            e.get_kind_display(),
-            f"{e.amount:.2f}",
-            f"{e.balance_after:.2f}",
+            e.created_at,
+            str(e.get_kind_display()),
+            e.amount,
+            e.balance_after,
             e.period,
             e.reference,
             e.memo,
@@ -62,9 +59,11 @@ def _rows(entries):
 
 
 def _export(person, entries, kind):
+    """The statement as CSV or XLSX (``staff.exports``: text stays text, money is a number
+    with two places, times on the bureau's clock)."""
     filename = f"account-{person.pk}"
     header = [
-        _("Booked at"),
+        time_header(_("Booked at")),
         _("Kind"),
         _("Amount"),
         _("Balance after"),
@@ -72,31 +71,11 @@ def _export(person, entries, kind):
         _("Reference"),
         _("Memo"),
     ]
+    header = [str(h) for h in header]
     if kind == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(_rows(entries))
-        return response
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "statement"
-    sheet.append([person.name, person.masked_id_number])
-    sheet.append(header)
-    for row in _rows(entries):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+        return csv_response(f"{filename}.csv", [header, *_rows(entries)])
+    rows = [[person.name, person.masked_id_number], header, *_rows(entries)]
+    return xlsx_response(f"{filename}.xlsx", [("statement", rows)])
 
 
 @role_required(*READERS)

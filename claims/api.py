@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -13,6 +14,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import account_for
+from enrollment.id_numbers import InvalidIdNumber, parse
 from enrollment.models import Institution, Person
 from staff.api_utils import (
     FastPrimaryKeyRelatedField,
@@ -21,6 +24,7 @@ from staff.api_utils import (
     page_of,
     paginated,
 )
+from staff.errors import NotFound
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
 
@@ -82,6 +86,10 @@ class CertificationListCreateApi(ClerkWrites):
     )
     def get(self, request):
         qs = filtered(CertificationFilter, request, certification_list())
+        scope = institution_scope(request.user)
+        if scope is not None:
+            # An institution sees the certifications of the patients it has settled only.
+            qs = qs.filter(person_id__in=treated_person_ids(scope))
         return paginated(request, self, qs, CertificationOutputSerializer)
 
     @extend_schema(
@@ -223,6 +231,16 @@ def institution_scope(user):
     if link is None:
         raise PermissionDenied("This API user is not linked to an institution.")
     return link.institution_id
+
+
+def treated_person_ids(institution_id: int):
+    """The persons an institution has settled a claim for (a subquery)."""
+    return (
+        Settlement.objects.filter(institution_id=institution_id)
+        .values("person_id")
+        .distinct()
+        .order_by()
+    )
 
 
 def scoped_settlements(user):
@@ -463,3 +481,99 @@ class ClaimReverseApi(ClaimsRole):
                 settlement_reverse(settlement=settlement, actor=request.user)
             ).data
         )
+
+
+# --- Person lookup (人员信息获取, the national interface's 1101) ------------------------------
+class PersonLookupOutputSerializer(serializers.Serializer):
+    """What settling a patient needs, in the national 1101 names: who (``psn_no`` is the
+    ``person`` a claim names), insured how and where, and the personal account's balance."""
+
+    psn_no = serializers.CharField(help_text="The person's id: a claim's `person`.")
+    certno = serializers.CharField(help_text="The ID number looked up.")
+    name = serializers.CharField()
+    gend = serializers.CharField(help_text="1 male, 2 female (GB/T 2261.1).")
+    brdy = serializers.DateField(help_text="Birth date (from the ID number).")
+    insutype = serializers.CharField(help_text="310 employees' scheme, 390 residents' scheme.")
+    psn_type = serializers.CharField(
+        help_text="1101 active employee, 1103 flexible employment (active), 1201 retired "
+        "employee, 1203 flexible employment (retired), 1400 resident."
+    )
+    psn_insu_stas = serializers.CharField(
+        help_text="1 insured normally; 2 insured but suspended (arrears or suspension)."
+    )
+    balc = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Personal account balance (0.00 without one)."
+    )
+    insuplc_admdvs = serializers.CharField(help_text="The insured region's division code.")
+
+
+# The national code tables (NATIONAL-INTERFACE.md, code tables): insutype, psn_type, psn_insu_stas.
+_INSUTYPE = {"employee": "310", "resident": "390"}
+_PSN_TYPE = {
+    ("employee", False): "1101",
+    ("employee", True): "1103",
+    ("retiree", False): "1201",
+    ("retiree", True): "1203",
+}
+# Residents: the table gives only the 14xx class; 1400 is our reading (no subclass is recorded).
+_RESIDENT_PSN_TYPE = "1400"
+_INSU_STAS = {"active": "1", "arrears": "2", "suspended": "2"}
+
+
+def person_lookup_data(person: Person) -> dict:
+    account = account_for(person=person)
+    if person.scheme == Person.Scheme.RESIDENT:
+        psn_type = _RESIDENT_PSN_TYPE
+    else:
+        flexible = person.employment == Person.Employment.FLEXIBLE
+        psn_type = _PSN_TYPE[(person.category, flexible)]
+    return {
+        "psn_no": str(person.pk),
+        "certno": person.id_number,
+        "name": person.name,
+        "gend": "1" if person.gender == Person.Gender.MALE else "2",
+        "brdy": person.birth_date,
+        "insutype": _INSUTYPE[person.scheme],
+        "psn_type": psn_type,
+        "psn_insu_stas": _INSU_STAS[person.status],
+        "balc": account.balance if account is not None else Decimal("0.00"),
+        "insuplc_admdvs": person.region.code,
+    }
+
+
+class PersonLookupApi(APIView):
+    """``GET /api/v1/persons/lookup/?id_number=…``: the one person with this ID number, in
+    the 1101 shape (insurance status and account balance), for an institution about to settle
+    a claim (and for bureau staff). Only a full, valid ID number finds anyone: no lists, no
+    partial numbers, no names."""
+
+    class FilterSerializer(serializers.Serializer):
+        id_number = serializers.CharField(max_length=32)
+
+        def validate_id_number(self, value: str) -> str:
+            try:
+                return parse(value).number
+            except InvalidIdNumber as exc:
+                raise serializers.ValidationError(str(exc)) from None
+
+    def get_permissions(self):
+        return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN, INSTITUTION)()]
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=PersonLookupOutputSerializer,
+        operation_id="persons_lookup",
+        tags=["claims"],
+    )
+    def get(self, request):
+        institution_scope(request.user)  # an institution user must be linked to one
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        person = (
+            Person.objects.select_related("region")
+            .filter(id_number=filters.validated_data["id_number"])
+            .first()
+        )
+        if person is None:
+            raise NotFound(_("No insured person has this ID number."), field="id_number")
+        return Response(PersonLookupOutputSerializer(person_lookup_data(person)).data)

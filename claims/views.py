@@ -15,6 +15,7 @@ from enrollment.models import Person
 from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.forms import apply_error
+from staff.redirects import redirect_next
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
 from .forms import CertificationApplyForm, DecisionForm, ManualClaimForm
@@ -99,7 +100,7 @@ def certification_decide(request, certification_id: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Decision recorded."))
-    return redirect(request.POST.get("next") or "claims:certification_list")
+    return redirect_next(request, "claims:certification_list")
 
 
 def _request_from(form, person, holder) -> ClaimRequest:

@@ -169,6 +169,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "staff.lockout.lockout_response"
 AXES_VERBOSE = False
+# The same client address as the audit trail: behind the proxy every socket is the proxy's.
+AXES_CLIENT_IP_CALLABLE = "staff.proxies.axes_client_address"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -279,8 +281,12 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only when it finishes, so a worker that dies mid-run has its task
 # redelivered; task bodies are idempotent (unique keys) so redelivery is safe.
-# Behind a proxy that sets X-Forwarded-For, the audit trail records the client's address.
+# Behind reverse proxies that append to X-Forwarded-For: how many there are. The client's
+# address (audit trail, login throttle) is the entry that many hops from the right; what the
+# client wrote further left is ignored (staff.proxies). 0: the socket's address. The older
+# AUDIT_TRUST_X_FORWARDED_FOR=1 still works and means one proxy when this is not set.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=None)
 
 # The worker keeps the project's log handlers (and their personal-data filter).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

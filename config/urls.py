@@ -31,6 +31,7 @@ api_v1 = [
     path("institutions/", enrollment_api.InstitutionListCreateApi.as_view(), name="institutions"),
     path("institutions/<int:institution_id>/", enrollment_api.InstitutionDetailApi.as_view()),
     path("persons/", enrollment_api.PersonListCreateApi.as_view(), name="persons"),
+    path("persons/lookup/", claims_api.PersonLookupApi.as_view(), name="person-lookup"),
     path("persons/<int:person_id>/", enrollment_api.PersonDetailApi.as_view(), name="person"),
     path("persons/<int:person_id>/account/", AccountApi.as_view(), name="person-account"),
     path("imports/payroll/", PayrollImportApi.as_view(), name="payroll-import"),

@@ -1,9 +1,7 @@
 """Managers' dashboards (auditors read them too): the figures from the summary tables, as
 ECharts charts with the same figures in a table under each, filters and XLSX export."""
 
-import re
 from decimal import Decimal
-from io import BytesIO
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from enrollment.models import Institution
 from staff.decorators import role_required
+from staff.exports import xlsx_response
 from staff.roles import MANAGER
 
 from . import selectors
@@ -30,32 +29,28 @@ PAGES = {
 
 
 def _xlsx(title: str, panels, filters) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for panel in panels:
-        # Sheet names: at most 31 characters, none of : \ / ? * [ ].
-        name = re.sub(r"[:\\/?*\[\]：]", " ", str(panel.title))[:31]
-        sheet = book.create_sheet(name)
-        sheet.append([f"{title} {filters.start:%Y-%m}–{filters.end:%Y-%m}"])
-        sheet.append([str(c) for c in panel.columns])
-        for row in panel.rows:
-            sheet.append([_cell(c) for c in row])
-    out = BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"dashboard-{filters.start:%Y%m}-{filters.end:%Y%m}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    """One sheet per panel, written by ``staff.exports`` (money as numbers with two places,
+    text as text)."""
+    heading = f"{title} {filters.start:%Y-%m}–{filters.end:%Y-%m}"
+    sheets = [
+        (
+            str(panel.title),
+            [
+                [heading],
+                [str(c) for c in panel.columns],
+                *([_cell(c) for c in row] for row in panel.rows),
+            ],
+        )
+        for panel in panels
+    ]
+    return xlsx_response(f"dashboard-{filters.start:%Y%m}-{filters.end:%Y%m}.xlsx", sheets)
 
 
 def _cell(value):
-    """Numbers stay numbers (money as Decimal: openpyxl writes it exactly); the rest as text."""
-    return value if isinstance(value, int | Decimal) else str(value)
+    """Numbers stay numbers (money as Decimal); everything else is text."""
+    if value is None or isinstance(value, int | Decimal):
+        return value
+    return str(value)
 
 
 @role_required(MANAGER)

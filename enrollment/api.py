@@ -25,15 +25,21 @@ from .services import (
     person_update,
 )
 
-READERS = (CLERK, MANAGER, POLICY_ADMIN, INSTITUTION)
+# Institutions' API clients read the designated institutions (reference data: a claim names
+# its prescribing institution); people, employers and stays are the bureau's. An institution
+# finds its patient through the claims app's person lookup (1101 shape), nothing more.
+BUREAU_READERS = (CLERK, MANAGER, POLICY_ADMIN)
+READERS = (*BUREAU_READERS, INSTITUTION)
 
 
 class ReadOrClerkWrite(APIView):
-    """Reads for bureau staff and institutions (auditors too); writes for clerks."""
+    """Reads for bureau staff (auditors too); writes for clerks."""
+
+    readers = BUREAU_READERS
 
     def get_permissions(self):
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
-            return [IsAuthenticated(), has_role(*READERS)()]
+            return [IsAuthenticated(), has_role(*self.readers)()]
         return [IsAuthenticated(), has_role(CLERK)()]
 
 
@@ -101,6 +107,8 @@ class InstitutionInputSerializer(serializers.Serializer):
 
 
 class InstitutionListCreateApi(ReadOrClerkWrite):
+    readers = READERS
+
     @extend_schema(
         responses=page_of(InstitutionOutputSerializer),
         operation_id="institutions_list",
@@ -125,6 +133,8 @@ class InstitutionListCreateApi(ReadOrClerkWrite):
 
 
 class InstitutionDetailApi(ReadOrClerkWrite):
+    readers = READERS
+
     @extend_schema(responses=InstitutionOutputSerializer, tags=["enrollment"])
     def get(self, request, institution_id: int):
         institution = get_object_or_404(Institution, pk=institution_id)
@@ -162,16 +172,31 @@ class PersonOutputSerializer(serializers.ModelSerializer):
         fields = PERSON_FIELDS
 
 
+# What a masked ID number hides (the eight digits of the birth date) must not stand next to it.
+MASK_HIDES = ("birth_date",)
+
+
 class PersonListOutputSerializer(PersonOutputSerializer):
-    """In lists, the ID number is masked for every role but clerks (150200********0017)."""
+    """In lists, the ID number is masked for every role but clerks (150200********0017), and
+    the birth date (exactly the hidden digits) is left out with it."""
 
     id_number = serializers.SerializerMethodField()
+    # Not required in the schema: masked rows leave it out (an output-only serializer, so
+    # not marking it read-only changes nothing else).
+    birth_date = serializers.DateField(required=False)
 
     class Meta(PersonOutputSerializer.Meta):
         fields = PERSON_FIELDS
 
     def get_id_number(self, person: Person) -> str:
         return person.id_number if self.context.get("full_numbers") else person.masked_id_number
+
+    def to_representation(self, person: Person) -> dict:
+        data = super().to_representation(person)
+        if not self.context.get("full_numbers"):
+            for name in MASK_HIDES:
+                data.pop(name, None)
+        return data
 
 
 class PersonInputSerializer(serializers.Serializer):

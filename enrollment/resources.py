@@ -9,6 +9,7 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from policies.models import Region
+from staff.exports import FormulaSafeResourceMixin
 
 from .id_numbers import normalize
 from .models import Employer, Institution, Person
@@ -40,7 +41,7 @@ PERSON_COLUMNS = [
 INSTITUTION_COLUMNS = ["code", "name", "region", "kind", "level", "designated"]
 
 
-class PersonResource(resources.ModelResource):
+class PersonResource(FormulaSafeResourceMixin, resources.ModelResource):
     region = fields.Field(attribute="region", column_name="region", widget=region_widget())
     employer = fields.Field(
         attribute="employer",
@@ -87,7 +88,7 @@ class PersonResource(resources.ModelResource):
         )
 
 
-class InstitutionResource(resources.ModelResource):
+class InstitutionResource(FormulaSafeResourceMixin, resources.ModelResource):
     region = fields.Field(attribute="region", column_name="region", widget=region_widget())
 
     class Meta:

@@ -15,7 +15,6 @@ read when the event is made, after DRF has authenticated it); a job runs inside 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,11 +22,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 
 from .models import AuditEvent
+from .proxies import client_address  # noqa: F401 (re-exported: the trail's address rule)
 
 _request: ContextVar[Any] = ContextVar("audit_request", default=None)
 _acting: ContextVar[Acting | None] = ContextVar("audit_acting", default=None)
@@ -63,19 +62,6 @@ def acting(*, channel: str, actor=None, job_id: int | None = None) -> Iterator[N
         yield
     finally:
         _acting.reset(token)
-
-
-def client_address(request) -> str | None:
-    """The client's address: ``REMOTE_ADDR``, or the first ``X-Forwarded-For`` address when
-    the deployment says a trusted proxy sets it (``AUDIT_TRUST_X_FORWARDED_FOR``)."""
-    value = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        value = forwarded.split(",")[0].strip() or value
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
 
 
 def _channel_of(request) -> str:

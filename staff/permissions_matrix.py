@@ -8,8 +8,12 @@ it may then do with a given object is the view's business (an institution settle
 only its own claims; a job kind names the roles that may start it).
 
 Rules the table keeps, checked by the test as well: auditors read everything and write
-nothing; institution clients reach only the claims API and public reference data; anonymous
-visitors reach only the login, the language switch, the token endpoint and the API schema.
+nothing; institution clients reach only ``INSTITUTION_REACHES`` (the claims API, the person
+lookup, the certifications of their own patients, their own jobs and public reference data:
+regions, policies, designated institutions), never a person list, a ledger or an inpatient
+stay; anonymous visitors reach only the login, the language switch, the token endpoint and
+the API schema. The walk signs the institution role in as a user linked to an institution, as
+real API clients are.
 The admin (``/admin/``) is left to Django's staff and superuser checks.
 """
 
@@ -124,38 +128,70 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET api/v1/regions/<str:code>/policies/": SIGNED_IN,
     "POST api/v1/regions/<str:code>/policies/": (POLICY_ADMIN,),
     "GET api/v1/policy-schema/": EVERYONE,
-    "GET api/v1/employers/": SIGNED_IN,
+    "GET api/v1/employers/": BUREAU,
     "POST api/v1/employers/": (CLERK,),
-    "GET api/v1/employers/<int:employer_id>/": SIGNED_IN,
+    "GET api/v1/employers/<int:employer_id>/": BUREAU,
     "GET api/v1/institutions/": SIGNED_IN,
     "POST api/v1/institutions/": (CLERK,),
     "GET api/v1/institutions/<int:institution_id>/": SIGNED_IN,
     "PATCH api/v1/institutions/<int:institution_id>/": (CLERK,),
-    "GET api/v1/persons/": SIGNED_IN,
+    "GET api/v1/persons/": BUREAU,
     "POST api/v1/persons/": (CLERK,),
-    "GET api/v1/persons/<int:person_id>/": SIGNED_IN,
+    "GET api/v1/persons/lookup/": SIGNED_IN,
+    "GET api/v1/persons/<int:person_id>/": BUREAU,
     "PATCH api/v1/persons/<int:person_id>/": (CLERK,),
-    "GET api/v1/persons/<int:person_id>/account/": SIGNED_IN,
+    "GET api/v1/persons/<int:person_id>/account/": BUREAU,
     "POST api/v1/imports/payroll/": (CLERK, MANAGER),
-    "GET api/v1/claims/": (CLERK, MANAGER, AUDITOR),
+    "GET api/v1/claims/": (CLERK, MANAGER, AUDITOR, INSTITUTION),  # its own claims
     "POST api/v1/claims/": (CLERK, INSTITUTION),
     "POST api/v1/claims/preview/": (CLERK, MANAGER, INSTITUTION),
-    "GET api/v1/claims/<int:settlement_id>/": (CLERK, MANAGER, AUDITOR),
-    "POST api/v1/claims/<int:settlement_id>/reverse/": (CLERK,),
+    "GET api/v1/claims/<int:settlement_id>/": (CLERK, MANAGER, AUDITOR, INSTITUTION),
+    "POST api/v1/claims/<int:settlement_id>/reverse/": (CLERK, INSTITUTION),
     "GET api/v1/family-sharing/": (CLERK, MANAGER, AUDITOR),
     "POST api/v1/family-sharing/": (CLERK,),
     "GET api/v1/family-sharing/<int:authorisation_id>/": (CLERK, MANAGER, AUDITOR),
     "POST api/v1/family-sharing/<int:authorisation_id>/revoke/": (CLERK,),
     "GET api/v1/family-sharing/<int:authorisation_id>/premium-payments/": (CLERK, MANAGER, AUDITOR),
     "POST api/v1/family-sharing/<int:authorisation_id>/premium-payments/": (CLERK,),
-    "GET api/v1/chronic-certifications/": SIGNED_IN,
+    "GET api/v1/chronic-certifications/": SIGNED_IN,  # institutions: their patients' only
     "POST api/v1/chronic-certifications/": (CLERK,),
     "POST api/v1/chronic-certifications/<int:certification_id>/approve/": (CLERK,),
     "POST api/v1/chronic-certifications/<int:certification_id>/reject/": (CLERK,),
     "POST api/v1/chronic-certifications/<int:certification_id>/revoke/": (CLERK,),
-    "GET api/v1/persons/<int:person_id>/inpatient-stays/": SIGNED_IN,
+    "GET api/v1/persons/<int:person_id>/inpatient-stays/": BUREAU,
     "POST api/v1/persons/<int:person_id>/inpatient-stays/": (CLERK,),
     "PATCH api/v1/persons/<int:person_id>/inpatient-stays/<int:stay_id>/": (CLERK,),
     "GET api/v1/schema/": EVERYONE,
     "GET api/v1/docs/": EVERYONE,
 }
+
+# Everything an institution's API client may reach (besides the session routes), per-endpoint
+# tests in tests/security/test_institution_privacy.py say what it then sees.
+INSTITUTION_REACHES = frozenset(
+    {
+        "GET ",
+        "GET jobs/",
+        "GET jobs/<int:job_id>/",
+        "GET jobs/<int:job_id>/progress/",
+        "GET policies/",
+        "GET policies/schema/",
+        "GET policies/<str:code>/",
+        "GET api/v1/jobs/",
+        "GET api/v1/jobs/<int:job_id>/",
+        "GET api/v1/regions/",
+        "GET api/v1/regions/<str:code>/policy/",
+        "GET api/v1/regions/<str:code>/policies/",
+        "GET api/v1/policy-schema/",
+        "GET api/v1/institutions/",
+        "GET api/v1/institutions/<int:institution_id>/",
+        "GET api/v1/persons/lookup/",
+        "GET api/v1/chronic-certifications/",
+        "GET api/v1/claims/",
+        "POST api/v1/claims/",
+        "POST api/v1/claims/preview/",
+        "GET api/v1/claims/<int:settlement_id>/",
+        "POST api/v1/claims/<int:settlement_id>/reverse/",
+        "GET api/v1/schema/",
+        "GET api/v1/docs/",
+    }
+)

@@ -5,9 +5,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from staff.permissions_matrix import ACTORS, ANONYMOUS, MATRIX
+from enrollment.models import InstitutionUser
+from staff.permissions_matrix import ACTORS, ANONYMOUS, INSTITUTION_REACHES, MATRIX
 from staff.roles import AUDITOR, INSTITUTION
-from tests.factories import UserFactory
+from tests.factories import InstitutionFactory, UserFactory
 
 from .walk import concrete, outcome, routes
 
@@ -21,6 +22,12 @@ def test_every_route_is_in_the_matrix_and_nothing_else():
     assert set(MATRIX) - served == set(), "rows for routes that no longer exist"
 
 
+def test_the_institution_reaches_exactly_its_list():
+    reached = {key for key, roles in MATRIX.items() if INSTITUTION in roles}
+    sessions = {key for key in reached if key.split(" ", 1)[1] in SESSION}
+    assert reached - sessions == INSTITUTION_REACHES
+
+
 def test_the_matrix_keeps_its_rules():
     for key, roles in MATRIX.items():
         method, route = key.split(" ", 1)
@@ -32,6 +39,9 @@ def test_the_matrix_keeps_its_rules():
         # Institution clients: the claims API and reference data, nothing of the bureau's pages.
         if INSTITUTION in roles and route.startswith("api/v1/"):
             assert method == "GET" or route.startswith("api/v1/claims/"), key
+        # Institution clients: what settling needs, nothing of people beyond their patients.
+        if INSTITUTION in roles:
+            assert key in INSTITUTION_REACHES, key
         # Anonymous visitors: the API's schema and its documentation only.
         if ANONYMOUS in roles:
             assert route in ("api/v1/policy-schema/", "api/v1/schema/", "api/v1/docs/"), key
@@ -40,6 +50,8 @@ def test_the_matrix_keeps_its_rules():
 @pytest.mark.django_db
 def test_every_role_gets_what_the_matrix_says(postgres):
     users = {role: UserFactory(username=f"matrix-{role}", roles=[role]) for role in ACTORS[:-1]}
+    # An institution's API user acts for one institution, as every real one does.
+    InstitutionUser.objects.create(user=users[INSTITUTION], institution=InstitutionFactory())
     wrong = []
     for route, method in routes():
         allowed = set(MATRIX[f"{method} {route}"])
