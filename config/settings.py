@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "enrollment",
     "accounts",
     "family_sharing",
+    "catalogue",
     "claims",
     "dashboards",
 ]
