@@ -50,18 +50,23 @@ class LineSplit:
     chrgitm_lv: str  # "03" for an item not in the catalogue
     selfpay_prop: Decimal  # the proportion applied
     price_ceiling: Decimal | None
+    own_proportion: bool = False  # the item's own selfpay_prop, not the region's rate
 
     @property
     def class_b_amount(self) -> Decimal:
-        """The 乙类 part the settlement's first self-pay applies to (DESIGN step 2)."""
-        if self.chrgitm_lv != CLASS_B:
+        """The 乙类 part the settlement's first self-pay applies to at the region's rate
+        (DESIGN step 2; the calculator applies and cites it)."""
+        if self.chrgitm_lv != CLASS_B or self.own_proportion:
             return ZERO
         return self.preselfpay_amt + self.inscp_scp_amt
 
     @property
     def self_pay_amount(self) -> Decimal:
-        """Outside the policy scope: fully self-paid items and the part above the ceiling."""
-        return self.fulamt_ownpay_amt + self.overlmt_amt
+        """What the claim carries as self-paid: fully self-paid items, the part above the
+        ceiling, and a first self-pay at the item's own proportion (already computed here; the
+        calculator's class-B step applies only the region's rate)."""
+        own = self.preselfpay_amt if self.own_proportion else ZERO
+        return self.fulamt_ownpay_amt + self.overlmt_amt + own
 
 
 def split_line(
@@ -110,6 +115,7 @@ def split_line(
         chrgitm_lv=item.chrgitm_lv,
         selfpay_prop=prop,
         price_ceiling=item.price_ceiling,
+        own_proportion=item.selfpay_prop is not None,
     )
 
 
@@ -122,29 +128,23 @@ class Totals:
     overlmt_amt: Decimal = ZERO
     preselfpay_amt: Decimal = ZERO
     inscp_scp_amt: Decimal = ZERO
-    class_b_amount: Decimal = ZERO
+    class_b_amount: Decimal = ZERO  # 乙类 in scope at the region's rate
+    own_preselfpay_amt: Decimal = ZERO  # first self-pay at items' own proportions
 
     @property
     def self_pay_amount(self) -> Decimal:
-        return self.fulamt_ownpay_amt + self.overlmt_amt
+        return self.fulamt_ownpay_amt + self.overlmt_amt + self.own_preselfpay_amt
 
 
 def totals(lines) -> Totals:
-    """Sum ``LineSplit``-like rows (anything with the four parts, amount and chrgitm_lv)."""
-    t = dict.fromkeys(("total", "ful", "over", "first", "inscp", "class_b"), ZERO)
-    for line in lines:
-        t["total"] += line.amount
-        t["ful"] += line.fulamt_ownpay_amt
-        t["over"] += line.overlmt_amt
-        t["first"] += line.preselfpay_amt
-        t["inscp"] += line.inscp_scp_amt
-        if line.chrgitm_lv == CLASS_B:
-            t["class_b"] += line.preselfpay_amt + line.inscp_scp_amt
+    """Sum ``LineSplit`` rows into the claim's aggregates."""
+    lines = list(lines)
     return Totals(
-        total_amount=t["total"],
-        fulamt_ownpay_amt=t["ful"],
-        overlmt_amt=t["over"],
-        preselfpay_amt=t["first"],
-        inscp_scp_amt=t["inscp"],
-        class_b_amount=t["class_b"],
+        total_amount=sum((x.amount for x in lines), ZERO),
+        fulamt_ownpay_amt=sum((x.fulamt_ownpay_amt for x in lines), ZERO),
+        overlmt_amt=sum((x.overlmt_amt for x in lines), ZERO),
+        preselfpay_amt=sum((x.preselfpay_amt for x in lines), ZERO),
+        inscp_scp_amt=sum((x.inscp_scp_amt for x in lines), ZERO),
+        class_b_amount=sum((x.class_b_amount for x in lines), ZERO),
+        own_preselfpay_amt=sum((x.preselfpay_amt for x in lines if x.own_proportion), ZERO),
     )

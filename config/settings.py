@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "family_sharing",
     "catalogue",
     "claims",
+    "gateway",
     "dashboards",
 ]
 

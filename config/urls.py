@@ -9,6 +9,7 @@ from catalogue import api as catalogue_api
 from claims import api as claims_api
 from enrollment import api as enrollment_api
 from family_sharing import api as sharing_api
+from gateway.api import HsaGatewayApi
 from jobs.api import JobCreateApi, JobDetailApi
 from policies.api import PolicyInForceApi, PolicySchemaApi, PolicyVersionsApi, RegionListApi
 from staff.api import TokenObtainApi
@@ -88,6 +89,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("api/hsa/", HsaGatewayApi.as_view(), name="hsa-gateway"),
     path("", include("staff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/", include("jobs.urls")),

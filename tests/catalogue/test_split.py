@@ -83,7 +83,7 @@ def test_totals_give_the_claim_aggregates():
     t = totals(lines)
     assert t.total_amount == D("256.80")
     assert t.self_pay_amount == D("108.30")  # 88.80 self-paid + 19.50 above the ceiling
-    assert t.class_b_amount == D("136.50")
+    assert t.class_b_amount == D("136.50")  # at the region's rate (no own proportion)
     assert t.preselfpay_amt == D("13.65") and t.inscp_scp_amt == D("134.85")
 
 
@@ -112,3 +112,17 @@ def test_class_a_at_or_under_its_ceiling_is_all_in_policy(amount, count, ceiling
         amount=amount, count=count, item=Item("A", "01", "09", ceiling), class_b_rate=None
     )
     assert s.inscp_scp_amt == amount
+
+
+def test_an_items_own_proportion_is_self_paid_in_the_claim_not_class_b():
+    # 乙类 with its own 5 %: 20.00 × 0.05 = 1.00 first self-pay, computed here; the claim
+    # carries it as self-paid so the calculator's class-B step (region rate) does not apply again.
+    s = split_line(
+        amount=D("20.00"),
+        count=D("1"),
+        item=Item("O", "02", "09", None, D("0.05")),
+        class_b_rate=None,
+    )
+    assert s.own_proportion and s.class_b_amount == 0 and s.self_pay_amount == D("1.00")
+    t = totals([s])
+    assert (t.self_pay_amount, t.class_b_amount, t.own_preselfpay_amt) == (D("1.00"), 0, D("1.00"))
