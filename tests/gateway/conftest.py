@@ -76,7 +76,7 @@ class His:
         return body
 
     def post(self, body) -> dict:
-        self.last_msgid = body["msgid"]
+        self.last_msgid = body.get("msgid", "")
         response = self.client.post(
             "/api/hsa/", json.dumps(body, ensure_ascii=False), content_type="application/json"
         )
