@@ -1,13 +1,12 @@
 """``POST /api/hsa/``: the national platform's envelope in, its answer out (HTTP 200 for every
-business answer, refusals included, as the platform does; 401 without a token, 403 for a user who
-is not an institution's client)."""
+business answer, refusals included, as the platform does, and for an institution user not linked
+to an institution; 401 without a token, 403 for bureau staff)."""
 
 import json
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
@@ -16,7 +15,7 @@ from staff.permissions import has_role
 from staff.roles import INSTITUTION
 
 from .examples import examples
-from .services import message_handle
+from .services import answer, message_handle
 from .transactions import NAMES
 
 DESCRIPTION = (
@@ -46,7 +45,13 @@ class HsaGatewayApi(APIView):
     def post(self, request):
         link = getattr(request.user, "institution_link", None)
         if link is None:
-            raise PermissionDenied("This API user is not linked to an institution.")
+            reply = answer(
+                institution=None, infcode=-1, err_msg="该接口用户未关联定点医药机构，不能办理业务"
+            )
+            return HttpResponse(
+                json.dumps(reply, ensure_ascii=False),
+                content_type="application/json; charset=utf-8",
+            )
         institution = Institution.objects.select_related("region").get(pk=link.institution_id)
         reply = message_handle(
             body=request._request.body, institution=institution, user=request.user

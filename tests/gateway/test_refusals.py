@@ -162,6 +162,8 @@ def test_envelopes_unknown_transactions_and_the_wrong_institution(visit, world):
     assert APIClient().post("/api/hsa/", {}, format="json").status_code == 401
     clerk = api_client(UserFactory(roles=["clerk"]))
     assert clerk.post("/api/hsa/", {}, format="json").status_code == 403
+    unlinked = api_client(UserFactory(roles=["institution"])).post("/api/hsa/", {}, format="json")
+    assert unlinked.status_code == 200 and "未关联定点医药机构" in unlinked.json()["err_msg"]
     assert state() == before
 
 

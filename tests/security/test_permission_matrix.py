@@ -32,6 +32,9 @@ def test_the_matrix_keeps_its_rules():
         # Institution clients: the claims API and reference data, nothing of the bureau's pages.
         if INSTITUTION in roles and route.startswith("api/v1/"):
             assert method == "GET" or route.startswith("api/v1/claims/"), key
+        # The national platform's interface (HIS): institution clients only.
+        if route.startswith("api/hsa/"):
+            assert set(roles) <= {INSTITUTION}, key
         # Anonymous visitors: the API's schema and its documentation only.
         if ANONYMOUS in roles:
             assert route in ("api/v1/policy-schema/", "api/v1/schema/", "api/v1/docs/"), key
