@@ -155,7 +155,7 @@ def test_envelopes_unknown_transactions_and_the_wrong_institution(visit, world):
     assert "fixmedins_code" in his.post({**body, "fixmedins_code": "H99999"})["err_msg"]
     del body["msgid"]
     assert "msgid" in his.post(body)["err_msg"]
-    for raw in (b"not json", b"[1, 2]", '{"infno": 1}'.encode()):
+    for raw in (b"not json", b"[1, 2]", b'{"infno": 1}'):
         response = his.client.post("/api/hsa/", raw, content_type="application/json")
         assert response.status_code == 200 and response.json()["infcode"] == -1
         assert response.json()["err_msg"]
