@@ -500,7 +500,7 @@ class _Claim:
     med_type: str
     insutype: str
     cert_type: str
-    line_ids: list
+    lines: object  # the unsettled lines' queryset (2207 marks them settled)
 
 
 def _benefit(visit: Visit, med_type: str, data: Node) -> tuple[str, str]:
@@ -598,8 +598,8 @@ def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
         use_account=use_account,
         account_holder=holder,
     )
-    line_ids = list(lines.values_list("id", flat=True)) if lock else []
-    return _Claim(visit, request, totals, med_type, insutype, cert_type, line_ids)
+    # Under the visit's lock (2207) these are exactly the lines summed above.
+    return _Claim(visit, request, totals, med_type, insutype, cert_type, lines)
 
 
 def _proc_info(explanation: list[dict], steps=None) -> str:
@@ -773,8 +773,8 @@ def t2207(ctx: Context, node: Node) -> dict:
         settlement, _created = settlement_create(request=claim.request, actor=ctx.user)
     except DomainError as exc:
         raise Refused(exc.message) from None
-    FeeLine.objects.filter(id__in=claim.line_ids).update(settlement=settlement)
-    VisitSettlement.objects.create(
+    claim.lines.update(settlement=settlement)
+    vs = VisitSettlement.objects.create(
         settlement=settlement,
         visit=claim.visit,
         msgid=ctx.msgid,
@@ -786,15 +786,13 @@ def t2207(ctx: Context, node: Node) -> dict:
         overlmt_selfpay=claim.totals["overlmt"],
         own_preselfpay_amt=claim.totals["own_pre"],
     )
-    return settled_output(
-        settlement, claim.visit, VisitSettlement.objects.get(settlement=settlement)
-    )
+    return settled_output(settlement, claim.visit, vs)
 
 
 def settled_output(
     settlement: Settlement, visit: Visit, vs: VisitSettlement, sign: int = 1
 ) -> dict:
-    person = Person.objects.select_related("region").get(pk=settlement.person_id)
+    person = visit.person  # read with its region by visit_of
     return {
         "setlinfo": setlinfo(
             person=person,
