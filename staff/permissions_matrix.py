@@ -163,7 +163,6 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST api/v1/persons/<int:person_id>/inpatient-stays/": (CLERK,),
     "PATCH api/v1/persons/<int:person_id>/inpatient-stays/<int:stay_id>/": (CLERK,),
     "POST api/hsa/": (INSTITUTION,),  # the national platform's interface (HIS), institutions only
-    "GET api/hsa/": (),  # not served: 405
     "GET api/v1/schema/": EVERYONE,
     "GET api/v1/docs/": EVERYONE,
 }
