@@ -65,7 +65,9 @@ INSTALLED_APPS = [
     "enrollment",
     "accounts",
     "family_sharing",
+    "catalogue",
     "claims",
+    "gateway",
     "dashboards",
 ]
 

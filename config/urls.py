@@ -5,9 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from accounts.api import AccountApi, PayrollImportApi
+from catalogue import api as catalogue_api
 from claims import api as claims_api
 from enrollment import api as enrollment_api
 from family_sharing import api as sharing_api
+from gateway.api import HsaGatewayApi
 from jobs.api import JobCreateApi, JobDetailApi
 from policies.api import PolicyInForceApi, PolicySchemaApi, PolicyVersionsApi, RegionListApi
 from staff.api import TokenObtainApi
@@ -35,6 +37,8 @@ api_v1 = [
     path("persons/<int:person_id>/", enrollment_api.PersonDetailApi.as_view(), name="person"),
     path("persons/<int:person_id>/account/", AccountApi.as_view(), name="person-account"),
     path("imports/payroll/", PayrollImportApi.as_view(), name="payroll-import"),
+    path("imports/catalogue/", catalogue_api.CatalogueImportApi.as_view(), name="catalogue-import"),
+    path("catalogue/", catalogue_api.CatalogueListApi.as_view(), name="catalogue"),
     path("family-sharing/", sharing_api.AuthorisationListCreateApi.as_view(), name="sharing"),
     path("family-sharing/<int:authorisation_id>/", sharing_api.AuthorisationDetailApi.as_view()),
     path(
@@ -86,6 +90,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("api/hsa/", HsaGatewayApi.as_view(), name="hsa-gateway"),
     path("", include("staff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/", include("jobs.urls")),
@@ -93,6 +98,7 @@ urlpatterns = [
     path("enrollment/", include("enrollment.urls")),
     path("accounts/", include("accounts.urls")),
     path("claims/", include("claims.urls")),
+    path("catalogue/", include("catalogue.urls")),
     path("family-sharing/", include("family_sharing.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),

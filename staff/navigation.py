@@ -28,6 +28,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
         Link(_("Designated institutions"), "enrollment:institution_list"),
         Link(_("Import persons or institutions"), "enrollment:import"),
         Link(_("Upload payroll"), "accounts:payroll_upload", _("Monthly contribution bases")),
+        Link(_("Medical catalogue"), "catalogue:list", _("Drugs, services and materials")),
         Link(_("Chronic and special disease certifications"), "claims:certification_list"),
         Link(
             _("Manual reimbursement"),

@@ -95,6 +95,10 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST claims/certifications/": BUREAU_WRITERS,
     "GET claims/certifications/<int:certification_id>/decide/": (),  # not served: 405
     "POST claims/certifications/<int:certification_id>/decide/": (CLERK,),
+    "GET catalogue/": BUREAU,
+    "POST catalogue/": BUREAU_WRITERS,
+    "GET catalogue/upload/": (CLERK, MANAGER, AUDITOR),
+    "POST catalogue/upload/": (CLERK, MANAGER),
     "GET family-sharing/": (CLERK, MANAGER, AUDITOR),
     "POST family-sharing/": (CLERK, MANAGER),
     "GET family-sharing/grant/<int:person_id>/": (CLERK, AUDITOR),
@@ -142,6 +146,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "PATCH api/v1/persons/<int:person_id>/": (CLERK,),
     "GET api/v1/persons/<int:person_id>/account/": BUREAU,
     "POST api/v1/imports/payroll/": (CLERK, MANAGER),
+    "POST api/v1/imports/catalogue/": (CLERK, MANAGER),
+    "GET api/v1/catalogue/": SIGNED_IN,
     "GET api/v1/claims/": (CLERK, MANAGER, AUDITOR, INSTITUTION),  # its own claims
     "POST api/v1/claims/": (CLERK, INSTITUTION),
     "POST api/v1/claims/preview/": (CLERK, MANAGER, INSTITUTION),
@@ -161,6 +167,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET api/v1/persons/<int:person_id>/inpatient-stays/": BUREAU,
     "POST api/v1/persons/<int:person_id>/inpatient-stays/": (CLERK,),
     "PATCH api/v1/persons/<int:person_id>/inpatient-stays/<int:stay_id>/": (CLERK,),
+    "POST api/hsa/": (INSTITUTION,),  # the national platform's interface (HIS), institutions only
     "GET api/v1/schema/": EVERYONE,
     "GET api/v1/docs/": EVERYONE,
 }
@@ -191,6 +198,8 @@ INSTITUTION_REACHES = frozenset(
         "POST api/v1/claims/preview/",
         "GET api/v1/claims/<int:settlement_id>/",
         "POST api/v1/claims/<int:settlement_id>/reverse/",
+        "GET api/v1/catalogue/",
+        "POST api/hsa/",
         "GET api/v1/schema/",
         "GET api/v1/docs/",
     }

@@ -42,6 +42,9 @@ def test_the_matrix_keeps_its_rules():
         # Institution clients: what settling needs, nothing of people beyond their patients.
         if INSTITUTION in roles:
             assert key in INSTITUTION_REACHES, key
+        # The national platform's interface (HIS): institution clients only.
+        if route.startswith("api/hsa/"):
+            assert set(roles) <= {INSTITUTION}, key
         # Anonymous visitors: the API's schema and its documentation only.
         if ANONYMOUS in roles:
             assert route in ("api/v1/policy-schema/", "api/v1/schema/", "api/v1/docs/"), key

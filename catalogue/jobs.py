@@ -1,0 +1,36 @@
+"""The catalogue import as a background job (``catalogue_import``)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from jobs.registry import register
+from staff.errors import DomainError
+from staff.roles import CLERK, MANAGER
+
+UPLOADS = "catalogue"
+
+
+def clean_catalogue(parameters: dict) -> dict:
+    folder = (Path(settings.MEDIA_ROOT) / UPLOADS).resolve()
+    path = Path(str(parameters.get("path", ""))).resolve()
+    if folder not in path.parents or not path.is_file():
+        raise DomainError("upload the file through /api/v1/imports/catalogue/", field="file")
+    return {
+        "path": str(path),
+        "filename": str(parameters.get("filename") or path.name)[:200],
+        "dry_run": parameters.get("dry_run") is True,
+    }
+
+
+@register(
+    "catalogue_import",
+    label=_("Medical catalogue import"),
+    roles=(CLERK, MANAGER),
+    clean=clean_catalogue,
+)
+def catalogue_import(job, progress):
+    from .imports import catalogue_import_run
+
+    return catalogue_import_run(job=job, progress=progress)

@@ -1,0 +1,61 @@
+"""``POST /api/hsa/``: the national platform's envelope in, its answer out (HTTP 200 for every
+business answer, refusals included, as the platform does, and for an institution user not linked
+to an institution; 401 without a token, 403 for bureau staff)."""
+
+import json
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from enrollment.models import Institution
+from staff.permissions import has_role
+from staff.roles import INSTITUTION
+
+from .examples import examples
+from .services import answer, message_handle
+from .transactions import NAMES
+
+DESCRIPTION = (
+    "国家医疗保障信息平台 定点医药机构接口（门诊子集）。请求体是平台的报文：`infno`、`msgid`、"
+    "`fixmedins_code`（须为令牌所属机构）…、`input`；应答是平台的应答报文：`infcode` 0 成功 / -1 "
+    "失败（`err_msg` 说明字段和原因，HTTP 200）、`inf_refmsgid`、`respond_time`、`output`。"
+    "同一 msgid "
+    "的同一报文再次发送得到原应答；不同报文使用已用 msgid 被拒绝。金额以两位小数的字符串表示。"
+    "受理的交易：" + "、".join(f"{k} {v}" for k, v in NAMES.items()) + "。家庭共济：2206/2207 的 "
+    "`data.acct_mulaid_psn_no` 写共济账户持有人的人员编号（见 1101 应答的 `mulaidinfo`）。"
+)
+
+
+class HsaGatewayApi(APIView):
+    def get_permissions(self):
+        return [IsAuthenticated(), has_role(INSTITUTION)()]
+
+    @extend_schema(
+        operation_id="hsa_gateway",
+        summary="国家医保平台接口（HIS 直连）",
+        description=DESCRIPTION,
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+        examples=examples(),
+        tags=["hsa"],
+    )
+    def post(self, request):
+        link = getattr(request.user, "institution_link", None)
+        if link is None:
+            reply = answer(
+                institution=None, infcode=-1, err_msg="该接口用户未关联定点医药机构，不能办理业务"
+            )
+            return HttpResponse(
+                json.dumps(reply, ensure_ascii=False),
+                content_type="application/json; charset=utf-8",
+            )
+        institution = Institution.objects.select_related("region").get(pk=link.institution_id)
+        reply = message_handle(
+            body=request._request.body, institution=institution, user=request.user
+        )
+        return HttpResponse(
+            json.dumps(reply, ensure_ascii=False), content_type="application/json; charset=utf-8"
+        )

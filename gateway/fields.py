@@ -1,0 +1,135 @@
+"""Reading the platform's fields: strings, codes, numbers, dates, date-times (NATIONAL-INTERFACE
+§1–3). A bad field raises ``Refused`` naming it (``data.psn_no``) and the reason, in Chinese."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+
+class Refused(Exception):
+    """A refusal (infcode -1): nothing is changed, ``message`` is the err_msg."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+_DIGITS = re.compile(r"^-?[0-9]{1,14}(\.[0-9]{1,6})?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+class Node:
+    """One JSON object of the input, named for messages (``data``, ``feedetail[3]``)."""
+
+    def __init__(self, value, name: str):
+        if not isinstance(value, dict):
+            raise Refused(f"输入节点 {name} 应为JSON对象")
+        self.value, self.name = value, name
+
+    def _raw(self, field: str, required: bool):
+        value = self.value.get(field)
+        if value is None or value == "":
+            if required:
+                raise Refused(f"{self.name}.{field} 不能为空")
+            return None
+        return value
+
+    def text(self, field: str, max_length: int, required: bool = True) -> str:
+        value = self._raw(field, required)
+        if value is None:
+            return ""
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise Refused(f"{self.name}.{field} 类型错误：应为字符型")
+        value = value.strip()
+        if len(value) > max_length:
+            raise Refused(f"{self.name}.{field} 长度超过 {max_length}")
+        if _UNSAFE.search(value):
+            raise Refused(f"{self.name}.{field} 含有非法字符")
+        return value
+
+    def code(self, field: str, allowed, required: bool = True) -> str:
+        value = self.text(field, 30, required)
+        if value and value not in allowed:
+            raise Refused(
+                f"{self.name}.{field} 取值 {value[:30]} 不在代码表中（可选：{'、'.join(allowed)}）"
+            )
+        return value
+
+    def number(
+        self, field: str, places: int = 2, required: bool = True, minimum: Decimal | None = None
+    ) -> Decimal | None:
+        value = self._raw(field, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            raise Refused(f"{self.name}.{field} 类型错误：应为数值型")
+        text = str(value).strip()
+        if not _DIGITS.match(text):
+            raise Refused(
+                f"{self.name}.{field} 类型错误：应为数值型（ASCII数字），实为 {text[:30]}"
+            )
+        amount = Decimal(text)
+        if amount.as_tuple().exponent < -places:
+            amount_text = f"{places} 位小数"
+            raise Refused(f"{self.name}.{field} 小数位超过 {amount_text}")
+        if minimum is not None and amount < minimum:
+            raise Refused(f"{self.name}.{field} 不能小于 {minimum}")
+        return amount
+
+    def date(self, field: str, required: bool = True) -> date | None:
+        value = self._raw(field, required)
+        if value is None:
+            return None
+        text = value.strip() if isinstance(value, str) else ""
+        try:
+            if not _DATE.match(text):
+                raise ValueError
+            return date.fromisoformat(text)
+        except ValueError:
+            raise Refused(f"{self.name}.{field} 类型错误：应为日期 yyyy-MM-dd") from None
+
+    def datetime(self, field: str, required: bool = True) -> datetime | None:
+        value = self._raw(field, required)
+        if value is None:
+            return None
+        text = value.strip() if isinstance(value, str) else ""
+        try:
+            if not _DATETIME.match(text):
+                raise ValueError
+            moment = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise Refused(f"{self.name}.{field} 类型错误：应为时间 yyyy-MM-dd HH:mm:ss") from None
+        moment = timezone.make_aware(moment)
+        if moment > timezone.now() + timedelta(minutes=10):
+            raise Refused(f"{self.name}.{field} 不能晚于当前时间")
+        return moment
+
+    def child(self, field: str) -> Node:
+        value = self.value.get(field)
+        if value is None:
+            raise Refused(f"{self.name}.{field} 不能为空")
+        return Node(value, f"{self.name}.{field}" if self.name != "input" else field)
+
+    def children(self, field: str, required: bool = True, limit: int = 1000) -> list[Node]:
+        value = self.value.get(field)
+        if value is None or value == []:
+            if required:
+                raise Refused(f"{self.name}.{field} 不能为空")
+            return []
+        if not isinstance(value, list):
+            raise Refused(f"{field} 应为JSON数组")
+        if len(value) > limit:
+            raise Refused(f"{field} 一次最多 {limit} 条")
+        return [Node(v, f"{field}[{i}]") for i, v in enumerate(value)]
+
+
+def money_text(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"

@@ -1,0 +1,147 @@
+"""One message of the interface: parse the envelope, answer a repeated msgid, run the
+transaction in one database transaction, keep the answer.
+
+Idempotency (NATIONAL-INTERFACE §4): a message is identified by its msgid within the
+institution. Decision: "the same message" is the same ``infno`` and ``input`` (the envelope's
+clock and operator fields may differ on a resend); it gets the stored answer. Another message
+with a used msgid is refused. Only successful answers are kept: a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from enrollment.models import Institution
+from staff.errors import DomainError
+
+from .fields import Node, Refused
+from .models import Message
+from .transactions import HANDLERS, NAMES, Context
+
+MAX_BODY = 2 * 1024 * 1024
+_MSGID = re.compile(r"^[0-9A-Za-z]{1,30}$")
+ENVELOPE = (
+    ("infno", 6), ("msgid", 30), ("mdtrtarea_admvs", 6), ("recer_sys_code", 10), ("infver", 6),
+    ("opter_type", 3), ("opter", 30), ("opter_name", 50), ("inf_time", 19),
+    ("fixmedins_code", 30), ("fixmedins_name", 200),
+)  # fmt: skip
+
+
+def _stamp(moment) -> str:
+    local = timezone.localtime(moment)
+    return local.strftime("%Y%m%d%H%M%S") + f"{local.microsecond // 1000:03d}"
+
+
+def _serial10() -> str:
+    return f"{secrets.randbelow(10**10):010d}"
+
+
+def answer(*, institution: Institution | None, infcode: int, output=None, err_msg="", now=None):
+    now = now or timezone.now()
+    area = institution.region.code if institution is not None else "000000"
+    return {
+        "infcode": infcode,
+        "inf_refmsgid": f"{area}{timezone.localtime(now):%Y%m%d%H%M%S}{_serial10()}",
+        "refmsg_time": _stamp(now),
+        "respond_time": _stamp(timezone.now()),
+        "err_msg": err_msg or None,
+        "warn_msg": None,
+        "output": output,
+        "cainfo": None,
+        "signtype": None,
+    }
+
+
+def parse(body: bytes) -> dict:
+    if len(body) > MAX_BODY:
+        raise Refused("报文过大")
+    try:
+        envelope = json.loads(body.decode("utf-8"), parse_float=Decimal)
+    except (UnicodeDecodeError, ValueError):
+        raise Refused("报文不是有效的 UTF-8 JSON") from None
+    if not isinstance(envelope, dict):
+        raise Refused("报文应为 JSON 对象")
+    return envelope
+
+
+def _fingerprint(infno: str, payload) -> str:
+    text = json.dumps({"infno": infno, "input": payload}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def message_handle(*, body: bytes, institution: Institution, user) -> dict:
+    """The answer to one message (a dict for the response body)."""
+    now = timezone.now()
+    try:
+        envelope = parse(body)
+        head = Node(envelope, "报文")
+        fields = {name: head.text(name, size) for name, size in ENVELOPE}
+        head.code("opter_type", ("1", "2", "3"))
+        head.datetime("inf_time")
+        infno, msgid = fields["infno"], fields["msgid"]
+        if infno not in HANDLERS:
+            raise Refused(f"交易编号 infno {infno} 不存在或本系统不受理")
+        if not _MSGID.match(msgid):
+            raise Refused("msgid 发送方报文ID应为不超过30位的字母或数字")
+        if fields["fixmedins_code"] != institution.code:
+            raise Refused(
+                f"fixmedins_code 定点医药机构编号 {fields['fixmedins_code']} 与登录凭证所属机构不符"
+            )
+        payload = envelope.get("input")
+        if payload is None or payload == "":
+            raise Refused("input 交易输入不能为空")
+        if isinstance(payload, str):  # some HIS send the input as a JSON text
+            try:
+                payload = json.loads(payload, parse_float=Decimal)
+            except ValueError:
+                raise Refused("input 交易输入不是有效的 JSON") from None
+        node = Node(payload, "input")
+        fingerprint = _fingerprint(infno, payload)
+        stored = _stored(institution, msgid, fingerprint)
+        if stored is not None:
+            return stored
+        ctx = Context(institution, user, msgid, infno, envelope, now)
+        try:
+            with transaction.atomic():
+                output = HANDLERS[infno](ctx, node)
+                reply = answer(institution=institution, infcode=0, output=output, now=now)
+                Message.objects.create(
+                    institution=institution,
+                    msgid=msgid,
+                    infno=infno,
+                    body_hash=fingerprint,
+                    answer=reply,
+                )
+            return reply
+        except IntegrityError:
+            # The same msgid arrived twice at once: the unique index let one through.
+            stored = _stored(institution, msgid, fingerprint)
+            if stored is None:
+                raise
+            return stored
+    except (Refused, DomainError) as exc:
+        message = exc.message
+        infno = locals().get("infno")
+        if infno in NAMES:
+            message = f"【{infno} {NAMES[infno]}】{message}"
+        return answer(institution=institution, infcode=-1, err_msg=message, now=now)
+
+
+def _stored(institution: Institution, msgid: str, fingerprint: str) -> dict | None:
+    previous = (
+        Message.objects.filter(institution=institution, msgid=msgid)
+        .values_list("body_hash", "answer")
+        .first()
+    )
+    if previous is None:
+        return None
+    if previous[0] != fingerprint:
+        raise Refused(f"msgid 报文ID {msgid} 已被另一笔报文使用，不能重复使用")
+    return previous[1]

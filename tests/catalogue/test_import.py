@@ -1,0 +1,178 @@
+"""Catalogue files: dry run, row errors, all or nothing; search by code, name, initials."""
+
+import io
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from catalogue.models import CatalogueItem, CatalogueOverride, CatalogueRow
+from jobs.models import Job
+from tests.factories import RegionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "code,name,kind,chrgitm_lv,med_chrgitm_type,price_ceiling,selfpay_prop,valid_from,valid_to"
+GOOD = [
+    "XJ01CAA040A001010100445,阿莫西林胶囊,drug,01,09,0.52,,2024-01-01,",
+    "ZA09BAA0001010100000,复方丹参滴丸,drug,02,11,,0.05,,",
+    "001102000010000,一般诊疗费,service,01,12,10,,,",
+    "C14020101,一次性使用无菌注射器,material,03,08,,,,2030-12-31",
+]
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def client(role="clerk"):
+    api = APIClient()
+    api.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(roles=[role])).key}"
+    )
+    return api
+
+
+def upload(content: bytes, capture, name="catalogue.csv", dry_run=False) -> Job:
+    file = io.BytesIO(content)
+    file.name = name
+    with capture(execute=True):
+        response = client().post(
+            "/api/v1/imports/catalogue/",
+            {"file": file, "dry_run": "true" if dry_run else "false"},
+            format="multipart",
+        )
+    assert response.status_code == 201, response.content
+    return Job.objects.get(pk=response.json()["job"])
+
+
+def csv_of(*rows, header=HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def test_dry_run_reports_and_changes_nothing_then_the_file_applies(
+    django_capture_on_commit_callbacks,
+):
+    job = upload(csv_of(*GOOD), django_capture_on_commit_callbacks, dry_run=True)
+    assert job.status == "succeeded", job.errors
+    assert job.result == {"rows": 4, "dry_run": True, "new": 4, "updated": 0, "overrides": 0}
+    assert not CatalogueItem.objects.exists()
+    job = upload(csv_of(*GOOD), django_capture_on_commit_callbacks)
+    assert job.status == "succeeded" and job.result["new"] == 4
+    item = CatalogueItem.objects.get(code="XJ01CAA040A001010100445")
+    assert (item.name, item.initials, item.chrgitm_lv, item.price_ceiling) == (
+        "阿莫西林胶囊",
+        "amxljn",
+        "01",
+        D("0.52"),
+    )
+    assert CatalogueItem.objects.get(code="ZA09BAA0001010100000").selfpay_prop == D("0.05")
+    assert not CatalogueRow.objects.exists()
+    # Again, changed: an update, not a duplicate.
+    changed = GOOD[0].replace("0.52", "0.60")
+    job = upload(csv_of(changed), django_capture_on_commit_callbacks)
+    assert job.result["updated"] == 1 and CatalogueItem.objects.count() == 4
+    assert CatalogueItem.objects.get(code="XJ01CAA040A001010100445").price_ceiling == D("0.6")
+
+
+def test_any_bad_row_fails_the_file_naming_row_and_column(django_capture_on_commit_callbacks):
+    bad = [
+        GOOD[0],
+        "X2,名称,pill,01,09,,,,",  # kind
+        "X3,名称,drug,04,09,,,,",  # level
+        "X4,名称,drug,01,09,１２,,,",  # full-width digits
+        "X5,名称,drug,02,09,,1.5,,",  # proportion above 1
+        "X6,名称,drug,02,09,,,2024-13-01,",  # date
+        GOOD[0],  # duplicate code
+        "X7,名称,drug,01,15,,,,",  # charge type
+    ]
+    job = upload(csv_of(*bad), django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    got = {(e["row"], e["field"]) for e in job.errors}
+    assert got == {
+        (3, "kind"), (4, "chrgitm_lv"), (5, "price_ceiling"), (6, "selfpay_prop"),
+        (7, "valid_from"), (8, "code"), (9, "med_chrgitm_type"),
+    }  # fmt: skip
+    assert not CatalogueItem.objects.exists()
+
+
+def test_regional_overrides_and_xlsx(django_capture_on_commit_callbacks):
+    RegionFactory(code="530400", name="玉溪市")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([*HEADER.split(","), "region"])
+    sheet.append(
+        ["ZA09BAA0001010100000", "复方丹参滴丸", "drug", "02", "11", None, 0.05, None, None, None]
+    )
+    sheet.append(
+        ["ZA09BAA0001010100000", "复方丹参滴丸", "drug", "01", "11", 30, None, None, None, "530400"]
+    )
+    sheet.append(["NOPE", "无此项", "drug", "01", "11", None, None, None, None, "530400"])
+    sheet.append(
+        [
+            "ZA09BAA0001010100000",
+            "复方丹参滴丸",
+            "drug",
+            "01",
+            "11",
+            None,
+            None,
+            None,
+            None,
+            "999999",
+        ]
+    )
+    out = io.BytesIO()
+    book.save(out)
+    job = upload(out.getvalue(), django_capture_on_commit_callbacks, name="目录.xlsx")
+    assert job.status == "failed"
+    assert {(e["row"], e["field"]) for e in job.errors} == {(4, "code"), (5, "region")}
+    sheet.delete_rows(4, 2)
+    out = io.BytesIO()
+    book.save(out)
+    job = upload(out.getvalue(), django_capture_on_commit_callbacks, name="目录.xlsx")
+    assert job.status == "succeeded", job.errors
+    override = CatalogueOverride.objects.get()
+    assert (override.region.code, override.chrgitm_lv, override.price_ceiling) == (
+        "530400",
+        "01",
+        D("30"),
+    )
+
+
+def test_unusable_files_fail_clearly(django_capture_on_commit_callbacks):
+    job = upload(b"code,name\nX,Y\n", django_capture_on_commit_callbacks)
+    assert job.status == "failed" and "chrgitm_lv" in job.errors[0]["message"]
+    job = upload(csv_of(), django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    job = upload(b"x", django_capture_on_commit_callbacks, name="a.txt")
+    assert job.status == "failed"
+
+
+def test_search_by_code_name_and_pinyin_initials(django_capture_on_commit_callbacks):
+    upload(csv_of(*GOOD), django_capture_on_commit_callbacks)
+    api = client("institution")
+
+    def codes(q, **extra):
+        response = api.get("/api/v1/catalogue/", {"q": q, **extra})
+        assert response.status_code == 200
+        return [r["code"] for r in response.json()["results"]]
+
+    assert codes("amxl") == ["XJ01CAA040A001010100445"]
+    assert codes("丹参") == ["ZA09BAA0001010100000"]
+    assert codes("0011") == ["001102000010000"]
+    assert codes("", kind="material") == ["C14020101"]
+    assert api.get("/api/v1/catalogue/", {"kind": "pill"}).status_code == 400
+    row = api.get("/api/v1/catalogue/", {"q": "ybzlf"}).json()["results"][0]
+    assert row["med_chrgitm_type_name"] == "一般诊疗费" and row["price_ceiling"] == "10.000000"
+
+
+def test_clerk_page_searches(django_capture_on_commit_callbacks, client):
+    upload(csv_of(*GOOD), django_capture_on_commit_callbacks)
+    client.force_login(UserFactory(roles=["clerk"]))
+    page = client.get("/catalogue/", {"q": "ffds"})
+    assert page.status_code == 200 and "复方丹参滴丸" in page.content.decode()
+    assert "阿莫西林" not in page.content.decode()
