@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from policies.models import Region
 from policies.params import UnsetParameter
-from policies.selectors import policy_for
+from policies.selectors import effective_policy
 from staff.errors import DomainError, NotFound
 
 from .rules import RetireeBand, retiree_bands, retiree_cutoff
@@ -93,7 +93,7 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
     plans, errors = [], []
     for region in Region.objects.order_by("code"):
         try:
-            version = policy_for(region=region, on_date=first)
+            version = effective_policy(region=region, on_date=first)
         except NotFound as exc:
             errors.append({"region": region.code, "message": exc.message})
             continue
