@@ -142,7 +142,9 @@ def effective_policy(
         v for v in versions if v.kind == "version" or any(b.region_id == v.region_id for b in bases)
     ]
     layers = layers_of(versions, depth)
-    return EffectivePolicy(region, on_date, deepest, versions, effective(layers), layers)
+    return EffectivePolicy(
+        region, on_date, deepest, versions, effective(layers, region.code), layers
+    )
 
 
 def policy_drafts(*, region: Region) -> QuerySet[PolicyDraft]:

@@ -140,16 +140,18 @@ def publish_plan(
     """Decide what a publication is: a fill (only values the overlapped versions left unset)
     or a version, which may start inside an earlier one (a split). Raises what publishing
     would refuse."""
-    own = list(_overlapping(region.versions.all(), effective_from, effective_to))
     bases = list(region.versions.filter(kind="version").order_by("effective_from"))
+    # Without an end, a fill fills the version in force on its first day, to that version's end.
+    fill_end = effective_to
+    if fill_end is None:
+        filled_version = next((v for v in bases if v.covers(effective_from)), None)
+        fill_end = filled_version.effective_to if filled_version else None
+    own = list(_overlapping(region.versions.all(), effective_from, fill_end))
     overlapped_bases = [v for v in own if v.kind == "version"]
     if overlapped_bases:
         fills = [filled_paths(v.document, document) for v in own]
         if all(f is not None for f in fills) and any(fills):
-            end = effective_to
-            if end is None:
-                last = max(overlapped_bases, key=lambda v: v.effective_from)
-                end = last.effective_to
+            end = fill_end
             if _covered(overlapped_bases, effective_from, end):
                 filled = sorted({p for f in fills for p in f})
                 return PublishPlan("fill", effective_from, end, filled)

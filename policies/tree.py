@@ -74,16 +74,20 @@ def _tree(document: dict) -> dict:
     return {k: v for k, v in document.items() if k != "sources"}
 
 
-def effective(layers: list[Layer]) -> Effective:
-    """The stack of ``layers`` (lowest first) as one document, with each value's origin.
+def effective(layers: list[Layer], region: str | None = None) -> Effective:
+    """The stack of ``layers`` (lowest first) as one document, with each value's origin;
+    ``inherited`` names the values that came from another region than ``region`` (default:
+    the top layer's).
 
     One layer is returned as it is (a region without parent or fill: exactly its version)."""
     if not layers:
         return Effective(document={})
     top = layers[-1]
+    region = region or top.region
     if len(layers) == 1:
         origins = {p: top for p, v in leaves(top.document) if v is not None}
-        return Effective(copy.deepcopy(top.document), {}, origins)
+        inherited = {p: top.region for p in origins} if top.region != region else {}
+        return Effective(copy.deepcopy(top.document), inherited, origins)
     tree: dict = {}
     sources: dict = {}
     for layer in layers:
@@ -110,7 +114,7 @@ def effective(layers: list[Layer]) -> Effective:
         if entry is not None:
             sources[path] = _cited(entry, layer, top)
     document = {**tree, "sources": sources}
-    inherited = {p: layer.region for p, layer in origins.items() if layer.region != top.region}
+    inherited = {p: layer.region for p, layer in origins.items() if layer.region != region}
     return Effective(document, inherited, origins)
 
 

@@ -33,7 +33,12 @@ def test_regions_list():
     # The contract's [{code, name, parent}] (DESIGN.md "Regions form a tree"); the seeded
     # parents are regions too.
     assert {"code": "150200", "name": "包头市", "name_en": "Baotou", "parent": "150000"} in body
-    assert {"code": "150000", "name": "内蒙古自治区", "name_en": "Inner Mongolia", "parent": None} in body
+    assert {
+        "code": "150000",
+        "name": "内蒙古自治区",
+        "name_en": "Inner Mongolia",
+        "parent": None,
+    } in body
     assert len(body) == 10
 
 

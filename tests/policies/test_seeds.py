@@ -33,7 +33,11 @@ def test_seven_regions_eight_versions_and_idempotent(seeded):
         "150000", "420000", "530000",
     }  # fmt: skip
     parents = dict(Region.objects.values_list("code", "parent__code"))
-    assert (parents["150200"], parents["420100"], parents["530400"]) == ("150000", "420000", "530000")
+    assert (parents["150200"], parents["420100"], parents["530400"]) == (
+        "150000",
+        "420000",
+        "530000",
+    )
     assert parents["510000"] is None and parents["220000"] is None
     again = policies_load_seeds()
     assert (again.created, len(again.unchanged), again.differing) == ([], 8, [])
