@@ -108,6 +108,48 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
     return plans, errors
 
 
+def crediting_backlog() -> list[dict]:
+    """Earlier periods a crediting run skipped a region for want of a policy value that its
+    effective policy now gives (a fill), with the retirees still waiting for that month."""
+    from jobs.models import Job
+
+    skipped: set[tuple[str, str]] = set()
+    runs = Job.objects.filter(kind="monthly_crediting", status__in=Job.FINISHED)
+    for parameters, errors in runs.values_list("parameters", "errors"):
+        for error in errors or []:
+            if error.get("region") and error.get("field"):
+                skipped.add((str(parameters.get("period", "")), error["region"]))
+    found = []
+    regions = Region.objects.in_bulk([code for _p, code in skipped], field_name="code")
+    for period, code in sorted(skipped):
+        region = regions.get(code)
+        if region is None or not PERIOD.match(period):
+            continue
+        first = parse_period(period)
+        try:
+            document = effective_policy(region=region, on_date=first).document
+            bands = retiree_bands(document, first, region=region.name)
+        except (NotFound, UnsetParameter):
+            continue
+        region_plan = RegionPlan(region, retiree_cutoff(first, document), bands, "")
+        pending = _count_waiting(region_plan, period)
+        if pending:
+            found.append(
+                {"period": period, "region": code, "label": str(region), "pending": pending}
+            )
+    return found
+
+
+def _count_waiting(region_plan: RegionPlan, period: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) {ELIGIBLE} AND NOT EXISTS (SELECT 1 FROM accounts_ledgerentry l"  # noqa: S608
+            " WHERE l.account_id = a.id AND l.kind = 'retiree_credit' AND l.period = %s)",
+            [region_plan.region.pk, region_plan.cutoff, period],
+        )
+        return cursor.fetchone()[0]
+
+
 def _chunk_ids(region_plan: RegionPlan, after: int, size: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
