@@ -47,6 +47,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST policies/": (),  # not served: 405
     "GET policies/schema/": SIGNED_IN,
     "POST policies/schema/": (),  # not served: 405
+    "GET policies/new/": (POLICY_ADMIN,),
+    "POST policies/new/": (POLICY_ADMIN,),
     "GET policies/<str:code>/": SIGNED_IN,
     "POST policies/<str:code>/": (),  # not served: 405
     "GET policies/<str:code>/publish/": (POLICY_ADMIN,),
