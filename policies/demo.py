@@ -9,7 +9,8 @@ from .models import PolicyVersion, Region
 from .services import policies_load_seeds, policy_version_publish, region_create
 
 CHENGDU_SOURCE = (
-    "成都市演示数据（非种子文件所载：成都市的实施细则未随种子提供，年度支付限额为演示数值）"
+    "成都市演示数据《成都市职工门诊共济保障演示参数》"
+    "（非种子文件所载：成都市的实施细则未随种子提供，年度支付限额为演示数值）"
 )
 CHENGDU_DOCUMENT = {
     "general_outpatient": {"annual_cap": {"employee": "2000.00", "retiree": "2500.00"}},

@@ -113,6 +113,19 @@ def effective(layers: list[Layer], region: str | None = None) -> Effective:
         entry = _source_for(layer.document.get("sources") or {}, path)
         if entry is not None:
             sources[path] = _cited(entry, layer, top)
+    # A map whose values all come from one lower layer (e.g. a ratio by level a pooling area
+    # inherits whole) is cited from that layer when it has no entry of its own.
+    by_prefix: dict[str, set[int]] = {}
+    for path, layer in origins.items():
+        parts = path.split(".")
+        for end in range(1, len(parts)):
+            by_prefix.setdefault(".".join(parts[:end]), set()).add(id(layer))
+    layer_of = {id(layer): layer for layer in origins.values()}
+    for prefix, ids in by_prefix.items():
+        if len(ids) == 1 and prefix not in sources:
+            layer = layer_of[next(iter(ids))]
+            if layer is not top and _source_for(sources, prefix) is None:
+                sources[prefix] = _cited({"article": ""}, layer, top)
     document = {**tree, "sources": sources}
     inherited = {p: layer.region for p, layer in origins.items() if layer.region != region}
     return Effective(document, inherited, origins)
