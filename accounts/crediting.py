@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from policies.models import Region
 from policies.params import UnsetParameter
-from policies.selectors import policy_for
+from policies.selectors import effective_policy
 from staff.errors import DomainError, NotFound
 
 from .rules import RetireeBand, retiree_bands, retiree_cutoff
@@ -88,14 +88,23 @@ class CreditingReport:
         }
 
 
+def _has_retirees(region: Region, first: date) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 {ELIGIBLE})", [region.pk, first])  # noqa: S608
+        return bool(cursor.fetchone()[0])
+
+
 def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
     first = parse_period(period)
     plans, errors = [], []
     for region in Region.objects.order_by("code"):
         try:
-            version = policy_for(region=region, on_date=first)
+            version = effective_policy(region=region, on_date=first)
         except NotFound as exc:
-            errors.append({"region": region.code, "message": exc.message})
+            # A framework without a document of its own (e.g. 云南省 above 玉溪市) has no one
+            # to credit: only a region with retirees waiting is reported.
+            if _has_retirees(region, first):
+                errors.append({"region": region.code, "message": exc.message})
             continue
         try:
             bands = retiree_bands(version.document, first, region=region.name)
@@ -106,6 +115,48 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
             RegionPlan(region, retiree_cutoff(first, version.document), bands, version.source)
         )
     return plans, errors
+
+
+def crediting_backlog() -> list[dict]:
+    """Earlier periods a crediting run skipped a region for want of a policy value that its
+    effective policy now gives (a fill), with the retirees still waiting for that month."""
+    from jobs.models import Job
+
+    skipped: set[tuple[str, str]] = set()
+    runs = Job.objects.filter(kind="monthly_crediting", status__in=Job.FINISHED)
+    for parameters, errors in runs.values_list("parameters", "errors"):
+        for error in errors or []:
+            if error.get("region") and error.get("field"):
+                skipped.add((str(parameters.get("period", "")), error["region"]))
+    found = []
+    regions = Region.objects.in_bulk([code for _p, code in skipped], field_name="code")
+    for period, code in sorted(skipped):
+        region = regions.get(code)
+        if region is None or not PERIOD.match(period):
+            continue
+        first = parse_period(period)
+        try:
+            document = effective_policy(region=region, on_date=first).document
+            bands = retiree_bands(document, first, region=region.name)
+        except (NotFound, UnsetParameter):
+            continue
+        region_plan = RegionPlan(region, retiree_cutoff(first, document), bands, "")
+        pending = _count_waiting(region_plan, period)
+        if pending:
+            found.append(
+                {"period": period, "region": code, "label": str(region), "pending": pending}
+            )
+    return found
+
+
+def _count_waiting(region_plan: RegionPlan, period: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) {ELIGIBLE} AND NOT EXISTS (SELECT 1 FROM accounts_ledgerentry l"  # noqa: S608
+            " WHERE l.account_id = a.id AND l.kind = 'retiree_credit' AND l.period = %s)",
+            [region_plan.region.pk, region_plan.cutoff, period],
+        )
+        return cursor.fetchone()[0]
 
 
 def _chunk_ids(region_plan: RegionPlan, after: int, size: int) -> list[int]:

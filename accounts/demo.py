@@ -75,10 +75,19 @@ def load(stdout) -> None:
     for period in [*payroll_periods[1:], f"{today:%Y-%m}"]:
         job = _run("monthly_crediting", {"period": period})
         credited.append(f"{period}: {job.result.get('credited', 0)}")
+    # Baotou's 2021 average pension was filled for 2022-10 onwards (policies/demo.py): the
+    # months of 2022 that no run could credit then are credited now, once (吴秀兰's statement).
+    back = []
+    for period in ("2022-10", "2022-11", "2022-12"):
+        job = _run("monthly_crediting", {"period": period})
+        back.append(
+            f"{period}: {job.result.get('regions', {}).get('150200', {}).get('credited', 0)}"
+        )
     payroll = ", ".join(f"#{j.pk} {j.status}" for j in payroll_jobs)
     stdout.write(
         f"Accounts: {opened} opened; payroll files {payroll} (Jilin's fails: its employee "
         "rate is unset); retiree crediting "
         + ", ".join(credited)
-        + " (regions with unset parameters are listed on each job)."
+        + " (regions with unset parameters are listed on each job); Baotou back-credited "
+        + ", ".join(back)
     )

@@ -10,7 +10,7 @@ from jobs.registry import register
 from staff.errors import DomainError
 from staff.roles import CLERK, MANAGER
 
-from .crediting import parse_period, retiree_crediting_run
+from .crediting import crediting_backlog, parse_period, retiree_crediting_run
 
 
 def clean_period(parameters: dict) -> dict:
@@ -24,6 +24,7 @@ def clean_period(parameters: dict) -> dict:
     label=_("Monthly retiree crediting"),
     roles=(MANAGER,),
     clean=clean_period,
+    backlog=crediting_backlog,
 )
 def monthly_crediting(job, progress):
     return retiree_crediting_run(

@@ -32,8 +32,10 @@ from django.utils.translation import gettext as _
 
 from enrollment.id_numbers import InvalidIdNumber, parse
 from jobs.registry import JobFailed
-from policies.models import PolicyVersion
+from policies.models import Region
 from policies.params import UnsetParameter, require_decimal
+from policies.selectors import effective_policy
+from staff.errors import NotFound
 
 from .locks import lock_accounts
 from .models import LedgerEntry, PayrollRow, PersonalAccount
@@ -394,13 +396,11 @@ def _rates(job_id: int) -> tuple[dict[tuple[int, str], Decimal], list[dict]]:
     rates, errors = {}, []
     for region_id, period in combos:
         first = date(int(period[:4]), int(period[5:]), 1)
-        version = (
-            PolicyVersion.objects.filter(region_id=region_id, effective_from__lte=first)
-            .order_by("-effective_from")
-            .select_related("region")
-            .first()
-        )
-        if version is None or not version.covers(first):
+        try:  # the effective policy: a pooling area's own values over its framework's
+            version = effective_policy(region=Region.objects.get(pk=region_id), on_date=first)
+        except NotFound:
+            version = None
+        if version is None:
             rows = list(
                 PayrollRow.objects.filter(
                     job_id=job_id, region_id=region_id, period=period

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import Person
-from policies.selectors import policy_for, policy_versions
+from policies.selectors import effective_policy, policy_versions
 from staff import audit
 from staff.errors import Conflict, DomainError, NotFound
 
@@ -23,7 +23,7 @@ def _document_for(person: Person, on: date) -> dict | None:
     """The policy in force on ``on``, or else the region's latest (a person may be registered
     before or after a version's dates)."""
     try:
-        return policy_for(region=person.region, on_date=on).document
+        return effective_policy(region=person.region, on_date=on).document
     except NotFound:
         latest = policy_versions(region=person.region).first()
         return latest.document if latest else None

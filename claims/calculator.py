@@ -41,8 +41,9 @@ class Policy:
     region_name: str = ""
 
     def cite(self, dotted: str) -> str:
+        # An effective policy's inherited or filled value names its own document (policies.tree).
         entry = source_for(self.document, dotted) or {}
-        return f"{self.source} {entry.get('article', '')}".strip()
+        return f"{entry.get('document') or self.source} {entry.get('article', '')}".strip()
 
     def require(self, dotted: str):
         return require(self.document, dotted, region=self.region_name)

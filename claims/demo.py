@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from enrollment.id_numbers import make
-from enrollment.models import Institution, InstitutionUser, Person
+from enrollment.models import Employer, Institution, InstitutionUser, Person
 
 from .models import ChronicCertification, Settlement
 from .services import certification_apply, certification_approve
@@ -92,10 +92,60 @@ def load(stdout) -> None:
             )
         )
         made += 1
+    made += _chengdu(day)
     demo2 = Settlement.objects.filter(claim_number="DEMO-2", status="settled").first()
     if demo2 and made:
         settlement_reverse(settlement=demo2)
     stdout.write(
         f"Claims: {made} settlements created (DEMO-2 reversed, DEMO-5/6 from relatives' "
-        "accounts); 李德明 has I10 and E11 certified."
+        "accounts, DEMO-7 a Chengdu employee under Sichuan's framework and Chengdu's cap); "
+        "李德明 has I10 and E11 certified."
     )
+
+
+def _chengdu(day) -> int:
+    """A Chengdu employee settling under Sichuan's framework and Chengdu's own annual cap
+    (policies/demo.py): 川办发〔2021〕85号 第七条 gives the deductible and ratio, Chengdu the cap."""
+    from accounts.services import account_open
+    from enrollment.services import employer_create, institution_create, person_create
+    from policies.models import Region
+
+    if Settlement.objects.filter(claim_number="DEMO-7").exists():
+        return 0
+    chengdu = Region.objects.filter(code="510100").first()
+    if chengdu is None:
+        return 0
+    employer = Employer.objects.filter(code="CD-0001").first() or employer_create(
+        code="CD-0001", name="成都演示科技有限公司", region=chengdu
+    )
+    hospital = Institution.objects.filter(code="H510100-1").first() or institution_create(
+        code="H510100-1",
+        name="成都市锦江区演示社区卫生服务中心",
+        region=chengdu,
+        kind="hospital",
+        level="1",
+        designated=True,
+    )
+    number = make("510104", date(1988, 8, 8), 27)
+    person = Person.objects.filter(id_number=number).first() or person_create(
+        id_number=number,
+        name="杨帆",
+        region=chengdu,
+        category="employee",
+        employment="employer",
+        employer=employer,
+        contribution_base=Decimal("9000.00"),
+        benefits_from=date(2022, 1, 1),
+    )
+    account_open(person=person)
+    settlement_create(
+        request=ClaimRequest(
+            claim_number="DEMO-7",
+            person=person,
+            institution=hospital,
+            visit_date=day,
+            benefit="general_outpatient",
+            total_amount=Decimal("1200.00"),
+        )
+    )
+    return 1

@@ -36,7 +36,9 @@ from accounts.models import LedgerEntry, PersonalAccount
 from enrollment.models import InpatientStay, Institution, Person
 from family_sharing.models import SharingAuthorisation
 from family_sharing.rules import SharingPolicy
-from policies.models import PolicyVersion
+from policies.models import PolicyVersion, Region
+from policies.selectors import layers_of
+from policies.tree import effective
 from staff import audit, sql
 from staff.errors import Conflict, DomainError
 
@@ -84,18 +86,35 @@ class ClaimRequest:
 
 # --- Policies, cached by version ----------------------------------------------------------------
 
-_POLICIES: dict[tuple[str, str], calculator.Policy] = {}
+_POLICIES: dict[tuple, tuple[calculator.Policy, int]] = {}
+
+# A fact row of a version in the patient's region chain: (id, "depth|kind|created_at"), depth 0
+# being the patient's own region. The set of those rows is the cache key: the effective
+# document of a chain of immutable versions never changes, and the creation time in the key
+# keeps a reused id (a rolled-back test database) from returning another document.
+VersionRow = tuple[str, str]
 
 
-def _policy(version_id: str, stamp: str) -> calculator.Policy:
-    """The calculator's policy for a version. The key includes the version's creation time, so
-    a reused id (a rolled-back test database) never returns another document."""
-    policy = _POLICIES.get((version_id, stamp))
-    if policy is None:
-        version = PolicyVersion.objects.select_related("region").get(pk=int(version_id))
-        policy = calculator.Policy(version.document, version.citation_source, version.region.name)
-        _POLICIES[(version_id, stamp)] = policy
-    return policy
+def _policy(rows: tuple[VersionRow, ...]) -> tuple[calculator.Policy, int]:
+    """The calculator's policy for a region chain's versions in force (DESIGN.md "Regions form
+    a tree"), and the id of the most specific version (recorded on the settlement)."""
+    key = tuple(sorted(rows))
+    cached = _POLICIES.get(key)
+    if cached is None:
+        depth = {int(i): int(meta.split("|", 1)[0]) for i, meta in key}
+        versions = list(PolicyVersion.objects.select_related("region").filter(pk__in=depth))
+        ranks = {v.pk: -depth[v.pk] for v in versions}  # root first
+        layers = layers_of(versions, {v.region_id: ranks[v.pk] for v in versions})
+        bases = [v for v in versions if v.kind == "version"]
+        deepest = min(bases, key=lambda v: depth[v.pk])
+        result = effective(layers)
+        policy = calculator.Policy(result.document, deepest.citation_source, deepest.region.name)
+        cached = _POLICIES[key] = (policy, deepest.pk)
+    return cached
+
+
+def _has_version(rows: list[VersionRow]) -> bool:
+    return any(meta.split("|")[1] == "version" for _id, meta in rows)
 
 
 # --- Facts: one read ----------------------------------------------------------------------------
@@ -104,8 +123,8 @@ def _policy(version_id: str, stamp: str) -> calculator.Policy:
 @dataclass
 class _Facts:
     settled: tuple[int, str] | None = None  # an earlier settlement of this claim number
-    version: tuple[str, str] | None = None  # (id, created_at) of the patient's policy in force
-    holder_version: tuple[str, str] | None = None
+    versions: list[VersionRow] = field(default_factory=list)  # the patient's chain in force
+    holder_versions: list[VersionRow] = field(default_factory=list)
     certified: list[tuple[str, str]] = field(default_factory=list)  # (disease code, kind)
     in_stay: bool = False
     authorisation_id: int | None = None
@@ -116,6 +135,7 @@ class _Facts:
 class _Tables:
     settlement: str = Settlement._meta.db_table
     version: str = PolicyVersion._meta.db_table
+    region: str = Region._meta.db_table
     certification: str = ChronicCertification._meta.db_table
     disease: str = Disease._meta.db_table
     stay: str = InpatientStay._meta.db_table
@@ -147,17 +167,29 @@ def level_of(institution: Institution) -> str:
     return "pharmacy" if institution.kind == "pharmacy" else (institution.level or "")
 
 
-_IN_FORCE = "effective_from <= %s AND (effective_to IS NULL OR effective_to >= %s)"
+# The versions in force of the region and its ancestors, with their depth (0: the region
+# itself). The recursive walk up the tree sits in a subquery so that the statement still starts
+# with SELECT and is prepared like the other hot statements (``staff.sql``).
+_CHAIN_VERSIONS = (
+    "SELECT '{tag}', CAST(v.id AS TEXT),"
+    " CAST(c.depth AS TEXT) || '|' || v.kind || '|' || CAST(v.created_at AS TEXT)"
+    " FROM {version} v JOIN (WITH RECURSIVE chain(id, depth) AS ("
+    "SELECT id, 0 FROM {region} WHERE id = %s"
+    " UNION ALL SELECT r.parent_id, up.depth + 1 FROM {region} r JOIN chain up ON r.id = up.id"
+    " WHERE r.parent_id IS NOT NULL AND up.depth < 16) SELECT id, depth FROM chain) c"
+    " ON v.region_id = c.id"
+    " WHERE v.effective_from <= %s AND (v.effective_to IS NULL OR v.effective_to >= %s)"
+)
 
 
 def _read(request: ClaimRequest) -> _Facts:
     """Every fact the calculator needs, in one round trip (typed rows of a UNION ALL)."""
     visit, person = request.visit_date, request.person
+    holder = request.account_holder
     parts = [
         f"SELECT 'settled', CAST(id AS TEXT), request_hash FROM {T.settlement}"
         " WHERE institution_id = %s AND claim_number = %s",
-        f"SELECT 'version', CAST(id AS TEXT), CAST(created_at AS TEXT) FROM {T.version}"
-        f" WHERE region_id = %s AND {_IN_FORCE}",
+        _CHAIN_VERSIONS.format(tag="version", version=T.version, region=T.region),
         f"SELECT 'certified', d.code, d.kind FROM {T.certification} c"
         f" JOIN {T.disease} d ON d.id = c.disease_id"
         " WHERE c.person_id = %s AND c.status = 'approved' AND c.valid_from <= %s"
@@ -172,11 +204,9 @@ def _read(request: ClaimRequest) -> _Facts:
     params: list = [request.institution.pk, request.claim_number]
     params += [person.region_id, visit, visit, person.pk, visit, visit, person.pk, visit, visit]
     params += [person.pk, visit.year]
-    holder = request.account_holder
     if holder is not None:
         parts += [
-            f"SELECT 'holder_version', CAST(id AS TEXT), CAST(created_at AS TEXT)"
-            f" FROM {T.version} WHERE region_id = %s AND {_IN_FORCE}",
+            _CHAIN_VERSIONS.format(tag="holder_version", version=T.version, region=T.region),
             f"SELECT 'authorisation', CAST(id AS TEXT), NULL FROM {T.authorisation}"
             " WHERE holder_id = %s AND member_id = %s AND status = 'active'"
             " AND valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)",
@@ -187,9 +217,9 @@ def _read(request: ClaimRequest) -> _Facts:
         if tag == "settled":
             facts.settled = (int(a), b)
         elif tag == "version":
-            facts.version = (a, b)
+            facts.versions.append((a, b))
         elif tag == "holder_version":
-            facts.holder_version = (a, b)
+            facts.holder_versions.append((a, b))
         elif tag == "certified":
             facts.certified.append((a, b))
         elif tag == "in_stay":
@@ -291,9 +321,9 @@ def _no_policy(request: ClaimRequest, person: Person) -> DomainError:
 
 def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
     _validate(request)
-    if facts.version is None:
+    if not _has_version(facts.versions):
         raise _no_policy(request, request.person)
-    policy = _policy(*facts.version)
+    policy, version_id = _policy(tuple(facts.versions))
     if request.benefit == "chronic" and policy.get("chronic.deductible_shared_with_general"):
         # Jilin: the chronic deductible is counted with general outpatient's.
         buckets = ("general_outpatient", "chronic")
@@ -303,7 +333,7 @@ def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
         claim=_claim(request),
         person=_person(request, facts, policy.document),
         policy=policy,
-        version_id=int(facts.version[0]),
+        version_id=version_id,
         deductible_bucket=buckets[0],
         pool_bucket=buckets[1],
         payer_id=request.person.pk if request.use_account else None,
@@ -320,9 +350,9 @@ def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
             % {"holder": holder.name, "member": request.person.name, "date": request.visit_date},
             field="account_holder",
         )
-    if facts.holder_version is None:
+    if not _has_version(facts.holder_versions):
         raise _no_policy(request, holder)
-    hp = _policy(*facts.holder_version)
+    hp, _holder_version_id = _policy(tuple(facts.holder_versions))
     sharing = SharingPolicy(hp.document, hp.source, hp.region_name)
     floor = sharing.floor()
     return replace(

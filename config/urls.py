@@ -11,7 +11,15 @@ from enrollment import api as enrollment_api
 from family_sharing import api as sharing_api
 from gateway.api import HsaGatewayApi
 from jobs.api import JobCreateApi, JobDetailApi
-from policies.api import PolicyInForceApi, PolicySchemaApi, PolicyVersionsApi, RegionListApi
+from policies.api import (
+    PolicyDraftApi,
+    PolicyDraftPublishApi,
+    PolicyDraftsApi,
+    PolicyInForceApi,
+    PolicySchemaApi,
+    PolicyVersionsApi,
+    RegionListApi,
+)
 from staff.api import TokenObtainApi
 
 # The claims first: Django tries the patterns in order, and institutions' claims are most of
@@ -27,6 +35,17 @@ api_v1 = [
     path("regions/", RegionListApi.as_view(), name="regions"),
     path("regions/<str:code>/policy/", PolicyInForceApi.as_view(), name="region-policy"),
     path("regions/<str:code>/policies/", PolicyVersionsApi.as_view(), name="region-policies"),
+    path("regions/<str:code>/drafts/", PolicyDraftsApi.as_view(), name="region-drafts"),
+    path(
+        "regions/<str:code>/drafts/<int:draft_id>/",
+        PolicyDraftApi.as_view(),
+        name="region-draft",
+    ),
+    path(
+        "regions/<str:code>/drafts/<int:draft_id>/publish/",
+        PolicyDraftPublishApi.as_view(),
+        name="region-draft-publish",
+    ),
     path("policy-schema/", PolicySchemaApi.as_view(), name="policy-schema"),
     path("employers/", enrollment_api.EmployerListCreateApi.as_view(), name="employers"),
     path("employers/<int:employer_id>/", enrollment_api.EmployerDetailApi.as_view()),

@@ -20,7 +20,9 @@ from accounts.models import LedgerEntry, PersonalAccount
 from claims.models import Accumulator, Settlement
 from enrollment.models import Person
 from policies.models import PolicyVersion, Region
+from policies.selectors import effective_policy
 from staff import sql
+from staff.errors import NotFound
 
 from .models import (
     AccountBand,
@@ -316,13 +318,18 @@ def refresh_caps(years: list[int] | None = None) -> None:
         sql.execute(f"DELETE FROM {_table(CapYear)} WHERE year = %s", [year])
         on = min(today, date(year, 12, 31))
         for region in Region.objects.all():
-            version = (
-                PolicyVersion.objects.filter(region=region, effective_from__lte=on)
-                .order_by("-effective_from")
-                .first()
-            )
-            if version is None:
-                continue
+            try:  # the effective policy: a pooling area's own values over its framework's
+                version = effective_policy(region=region, on_date=on)
+            except NotFound:  # none in force that day: the region's latest version before it
+                version = (
+                    PolicyVersion.objects.filter(
+                        region=region, kind="version", effective_from__lte=on
+                    )
+                    .order_by("-effective_from")
+                    .first()
+                )
+                if version is None:
+                    continue
             deductible = _thresholds(version.document, "deductible")
             cap = _thresholds(version.document, "annual_cap")
             classes = set(deductible or {}) | set(cap or {})

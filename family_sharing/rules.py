@@ -35,7 +35,7 @@ class SharingPolicy:
 
     def cite(self, dotted: str) -> str:
         entry = source_for(self.document, f"family_sharing.{dotted}") or {}
-        return f"{self.source} {entry.get('article', '')}".strip()
+        return f"{entry.get('document') or self.source} {entry.get('article', '')}".strip()
 
     def require(self, dotted: str):
         return require(self.document, f"family_sharing.{dotted}", region=self.region_name)

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import LedgerEntry
 from enrollment.models import Person
-from policies.selectors import policy_for
+from policies.selectors import effective_policy
 from staff.errors import DomainError, NotFound
 
 from .models import SharingAuthorisation
@@ -18,10 +18,10 @@ from .rules import SharingPolicy
 def sharing_policy(*, holder: Person, on: date) -> SharingPolicy:
     """The holder's region's sharing rules in force on ``on`` (the holder's account obeys them)."""
     try:
-        version = policy_for(region=holder.region, on_date=on)
+        version = effective_policy(region=holder.region, on_date=on)
     except NotFound as exc:
         raise DomainError(exc.message, field="valid_from") from None
-    return SharingPolicy(version.document, version.citation_source, version.region.name)
+    return SharingPolicy(version.document, version.citation_source, holder.region.name)
 
 
 def authorisation_list() -> QuerySet[SharingAuthorisation]:

@@ -36,12 +36,22 @@ class JobKind:
     handler: Handler
     roles: tuple[str, ...]
     clean: Cleaner = field(default=lambda parameters: {})
+    # Earlier periods that now have work to do (e.g. after a policy fill gave a value a run
+    # was refused for): ``backlog() -> [{"period", "region", "label", "pending"}]``.
+    backlog: Callable[[], list[dict[str, Any]]] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register(kind: str, *, label, roles: tuple[str, ...], clean: Cleaner | None = None):
+def register(
+    kind: str,
+    *,
+    label,
+    roles: tuple[str, ...],
+    clean: Cleaner | None = None,
+    backlog: Callable[[], list[dict[str, Any]]] | None = None,
+):
     def decorator(handler: Handler) -> Handler:
         _KINDS[kind] = JobKind(
             kind=kind,
@@ -49,6 +59,7 @@ def register(kind: str, *, label, roles: tuple[str, ...], clean: Cleaner | None 
             handler=handler,
             roles=roles,
             clean=clean or (lambda parameters: {}),
+            backlog=backlog,
         )
         return handler
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from staff.errors import DomainError
 from staff.roles import user_has_role
 
-from .registry import get_kind
+from .registry import all_kinds, get_kind
 from .selectors import job_list, job_live
 from .services import job_create
 
@@ -20,7 +20,19 @@ from .services import job_create
 @require_safe
 def job_list_page(request):
     page = Paginator(job_list(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "jobs/job_list.html", {"page": page})
+    return render(request, "jobs/job_list.html", {"page": page, "backlogs": _backlogs()})
+
+
+def _backlogs(kind=None) -> list[tuple]:
+    """(kind, [earlier periods with work to do]) for the kinds that can tell."""
+    kinds = [kind] if kind is not None else all_kinds()
+    found = []
+    for k in kinds:
+        if k is not None and k.backlog is not None:
+            items = k.backlog()
+            if items:
+                found.append((k, items))
+    return found
 
 
 @login_required
@@ -28,7 +40,11 @@ def job_list_page(request):
 def job_detail_page(request, job_id: int):
     job = job_live(get_object_or_404(job_list(user=request.user), pk=job_id))
     kind = get_kind(job.kind)
-    return render(request, "jobs/job_detail.html", {"job": job, "kind": kind})
+    return render(
+        request,
+        "jobs/job_detail.html",
+        {"job": job, "kind": kind, "backlogs": _backlogs(kind) if kind else []},
+    )
 
 
 @login_required

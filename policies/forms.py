@@ -5,6 +5,23 @@ from django.utils.translation import gettext_lazy as _
 
 from staff.widgets import DateInput
 
+from .models import Region
+
+
+class RegionForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Region code"),
+        regex=r"^[0-9]{6}$",
+        error_messages={"invalid": _("The region code is six digits, e.g. 510100.")},
+    )
+    name = forms.CharField(label=_("Name"), max_length=64)
+    parent = forms.ModelChoiceField(
+        label=_("Parent region (framework)"),
+        queryset=Region.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+    )
+
 
 class PublishForm(forms.Form):
     effective_from = forms.DateField(label=_("Effective from"), widget=DateInput())

@@ -204,3 +204,118 @@ def parameter_rows(document: dict) -> list[dict]:
     for section in ("account", "general_outpatient", "chronic", "special", "family_sharing"):
         visit(document.get(section, {}), section)
     return rows
+
+
+def _kind_of(schema: dict) -> str:
+    """A value's kind in words (Chinese first) for the schema page."""
+    zh = _zh()
+    if "anyOf" in schema:
+        return (" 或 " if zh else " or ").join(_kind_of(s) for s in schema["anyOf"])
+    if "const" in schema:
+        return f"“{schema['const']}”"
+    if "enum" in schema:
+        return ("取值：" if zh else "one of: ") + "、".join(str(v) for v in schema["enum"])
+    kind = schema.get("type")
+    pattern = schema.get("pattern", "")
+    if kind == "null":
+        return "null（未设定）" if zh else "null (unset)"
+    if kind == "string" and "\\.[0-9]{2}$" in pattern:
+        return "金额（两位小数字符串，如 “3500.00”）" if zh else "money (“3500.00”)"
+    if kind == "string" and pattern.startswith("^(0(\\.[0-9]{1,4})?"):
+        return "比例（0–1 的小数字符串，如 “0.80”）" if zh else "rate (“0.80”)"
+    if kind == "array":
+        return ("列表：" if zh else "list of: ") + _kind_of(schema.get("items", {}))
+    if kind == "boolean":
+        return "是/否（true/false）" if zh else "true/false"
+    if kind == "integer":
+        return "整数" if zh else "integer"
+    if kind == "object":
+        return "对象" if zh else "object"
+    return kind or "—"
+
+
+def schema_rows() -> list[dict]:
+    """The policy schema as rows a person can read: parameter path, its name, what it takes,
+    whether the document must give it."""
+    from .schema import POLICY_DOCUMENT_SCHEMA, RETIREE_METHODS
+
+    rows: list[dict] = []
+
+    def visit(schema: dict, dotted: str, required: bool) -> None:
+        props = schema.get("properties")
+        if dotted == "account.retiree":
+            rows.append(
+                {
+                    "path": dotted,
+                    "label": label(dotted),
+                    "kind": "",
+                    "required": required,
+                    "depth": dotted.count("."),
+                }
+            )
+            for method in RETIREE_METHODS:
+                name = method["properties"]["method"].get("const")
+                rest = "、".join(
+                    f"{k}（{_kind_of(v)}）"
+                    for k, v in method["properties"].items()
+                    if k != "method"
+                )
+                rows.append(
+                    {
+                        "path": f"{dotted}.method = {name}",
+                        "label": word(name) if name else "—",
+                        "kind": rest or "—",
+                        "required": False,
+                        "depth": dotted.count(".") + 1,
+                    }
+                )
+            return
+        if props and dotted != "sources":
+            if dotted:
+                rows.append(
+                    {
+                        "path": dotted,
+                        "label": label(dotted),
+                        "kind": "",
+                        "required": required,
+                        "depth": dotted.count("."),
+                    }
+                )
+            needed = set(schema.get("required", []))
+            for key, sub in props.items():
+                visit(sub, f"{dotted}.{key}" if dotted else key, key in needed)
+            return
+        if dotted == "sources":
+            rows.append(
+                {
+                    "path": "sources",
+                    "label": "出处（按参数路径）" if _zh() else "sources (by parameter path)",
+                    "kind": "article、from（"
+                    + "、".join(
+                        word(m)
+                        for m in (
+                            "fixed",
+                            "ceiling",
+                            "range_lower_bound",
+                            "approximate",
+                            "interpretation",
+                        )
+                    )
+                    + "）、note、bound {min, max}",
+                    "required": required,
+                    "depth": 0,
+                }
+            )
+            return
+        rows.append(
+            {
+                "path": dotted,
+                "label": label(dotted),
+                "kind": _kind_of(schema),
+                "required": required,
+                "depth": dotted.count("."),
+            }
+        )
+
+    visit(POLICY_DOCUMENT_SCHEMA, "", True)
+    return rows

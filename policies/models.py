@@ -11,11 +11,22 @@ class Region(models.Model):
     """A pooling region, identified by its administrative division code (e.g. 150200 包头市).
 
     The first two digits are the province; Yuxi's "same province only" sharing rule compares them.
+    Regions form a tree: a provincial framework (e.g. 510000 四川省) is the ``parent`` of its
+    pooling areas (510100 成都市), whose effective policy is the framework's overlaid by their own
+    (``policies.tree``). The parent is set when the region is created and never changed.
     """
 
     code = models.CharField(_("region code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=64, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -43,6 +54,10 @@ class PolicyVersion(models.Model):
     The document is data validated against ``policies.schema``. A version is never edited: a
     change is a new version, and the only later write is closing it (setting ``effective_to``),
     which the service refuses when it would cut off a settled claim.
+
+    A ``fill`` (DESIGN.md, "Versions: amendments, fills and drafts") gives only values the
+    versions it overlaps left unset; it sits below them (``policies.tree``), so it never
+    overrides a set value and may start on any date, past included.
     """
 
     region = models.ForeignKey(
@@ -52,6 +67,12 @@ class PolicyVersion(models.Model):
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     source = models.TextField(_("source document"))
     document = models.JSONField(_("policy document"))
+    kind = models.CharField(
+        _("kind"),
+        max_length=8,
+        choices=[("version", _("version")), ("fill", _("fill"))],
+        default="version",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -69,7 +90,9 @@ class PolicyVersion(models.Model):
         verbose_name_plural = _("policy versions")
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "effective_from"], name="policy_version_unique_start"
+                fields=["region", "effective_from"],
+                condition=models.Q(kind="version"),
+                name="policy_version_unique_start",
             ),
             models.CheckConstraint(
                 condition=models.Q(effective_to__isnull=True)
@@ -86,7 +109,7 @@ class PolicyVersion(models.Model):
         if self.pk is not None:
             stored = (
                 PolicyVersion.objects.filter(pk=self.pk)
-                .values("document", "effective_from", "source", "region_id")
+                .values("document", "effective_from", "source", "region_id", "kind")
                 .first()
             )
             if stored and (
@@ -94,6 +117,7 @@ class PolicyVersion(models.Model):
                 or stored["effective_from"] != self.effective_from
                 or stored["source"] != self.source
                 or stored["region_id"] != self.region_id
+                or stored["kind"] != self.kind
             ):
                 raise ValidationError(
                     _("A policy version is never edited; publish a new version instead.")
@@ -109,3 +133,33 @@ class PolicyVersion(models.Model):
     def covers(self, day) -> bool:
         ends_after = self.effective_to is None or day <= self.effective_to
         return self.effective_from <= day and ends_after
+
+
+class PolicyDraft(models.Model):
+    """A version being prepared: stored, listed, deleted or published, never in force and never
+    read by settlement (a later replay evaluates claims under it)."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    source = models.TextField(_("source document"))
+    document = models.JSONField(_("policy document"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["region__code", "-created_at"]
+        verbose_name = _("policy draft")
+        verbose_name_plural = _("policy drafts")
+
+    def __str__(self) -> str:
+        return f"{self.region.code} draft {self.effective_from.isoformat()}"

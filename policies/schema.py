@@ -13,6 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 MONEY = {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,11})\.[0-9]{2}$"}
+BOUND = {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?$"}
 MONEY_OR_NULL = {"anyOf": [MONEY, {"type": "null"}]}
 CAP = {"anyOf": [MONEY, {"const": "unlimited"}, {"type": "null"}]}
 RATE = {"type": "string", "pattern": r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$"}
@@ -212,6 +213,13 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
                     "article": {"type": "string", "minLength": 1},
                     "from": {"enum": MARKINGS},
                     "note": {"type": "string"},
+                    # A framework's ceiling or range, binding its pooling areas' values.
+                    "bound": {
+                        "type": "object",
+                        "properties": {"min": BOUND, "max": BOUND},
+                        "minProperties": 1,
+                        "additionalProperties": False,
+                    },
                 },
                 "additionalProperties": False,
             },

@@ -51,6 +51,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST policies/": (),  # not served: 405
     "GET policies/schema/": SIGNED_IN,
     "POST policies/schema/": (),  # not served: 405
+    "GET policies/new/": (POLICY_ADMIN,),
+    "POST policies/new/": (POLICY_ADMIN,),
     "GET policies/<str:code>/": SIGNED_IN,
     "POST policies/<str:code>/": (),  # not served: 405
     "GET policies/<str:code>/publish/": (POLICY_ADMIN,),
@@ -128,9 +130,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST api/v1/jobs/": BUREAU_WRITERS,
     "GET api/v1/jobs/<int:job_id>/": SIGNED_IN,
     "GET api/v1/regions/": SIGNED_IN,
+    "POST api/v1/regions/": (POLICY_ADMIN,),
     "GET api/v1/regions/<str:code>/policy/": SIGNED_IN,
     "GET api/v1/regions/<str:code>/policies/": SIGNED_IN,
     "POST api/v1/regions/<str:code>/policies/": (POLICY_ADMIN,),
+    "GET api/v1/regions/<str:code>/drafts/": SIGNED_IN,
+    "POST api/v1/regions/<str:code>/drafts/": (POLICY_ADMIN,),
+    "GET api/v1/regions/<str:code>/drafts/<int:draft_id>/": SIGNED_IN,
+    "DELETE api/v1/regions/<str:code>/drafts/<int:draft_id>/": (POLICY_ADMIN,),
+    "POST api/v1/regions/<str:code>/drafts/<int:draft_id>/publish/": (POLICY_ADMIN,),
     "GET api/v1/policy-schema/": EVERYONE,
     "GET api/v1/employers/": BUREAU,
     "POST api/v1/employers/": (CLERK,),

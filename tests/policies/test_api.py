@@ -30,8 +30,16 @@ def api(*roles) -> APIClient:
 
 def test_regions_list():
     body = api(CLERK).get("/api/v1/regions/").json()
-    assert {"code": "150200", "name": "包头市", "name_en": "Baotou"} in body
-    assert len(body) == 7
+    # The contract's [{code, name, parent}] (DESIGN.md "Regions form a tree"); the seeded
+    # parents are regions too.
+    assert {"code": "150200", "name": "包头市", "name_en": "Baotou", "parent": "150000"} in body
+    assert {
+        "code": "150000",
+        "name": "内蒙古自治区",
+        "name_en": "Inner Mongolia",
+        "parent": None,
+    } in body
+    assert len(body) == 10
 
 
 def test_policy_in_force_on_a_date():
@@ -39,7 +47,10 @@ def test_policy_in_force_on_a_date():
     v1 = client.get("/api/v1/regions/150200/policy/?on=2022-11-15").json()
     assert (v1["effective_from"], v1["effective_to"]) == ("2022-10-01", "2022-12-31")
     assert v1["document"]["account"]["retiree"]["rate"] == "0.03"
-    assert set(v1) == {"id", "region", "effective_from", "effective_to", "source", "document"}
+    assert set(v1) == {
+        "id", "region", "effective_from", "effective_to", "source", "document", "kind", "inherited",
+    }  # fmt: skip
+    assert v1["inherited"] == {} and v1["kind"] == "version"
     v2 = client.get("/api/v1/regions/150200/policy/?on=2023-01-01").json()
     assert v2["document"]["account"]["retiree"]["rate"] == "0.02" and v2["region"] == "150200"
 
@@ -89,11 +100,19 @@ def test_overlapping_or_retroactive_versions_are_refused(start):
     assert PolicyVersion.objects.get(region__code="540000").effective_to is None
 
 
-def test_start_inside_a_closed_version_is_refused():
-    response = api(POLICY_ADMIN).post(
-        "/api/v1/regions/310000/policies/", publish_body("2026-06-01"), format="json"
-    )
-    assert response.status_code == 409
+def test_start_inside_a_closed_version_splits_it():
+    # Second round (DESIGN.md "Versions: amendments, fills and drafts"): a version may start
+    # inside an earlier one, closed or open; the earlier part keeps its days up to the day
+    # before, and the new version keeps the rest of the closed one's days.
+    shanghai = PolicyVersion.objects.get(region__code="310000")
+    end = shanghai.effective_to
+    body = publish_body("2026-06-01")
+    body["document"] = copy.deepcopy(shanghai.document)
+    response = api(POLICY_ADMIN).post("/api/v1/regions/310000/policies/", body, format="json")
+    assert response.status_code == 201, response.content
+    shanghai.refresh_from_db()
+    assert shanghai.effective_to == date(2026, 5, 31)
+    assert response.json()["effective_to"] == (end.isoformat() if end else None)
 
 
 def test_bad_document_names_the_json_path():

@@ -50,3 +50,55 @@ def test_policy_admin_publishes_through_the_form(client):
 def test_clerk_cannot_publish(client):
     client.force_login(UserFactory(roles=[CLERK]))
     assert client.get("/policies/540000/publish/").status_code == 403
+
+
+def test_region_tree_and_origins(client):
+    from datetime import date
+
+    from policies.models import Region
+    from policies.services import policy_version_publish, region_create
+
+    chengdu = region_create(code="510100", name="成都市", parent=Region.objects.get(code="510000"))
+    policy_version_publish(
+        region=chengdu,
+        effective_from=date(2022, 2, 1),
+        source="成都演示《演示》",
+        document={
+            "general_outpatient": {"annual_cap": {"employee": "2000.00", "retiree": None}},
+            "sources": {"general_outpatient.annual_cap": {"article": "演示条"}},
+        },
+    )
+    client.force_login(UserFactory(roles=[CLERK]))
+    listing = client.get("/policies/").content.decode()
+    assert 'data-code="510100"' in listing and "depth-1" in listing
+    html = client.get("/policies/510100/?on=2026-03-01").content.decode()
+    assert 'id="region-tree"' in html and "四川省" in html
+    cap = html.split('data-path="general_outpatient.annual_cap.employee"')[1].split("</tr>")[0]
+    assert "2000.00" in cap and "本地区" in cap and "演示条" in cap
+    ratio = html.split('data-path="general_outpatient.ratio.employee.1"')[1].split("</tr>")[0]
+    assert "继承自上级 510000" in ratio and "第七条" in ratio
+    retiree_cap = html.split('data-path="general_outpatient.annual_cap.retiree"')[1]
+    assert 'class="unset"' in retiree_cap.split("</tr>")[0]  # unset in both: red
+
+
+def test_schema_page_is_a_table(client):
+    client.force_login(UserFactory(roles=[CLERK]))
+    html = client.get("/policies/schema/").content.decode()
+    assert 'class="data schema-table"' in html
+    assert "general_outpatient.annual_cap.employee" in html and "年度最高支付限额" in html
+    assert "金额" in html and "<details>" in html
+
+
+def test_policy_admin_creates_a_pooling_area(client):
+    from policies.models import Region
+
+    client.force_login(UserFactory(roles=[POLICY_ADMIN]))
+    bad = client.post("/policies/new/", {"code": "22O100", "name": "长春市", "parent": "220000"})
+    assert bad.status_code == 200 and "6位数字" in bad.content.decode()
+    response = client.post(
+        "/policies/new/", {"code": "220100", "name": "长春市", "parent": "220000"}
+    )
+    assert response.status_code == 302
+    assert Region.objects.get(code="220100").parent.code == "220000"
+    client.force_login(UserFactory(roles=[CLERK]))
+    assert client.get("/policies/new/").status_code == 403

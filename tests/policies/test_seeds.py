@@ -30,7 +30,15 @@ def test_seven_regions_eight_versions_and_idempotent(seeded):
     assert len(seeded.created) == 8
     assert set(Region.objects.values_list("code", flat=True)) == {
         "150200", "510000", "310000", "420100", "530400", "540000", "220000",
+        "150000", "420000", "530000",
     }  # fmt: skip
+    parents = dict(Region.objects.values_list("code", "parent__code"))
+    assert (parents["150200"], parents["420100"], parents["530400"]) == (
+        "150000",
+        "420000",
+        "530000",
+    )
+    assert parents["510000"] is None and parents["220000"] is None
     again = policies_load_seeds()
     assert (again.created, len(again.unchanged), again.differing) == ([], 8, [])
     assert PolicyVersion.objects.count() == 8
@@ -71,6 +79,14 @@ def test_sichuan_range_lower_bound_and_unset_cap(seeded):
     assert lookup(d, "general_outpatient.ratio.employee.pharmacy") == "0.50"
     assert lookup(d, "general_outpatient.ratio.retiree.2") == "0.65"
     assert d["sources"]["general_outpatient.ratio.retiree"]["from"] == "range_lower_bound"
+    # 第七条: retirees 5 to 10 points above each level's ratio; the seeded value is the lower
+    # bound, and the range binds Sichuan's pooling areas.
+    for level, employee in d["general_outpatient"]["ratio"]["employee"].items():
+        entry = d["sources"][f"general_outpatient.ratio.retiree.{level}"]
+        low, high = Decimal(employee) + Decimal("0.05"), Decimal(employee) + Decimal("0.10")
+        assert entry["bound"] == {"min": f"{low:.2f}", "max": f"{high:.2f}"}
+        assert entry["from"] == "range_lower_bound" and entry["article"] == "第七条"
+        assert Decimal(d["general_outpatient"]["ratio"]["retiree"][level]) == low
     assert lookup(d, "general_outpatient.annual_cap.employee") is None
     assert lookup(d, "account.no_account") == ["single_pooling"]
 
@@ -120,6 +136,10 @@ def test_jilin_ceilings_and_unset_values(seeded):
     assert d["sources"]["general_outpatient.deductible"]["from"] == "ceiling"
     assert d["sources"]["general_outpatient.annual_cap"]["from"] == "ceiling"
     assert d["sources"]["chronic.cap_max"]["from"] == "ceiling"
+    # The ceilings bind Jilin's pooling areas (吉医保联〔2022〕22号 二（二）、二（三）).
+    assert d["sources"]["general_outpatient.deductible"]["bound"] == {"max": "300.00"}
+    assert d["sources"]["general_outpatient.annual_cap"]["bound"] == {"max": "2000.00"}
+    assert d["sources"]["chronic.cap_max"]["bound"] == {"max": "6500.00"}
     assert lookup(d, "general_outpatient.ratio.retiree") is None
     assert lookup(d, "chronic.ratio") is None
     assert lookup(d, "chronic.deductible_shared_with_general") is True
