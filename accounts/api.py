@@ -16,6 +16,7 @@ from enrollment.models import Person
 from jobs.api import JobOutputSerializer
 from jobs.services import job_create
 from staff.errors import NotFound
+from staff.inputs import ApiDateField, ApiDecimalField, ApiIntegerField
 from staff.permissions import has_role
 from staff.roles import CLERK, INSTITUTION, MANAGER, POLICY_ADMIN
 
@@ -43,8 +44,8 @@ class AccountApi(APIView):
     the entries by booking date."""
 
     class FilterSerializer(serializers.Serializer):
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
+        date_from = ApiDateField(required=False)
+        date_to = ApiDateField(required=False)
 
     def get_permissions(self):
         return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN, INSTITUTION)()]
@@ -54,8 +55,8 @@ class AccountApi(APIView):
         responses=inline_serializer(
             "AccountOutput",
             {
-                "person": serializers.IntegerField(),
-                "balance": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "person": ApiIntegerField(),
+                "balance": ApiDecimalField(max_digits=14, decimal_places=2),
                 "entries": LedgerEntryOutputSerializer(many=True),
             },
         ),

@@ -45,6 +45,7 @@ def statement_page(request, person_id: int):
             else None,
             "statements": annual_statements(account=account) if account else [],
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 

@@ -232,6 +232,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # --- REST API ---
+# A JSON body nested deeper than this is refused before it is decoded (staff.parsers).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "enrollment.authentication.TokenAuthentication",
@@ -239,6 +241,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "staff.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "staff.schema.AutoSchema",

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Region
+from staff.inputs import FormCodeField, FormDateField, FormDecimalField
 
 from .models import Employer, Institution, Person
 
@@ -25,15 +26,15 @@ class PersonForm(forms.Form):
     employer = forms.ModelChoiceField(
         label=_("Employer"), queryset=Employer.objects.all(), required=False
     )
-    contribution_base = forms.DecimalField(
+    contribution_base = FormDecimalField(
         label=_("Contribution base (yuan/month)"),
         max_digits=14,
         decimal_places=2,
         required=False,
         min_value=0,
     )
-    retirement_date = forms.DateField(label=_("Retirement date"), required=False, widget=DATE)
-    benefits_from = forms.DateField(label=_("Benefits from"), required=False, widget=DATE)
+    retirement_date = FormDateField(label=_("Retirement date"), required=False, widget=DATE)
+    benefits_from = FormDateField(label=_("Benefits from"), required=False, widget=DATE)
     status = forms.ChoiceField(label=_("Status"), choices=Person.Status.choices)
 
 
@@ -44,20 +45,20 @@ class PersonEditForm(PersonForm):
 
 
 class RetireForm(forms.Form):
-    retirement_date = forms.DateField(label=_("Retirement date"), widget=DATE)
+    retirement_date = FormDateField(label=_("Retirement date"), widget=DATE)
 
 
 class InpatientStayForm(forms.Form):
-    admitted_on = forms.DateField(label=_("Admitted on"), widget=DATE)
-    discharged_on = forms.DateField(label=_("Discharged on"), required=False, widget=DATE)
+    admitted_on = FormDateField(label=_("Admitted on"), widget=DATE)
+    discharged_on = FormDateField(label=_("Discharged on"), required=False, widget=DATE)
 
 
 class DischargeForm(forms.Form):
-    discharged_on = forms.DateField(label=_("Discharged on"), widget=DATE)
+    discharged_on = FormDateField(label=_("Discharged on"), widget=DATE)
 
 
 class EmployerForm(forms.Form):
-    code = forms.CharField(label=_("Employer code"), max_length=32)
+    code = FormCodeField(label=_("Employer code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=128)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
@@ -65,7 +66,7 @@ class EmployerForm(forms.Form):
 
 
 class InstitutionForm(forms.Form):
-    code = forms.CharField(label=_("Institution code"), max_length=32)
+    code = FormCodeField(label=_("Institution code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=128)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.inputs import FormDateField, FormDecimalField, FormIntegerField
+
 from .models import PremiumPayment, SharingAuthorisation
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -21,8 +23,8 @@ class GrantForm(forms.Form):
         label=_("Proof of the relation"), choices=SharingAuthorisation.ProofKind.choices
     )
     proof_number = forms.CharField(label=_("Document number"), max_length=64)
-    valid_from = forms.DateField(label=_("Valid from (default today)"), required=False, widget=DATE)
-    valid_to = forms.DateField(label=_("Valid to (optional)"), required=False, widget=DATE)
+    valid_from = FormDateField(label=_("Valid from (default today)"), required=False, widget=DATE)
+    valid_to = FormDateField(label=_("Valid to (optional)"), required=False, widget=DATE)
 
 
 class RevokeForm(forms.Form):
@@ -31,12 +33,12 @@ class RevokeForm(forms.Form):
 
 class PremiumForm(forms.Form):
     kind = forms.ChoiceField(label=_("Premium"), choices=PremiumPayment.Kind.choices)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    amount = forms.DecimalField(
+    year = FormIntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = FormDecimalField(
         label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=0
     )
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    date_from = FormDateField(label=_("From"), required=False, widget=DATE)
+    date_to = FormDateField(label=_("To"), required=False, widget=DATE)

@@ -3,12 +3,15 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.inputs import FormDateField
+from staff.parsers import depth_message, too_deep
+
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(
+    effective_from = FormDateField(
         label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    effective_to = forms.DateField(
+    effective_to = FormDateField(
         label=_("Effective to (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -21,6 +24,8 @@ class PublishForm(forms.Form):
 
     def clean_document(self):
         text = self.cleaned_data["document"]
+        if too_deep(text):
+            raise forms.ValidationError(depth_message())
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
+from .inputs import FormDateField
 from .selectors import CATEGORIES, AuditQuery
 
 
@@ -48,10 +49,8 @@ class AuditFilterForm(forms.Form):
 
     person = forms.CharField(required=False, max_length=40, label=_("Person (ID number or name)"))
     user = forms.CharField(required=False, max_length=150, label=_("User name"))
-    start = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput({"type": "date"})
-    )
-    end = forms.DateField(required=False, label=_("To"), widget=forms.DateInput({"type": "date"}))
+    start = FormDateField(required=False, label=_("From"), widget=forms.DateInput({"type": "date"}))
+    end = FormDateField(required=False, label=_("To"), widget=forms.DateInput({"type": "date"}))
     category = forms.ChoiceField(
         required=False,
         label=_("Kind"),

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 ASCII_DIGITS = frozenset("0123456789")
+# The dates a field accepts: older than any insured person's birth, later than any policy will
+# run; a year 9999 also ran the "up to the end of that day" filters past ``date.max`` (a 500).
+EARLIEST_DATE = date(1800, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])", re.ASCII)
 
 
@@ -51,6 +56,19 @@ def ascii_digits(value: object, *, field: str) -> str:
     return text
 
 
+def check_date_range(value: date, *, field: str) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise BadInput(
+            _(
+                "%(field)s: the date %(value)s is outside the dates the system accepts (%(low)s to"
+                " %(high)s)."
+            )
+            % {"field": field, "value": value, "low": EARLIEST_DATE, "high": LATEST_DATE},
+            field=field,
+        )
+    return value
+
+
 def parse_period(value: object, *, field: str = "period", today: date | None = None) -> date:
     """The first day of a ``YYYY-MM`` period (year 0001–9999, ASCII digits); with ``today``,
     a period after the current month is refused too (nothing is credited in advance)."""
@@ -72,6 +90,12 @@ def parse_period(value: object, *, field: str = "period", today: date | None = N
     return first
 
 
+def _no_negative_zero(value):
+    if isinstance(value, Decimal) and value.is_zero() and value.is_signed():
+        return abs(value)
+    return value
+
+
 # --- API (DRF) fields -----------------------------------------------------------------------
 
 
@@ -88,11 +112,22 @@ class _AsciiApiField:
 
 
 class ApiDateField(_AsciiApiField, serializers.DateField):
-    pass
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return check_date_range(value, field=self.field_name or "")
+        except BadInput as exc:
+            raise serializers.ValidationError(exc.message, code="invalid") from None
 
 
 class ApiDecimalField(_AsciiApiField, serializers.DecimalField):
-    pass
+    """Also never ``-0.00``: a sent ``-0.00`` passes ``min_value=0`` and was echoed back."""
+
+    def to_internal_value(self, data):
+        return _no_negative_zero(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        return super().to_representation(_no_negative_zero(value))
 
 
 class ApiIntegerField(_AsciiApiField, serializers.IntegerField):
@@ -116,11 +151,19 @@ class _AsciiFormField:
 
 
 class FormDateField(_AsciiFormField, forms.DateField):
-    pass
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return check_date_range(value, field=str(self.label or ""))
+        except BadInput as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None
 
 
 class FormDecimalField(_AsciiFormField, forms.DecimalField):
-    pass
+    def to_python(self, value):
+        return _no_negative_zero(super().to_python(value))
 
 
 class FormIntegerField(_AsciiFormField, forms.IntegerField):
