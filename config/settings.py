@@ -300,6 +300,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Accounts per crediting statement (monthly crediting, year-end close).
 ACCOUNTS_CHUNK = env.int("ACCOUNTS_CHUNK", default=5000)
+# The largest total one outpatient claim may have (yuan); above it the claim is refused, naming
+# it (claims.settlement._validate), on every path.
+CLAIM_TOTAL_CEILING = env.str("CLAIM_TOTAL_CEILING", default="1000000.00")
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="mutual-aid")
 CELERY_TIMEZONE = TIME_ZONE
 # The one beat schedule (run exactly one `celery beat`). The jobs are idempotent, so a second
