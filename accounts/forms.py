@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from staff.inputs import FormDateField
+from staff.uploads import FormUploadField
 
 
 class PayrollUploadForm(forms.Form):
-    file = forms.FileField(label=_("Payroll file (CSV or XLSX)"))
+    file = FormUploadField(label=_("Payroll file (CSV or XLSX)"))
 
 
 class StatementFilterForm(forms.Form):

@@ -34,6 +34,7 @@ from jobs.registry import JobFailed
 from policies.models import PolicyVersion
 from policies.params import UnsetParameter, require_decimal
 from staff.inputs import BadInput, ascii_digits, parse_period
+from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .locks import lock_accounts
 from .models import LedgerEntry, PayrollRow, PersonalAccount
@@ -112,6 +113,10 @@ def iter_file(path: Path, filename: str) -> Iterator[tuple[int, dict]]:
     elif suffix == ".xlsx":
         import openpyxl
 
+        try:
+            check_spreadsheet(path)  # before openpyxl reads the shared strings whole
+        except SpreadsheetRefused as exc:
+            raise PayrollFileError(exc.message) from None
         # Two readings of the same sheet in step: the values Excel computed last and the cells
         # as typed, so a formula is read as its result, and one never computed (a workbook
         # written by a program, not saved from Excel) is a row error, not an empty cell.

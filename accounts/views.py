@@ -14,7 +14,7 @@ from staff.errors import DomainError
 from staff.forms import apply_error
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
-from .api import store_upload
+from .api import refuse_unopenable, store_upload
 from .forms import PayrollUploadForm, StatementFilterForm
 from .selectors import account_entries, account_for, annual_statements, opening_balance
 
@@ -121,6 +121,7 @@ def payroll_upload_page(request):
         upload = form.cleaned_data["file"]
         path = store_upload(upload, "payroll")
         try:
+            refuse_unopenable(path)
             job = job_create(
                 kind="payroll_import",
                 parameters={"path": str(path), "filename": upload.name},
@@ -130,4 +131,9 @@ def payroll_upload_page(request):
             apply_error(form, exc)
         else:
             return redirect("jobs:detail", job_id=job.pk)
-    return render(request, "accounts/payroll_upload.html", {"form": form})
+    return render(
+        request,
+        "accounts/payroll_upload.html",
+        {"form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (sessions, CSRF): a body above the upload limit is a 413.
+    "staff.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staff.middleware.ChineseFirstLocaleMiddleware",
@@ -198,6 +200,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Uploaded payroll files can be large; they are streamed to disk, not held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every upload (payroll, person and institution imports): at most this many bytes (413/400
+# naming the limit); a workbook may unpack to at most SPREADSHEET_MAX_UNCOMPRESSED bytes and
+# hold no cell longer than SPREADSHEET_MAX_CELL characters (staff.uploads).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+SPREADSHEET_MAX_UNCOMPRESSED = env.int("SPREADSHEET_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
+SPREADSHEET_MAX_CELL = env.int("SPREADSHEET_MAX_CELL", default=32_767)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Security (production values whenever DEBUG is off; `check --deploy` is clean) ---

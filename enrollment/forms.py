@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policies.models import Region
 from staff.inputs import FormCodeField, FormDateField, FormDecimalField
+from staff.uploads import FormUploadField
 
 from .models import Employer, Institution, Person
 
@@ -81,4 +82,4 @@ class InstitutionForm(forms.Form):
 class ImportForm(forms.Form):
     KINDS = [("persons", _("Persons")), ("institutions", _("Institutions"))]
     kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
-    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    file = FormUploadField(label=_("File (CSV or XLSX)"))

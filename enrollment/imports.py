@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from staff.errors import DomainError
 from staff.inputs import foreign_digits_message, has_foreign_digits
+from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .resources import COLUMNS, RESOURCES
 
@@ -60,6 +61,10 @@ def read_dataset(path: Path, filename: str) -> tablib.Dataset:
     if not raw.strip():
         raise DomainError(_("The file is empty."), field="file")
     if suffix == ".xlsx":
+        try:
+            check_spreadsheet(Path(path))  # before openpyxl reads the shared strings whole
+        except SpreadsheetRefused as exc:
+            raise DomainError(exc.message, field="file") from None
         try:
             return tablib.Dataset().load(raw, format="xlsx")
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the clerk's file
