@@ -12,6 +12,7 @@ message naming the field; the form and serializer fields below do that for every
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -39,6 +40,12 @@ class BadInput(ValueError):
 def has_foreign_digits(text: str) -> bool:
     """Any digit other than 0–9 (full-width, Arabic-Indic, superscript, …)."""
     return any(ch.isdigit() and ch not in ASCII_DIGITS for ch in text)
+
+
+def searchable_digits(text: str) -> str:
+    """A search's decimal digits as ASCII (``４２０１`` → ``4201``): a clerk's Chinese input
+    method types full-width digits, and a search only compares, it stores nothing."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def foreign_digits_message(field: str, value: object) -> str:
