@@ -99,6 +99,8 @@ def refuse_unopenable(path: Path) -> None:
         try:
             check_spreadsheet_directory(path)
         except SpreadsheetRefused as exc:
+            if exc.unreadable:
+                return  # the job says so, with the other problems of the file
             path.unlink(missing_ok=True)
             raise DomainError(exc.message, field="file") from None
 

@@ -21,6 +21,8 @@ from staff.api_utils import (
     paginated,
 )
 from staff.inputs import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     ApiCodeField,
     ApiDateField,
     ApiDecimalField,
@@ -351,6 +353,8 @@ def well_formed_claim(body, prefetched: dict | None) -> dict | None:
     try:
         visit = date.fromisoformat(visit_date)
     except ValueError:
+        return None
+    if not EARLIEST_DATE <= visit <= LATEST_DATE:  # as ApiDateField
         return None
     flags = {name: body.get(name, default) for name, default in _FLAGS}
     if any(type(flag) is not bool for flag in flags.values()):

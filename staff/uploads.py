@@ -104,11 +104,13 @@ class UploadLimitMiddleware:
 
 
 class SpreadsheetRefused(ValueError):
-    """The workbook is beyond the limits; ``message`` says which, for a clerk."""
+    """The workbook is beyond the limits (or unreadable: ``unreadable``); ``message`` says
+    which, for a clerk."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, unreadable: bool = False):
         super().__init__(message)
         self.message = message
+        self.unreadable = unreadable
 
 
 def max_uncompressed() -> int:
@@ -146,7 +148,9 @@ def check_spreadsheet_directory(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise SpreadsheetRefused(_("The file is not a readable XLSX workbook.")) from None
+        raise SpreadsheetRefused(
+            _("The file is not a readable XLSX workbook."), unreadable=True
+        ) from None
     total = sum(m.file_size for m in members)
     if total > max_uncompressed():
         raise SpreadsheetRefused(
@@ -175,4 +179,6 @@ def check_spreadsheet(path: Path) -> None:
     except SpreadsheetRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged or hostile part is the sender's file
-        raise SpreadsheetRefused(_("The file is not a readable XLSX workbook.")) from exc
+        raise SpreadsheetRefused(
+            _("The file is not a readable XLSX workbook."), unreadable=True
+        ) from exc
