@@ -15,9 +15,11 @@ from rest_framework.views import APIView
 from enrollment.models import Person
 from jobs.api import JobOutputSerializer
 from jobs.services import job_create
-from staff.errors import NotFound
+from staff.errors import DomainError, NotFound
+from staff.inputs import ApiDateField, ApiDecimalField, ApiIntegerField
 from staff.permissions import has_role
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
+from staff.uploads import ApiUploadField, SpreadsheetRefused, check_spreadsheet_directory
 
 from .models import LedgerEntry
 from .selectors import account_entries, account_for
@@ -43,8 +45,8 @@ class AccountApi(APIView):
     the entries by booking date."""
 
     class FilterSerializer(serializers.Serializer):
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
+        date_from = ApiDateField(required=False)
+        date_to = ApiDateField(required=False)
 
     def get_permissions(self):
         # Not institutions: the ledger names other institutions and relatives. An institution
@@ -56,8 +58,8 @@ class AccountApi(APIView):
         responses=inline_serializer(
             "AccountOutput",
             {
-                "person": serializers.IntegerField(),
-                "balance": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "person": ApiIntegerField(),
+                "balance": ApiDecimalField(max_digits=14, decimal_places=2),
                 "entries": LedgerEntryOutputSerializer(many=True),
             },
         ),
@@ -92,6 +94,19 @@ class AccountApi(APIView):
         )
 
 
+def refuse_unopenable(path: Path) -> None:
+    """A workbook that would unpack beyond the limits is refused at the upload (the zip's
+    directory only; the job reads the cells within the limits too)."""
+    if path.suffix == ".xlsx":
+        try:
+            check_spreadsheet_directory(path)
+        except SpreadsheetRefused as exc:
+            if exc.unreadable:
+                return  # the job says so, with the other problems of the file
+            path.unlink(missing_ok=True)
+            raise DomainError(exc.message, field="file") from None
+
+
 def store_upload(upload, folder: str) -> Path:
     directory = Path(settings.MEDIA_ROOT) / folder
     directory.mkdir(parents=True, exist_ok=True)
@@ -113,7 +128,7 @@ class PayrollImportApi(APIView):
         return [IsAuthenticated(), has_role(CLERK, MANAGER)()]
 
     class InputSerializer(serializers.Serializer):
-        file = serializers.FileField()
+        file = ApiUploadField()
 
     @extend_schema(request=InputSerializer, responses={201: JobOutputSerializer}, tags=["accounts"])
     def post(self, request):
@@ -121,6 +136,7 @@ class PayrollImportApi(APIView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         path = store_upload(upload, "payroll")
+        refuse_unopenable(path)
         job = job_create(
             kind="payroll_import",
             parameters={"path": str(path), "filename": upload.name},

@@ -12,7 +12,6 @@ and reported; nobody is credited a made-up amount.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,10 +24,11 @@ from policies.models import Region
 from policies.params import UnsetParameter
 from policies.selectors import effective_policy
 from staff.errors import DomainError, NotFound
+from staff.inputs import BadInput
+from staff.inputs import parse_period as parse_period_text
 
 from .rules import RetireeBand, retiree_bands, retiree_cutoff
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 CHUNK = 5000
 
 ELIGIBLE = """
@@ -39,11 +39,12 @@ ELIGIBLE = """
 """
 
 
-def parse_period(value: str) -> date:
-    match = PERIOD.match(str(value or "").strip())
-    if not match:
-        raise DomainError("period must be YYYY-MM, e.g. 2026-11", field="period")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+def parse_period(value: str, *, today: date | None = None) -> date:
+    """The period's first day; ASCII digits only (the period is the ledger's text key)."""
+    try:
+        return parse_period_text(value, field="period", today=today)
+    except BadInput as exc:
+        raise DomainError(exc.message, field="period") from None
 
 
 def _band_filter(band: RetireeBand, has_flexible_band: bool) -> tuple[str, list]:
@@ -132,9 +133,12 @@ def crediting_backlog() -> list[dict]:
     regions = Region.objects.in_bulk([code for _p, code in skipped], field_name="code")
     for period, code in sorted(skipped):
         region = regions.get(code)
-        if region is None or not PERIOD.match(period):
+        if region is None:
             continue
-        first = parse_period(period)
+        try:
+            first = parse_period(period)
+        except DomainError:
+            continue
         try:
             document = effective_policy(region=region, on_date=first).document
             bands = retiree_bands(document, first, region=region.name)

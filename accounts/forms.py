@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.inputs import FormDateField
+from staff.uploads import FormUploadField
 from staff.widgets import DateInput
 
 
 class PayrollUploadForm(forms.Form):
-    file = forms.FileField(label=_("Payroll file (CSV or XLSX)"))
+    file = FormUploadField(label=_("Payroll file (CSV or XLSX)"))
 
 
 class StatementFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = FormDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = FormDateField(label=_("To"), required=False, widget=DateInput())

@@ -4,9 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from jobs.registry import register
+from policies.models import PolicyVersion
 from staff.errors import DomainError
 from staff.roles import CLERK, MANAGER
 
@@ -14,8 +16,19 @@ from .crediting import crediting_backlog, parse_period, retiree_crediting_run
 
 
 def clean_period(parameters: dict) -> dict:
+    """A period up to the current month, on or after the first day any region has a policy."""
     period = str(parameters.get("period", "")).strip()
-    parse_period(period)
+    first = parse_period(period, today=timezone.localdate())
+    if not PolicyVersion.objects.filter(effective_from__lte=first).exists():
+        earliest = PolicyVersion.objects.order_by("effective_from").first()
+        raise DomainError(
+            gettext_now(
+                "period: no region has a policy in force in %(period)s (the earliest starts on"
+                " %(earliest)s)."
+            )
+            % {"period": period, "earliest": earliest.effective_from if earliest else "—"},
+            field="period",
+        )
     return {"period": period}
 
 

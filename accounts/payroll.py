@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -36,13 +35,14 @@ from policies.models import Region
 from policies.params import UnsetParameter, require_decimal
 from policies.selectors import effective_policy
 from staff.errors import NotFound
+from staff.inputs import BadInput, ascii_digits, parse_period
+from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .locks import lock_accounts
 from .models import LedgerEntry, PayrollRow, PersonalAccount
 from .rules import money
 
 COLUMNS = ["id_number", "name", "employer_code", "period", "contribution_base"]
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 CHUNK = 5000
 MAX_ERRORS = 1000
 
@@ -115,6 +115,10 @@ def iter_file(path: Path, filename: str) -> Iterator[tuple[int, dict]]:
     elif suffix == ".xlsx":
         import openpyxl
 
+        try:
+            check_spreadsheet(path)  # before openpyxl reads the shared strings whole
+        except SpreadsheetRefused as exc:
+            raise PayrollFileError(exc.message) from None
         # Two readings of the same sheet in step: the values Excel computed last and the cells
         # as typed, so a formula is read as its result, and one never computed (a workbook
         # written by a program, not saved from Excel) is a row error, not an empty cell.
@@ -202,19 +206,30 @@ def check_row(number: int, raw: dict) -> tuple[PayrollRow | None, list[dict]]:
     employer_code = _text(raw.get("employer_code"))
     if not employer_code:
         error("employer_code", _("The employer code is empty."))
+    else:
+        try:
+            ascii_digits(employer_code, field="employer_code")
+        except BadInput as exc:
+            error("employer_code", exc.message)
     period_value = raw.get("period")
     if isinstance(period_value, datetime | date):
         period = f"{period_value:%Y-%m}"
     else:
         period = _text(period_value)
-    if not PERIOD.match(period):
-        error("period", _("The period must be YYYY-MM, e.g. 2026-11; got “%(v)s”.") % {"v": period})
+    try:
+        # Stored and compared as text: only the ASCII spelling, never a month still to come.
+        parse_period(period, field="period", today=timezone.localdate())
+    except BadInput as exc:
+        error("period", exc.message)
     base_value = raw.get("contribution_base")
     base = None
     try:
-        base = Decimal(_text(base_value) if not isinstance(base_value, float) else repr(base_value))
+        base_text = _text(base_value) if not isinstance(base_value, float) else repr(base_value)
+        base = Decimal(ascii_digits(base_text, field="contribution_base"))
         if not base.is_finite():
             raise InvalidOperation
+    except BadInput as exc:
+        error("contribution_base", exc.message)
     except (InvalidOperation, ValueError):
         error(
             "contribution_base",

@@ -11,7 +11,7 @@ from staff.exports import csv_response, time_header, xlsx_response
 from staff.forms import apply_error
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
-from .api import store_upload
+from .api import refuse_unopenable, store_upload
 from .forms import PayrollUploadForm, StatementFilterForm
 from .selectors import account_entries, account_for, annual_statements, opening_balance
 
@@ -42,6 +42,7 @@ def statement_page(request, person_id: int):
             else None,
             "statements": annual_statements(account=account) if account else [],
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -99,6 +100,7 @@ def payroll_upload_page(request):
         upload = form.cleaned_data["file"]
         path = store_upload(upload, "payroll")
         try:
+            refuse_unopenable(path)
             job = job_create(
                 kind="payroll_import",
                 parameters={"path": str(path), "filename": upload.name},
@@ -108,4 +110,9 @@ def payroll_upload_page(request):
             apply_error(form, exc)
         else:
             return redirect("jobs:detail", job_id=job.pk)
-    return render(request, "accounts/payroll_upload.html", {"form": form})
+    return render(
+        request,
+        "accounts/payroll_upload.html",
+        {"form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -1,6 +1,5 @@
 """Certifications and settlements over HTTP."""
 
-import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -25,6 +24,16 @@ from staff.api_utils import (
     paginated,
 )
 from staff.errors import NotFound
+from staff.inputs import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    ApiCodeField,
+    ApiDateField,
+    ApiDecimalField,
+    ApiIntegerField,
+    has_foreign_digits,
+)
+from staff.parsers import loads as json_loads
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
 
@@ -52,7 +61,9 @@ class CertificationOutputSerializer(serializers.ModelSerializer):
     disease_code = serializers.CharField(source="disease.code")
     disease_name = serializers.CharField(source="disease.name")
     kind = serializers.CharField(source="disease.kind")
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ChronicCertification
@@ -75,9 +86,9 @@ class CertificationOutputSerializer(serializers.ModelSerializer):
 class CertificationListCreateApi(ClerkWrites):
     class InputSerializer(serializers.Serializer):
         person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
-        disease_code = serializers.CharField(max_length=16)
-        valid_from = serializers.DateField()
-        valid_to = serializers.DateField(required=False, allow_null=True)
+        disease_code = ApiCodeField(max_length=16)
+        valid_from = ApiDateField()
+        valid_to = ApiDateField(required=False, allow_null=True)
 
     @extend_schema(
         responses=page_of(CertificationOutputSerializer),
@@ -146,19 +157,19 @@ class CertificationRevokeApi(CertificationRejectApi):
 
 
 class ClaimInputSerializer(HotInputSerializer):
-    claim_number = serializers.CharField(max_length=64)
+    claim_number = ApiCodeField(max_length=64)
     person = FastPrimaryKeyRelatedField(queryset=Person.objects.all())
     institution = FastPrimaryKeyRelatedField(queryset=Institution.objects.all())
-    visit_date = serializers.DateField()
+    visit_date = ApiDateField()
     benefit = serializers.ChoiceField(choices=["general_outpatient", "chronic", "special"])
-    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    self_pay_amount = serializers.DecimalField(
+    total_amount = ApiDecimalField(max_digits=14, decimal_places=2, min_value=0)
+    self_pay_amount = ApiDecimalField(
         max_digits=14, decimal_places=2, min_value=0, default=Decimal("0.00")
     )
-    class_b_amount = serializers.DecimalField(
+    class_b_amount = ApiDecimalField(
         max_digits=14, decimal_places=2, min_value=0, default=Decimal("0.00")
     )
-    disease_code = serializers.CharField(
+    disease_code = ApiCodeField(
         max_length=16, required=False, allow_blank=True, allow_null=True, default=""
     )
     out_of_region_filed = serializers.BooleanField(default=False)
@@ -183,7 +194,7 @@ class ClaimInputSerializer(HotInputSerializer):
         return data
 
 
-_MONEY = serializers.DecimalField(max_digits=14, decimal_places=2)
+_MONEY = ApiDecimalField(max_digits=14, decimal_places=2)
 _MONEY_FIELDS = (
     "total_amount", "self_pay_amount", "policy_amount", "first_pay_amount",
     "deductible_applied", "pool_paid", "account_paid", "family_account_paid", "cash_paid",
@@ -278,7 +289,7 @@ class PrefetchesClaimRows:
         if raw.method != "POST" or raw.content_type != "application/json" or not small:
             return []
         try:
-            body = json.loads(raw.body)
+            body = json_loads(raw.body)
         except ValueError:  # includes undecodable bytes; DRF's parser says what is wrong
             return []
         if not isinstance(body, dict):
@@ -306,8 +317,10 @@ def claim_input(request) -> dict:
 
 _CLAIM_FIELDS = frozenset(ClaimInputSerializer._declared_fields)
 _BENEFITS = frozenset(ClaimInputSerializer._declared_fields["benefit"].choices)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_AMOUNT = re.compile(r"(?:0|[1-9]\d{0,11})(?:\.\d{1,2})?")  # ≤ 14 digits, ≤ 2 places, ≥ 0
+# ASCII digits only (``\d`` would take ２ and ٢: see staff.inputs); anything else goes to the
+# serializer, whose fields refuse it with a message.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?")  # ≤ 14 digits, ≤ 2 places, ≥ 0
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")  # refused by every CharField
 _FLAGS = (("out_of_region_filed", False), ("use_account", True))
 _LINKS = (
@@ -324,6 +337,7 @@ def _text(value, max_length: int) -> bool:
         and len(value) <= max_length
         and value == value.strip()
         and not _UNSAFE.search(value)
+        and not has_foreign_digits(value)
     )
 
 
@@ -357,6 +371,8 @@ def well_formed_claim(body, prefetched: dict | None) -> dict | None:
     try:
         visit = date.fromisoformat(visit_date)
     except ValueError:
+        return None
+    if not EARLIEST_DATE <= visit <= LATEST_DATE:  # as ApiDateField
         return None
     flags = {name: body.get(name, default) for name, default in _FLAGS}
     if any(type(flag) is not bool for flag in flags.values()):
@@ -392,6 +408,19 @@ def well_formed_claim(body, prefetched: dict | None) -> dict | None:
     return data
 
 
+class ClaimFilterSerializer(serializers.Serializer):
+    """The list's filters: an id that is not a number, or a status or benefit that does not
+    exist, is a 400 saying so (it was a 500, or an empty list that looked like an answer)."""
+
+    person = ApiIntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    institution = ApiIntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    status = serializers.ChoiceField(choices=Settlement.Status.choices, required=False)
+    benefit = serializers.ChoiceField(choices=sorted(_BENEFITS), required=False)
+
+
+_CLAIM_FILTERS = ("person", "institution", "status", "benefit")
+
+
 class ClaimCreateListApi(PrefetchesClaimRows, ClaimsRole):
     """``POST``: settle (201; the same claim number and body again → 200 with the original;
     a different body → 409). ``GET``: settlements, filtered by person, institution, status."""
@@ -414,18 +443,22 @@ class ClaimCreateListApi(PrefetchesClaimRows, ClaimsRole):
         )
 
     @extend_schema(
-        responses=page_of(SettlementOutputSerializer), operation_id="claims_list", tags=["claims"]
+        parameters=[ClaimFilterSerializer],
+        responses=page_of(SettlementOutputSerializer),
+        operation_id="claims_list",
+        tags=["claims"],
     )
     def get(self, request):
-        qs = scoped_settlements(request.user)
-        for name in ("person", "institution", "status", "benefit"):
-            if request.query_params.get(name):
-                qs = qs.filter(**{name: request.query_params[name]})
+        filters = ClaimFilterSerializer(
+            data={k: v for k, v in request.query_params.items() if k in _CLAIM_FILTERS and v}
+        )
+        filters.is_valid(raise_exception=True)
+        qs = scoped_settlements(request.user).filter(**filters.validated_data)
         return paginated(request, self, qs, SettlementOutputSerializer)
 
 
 def _money():
-    return serializers.DecimalField(max_digits=14, decimal_places=2)
+    return ApiDecimalField(max_digits=14, decimal_places=2)
 
 
 class PreviewOutputSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.inputs import FormCodeField, FormDateField, FormDecimalField
 from staff.widgets import DateInput
 
 from .models import Disease
@@ -11,8 +12,8 @@ class CertificationApplyForm(forms.Form):
     disease = forms.ModelChoiceField(
         label=_("Disease"), queryset=Disease.objects.all(), to_field_name="code"
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
-    valid_to = forms.DateField(
+    valid_from = FormDateField(label=_("Valid from"), widget=DateInput())
+    valid_to = FormDateField(
         label=_("Valid to (optional)"),
         required=False,
         widget=DateInput(),
@@ -29,12 +30,12 @@ class DecisionForm(forms.Form):
 class ManualClaimForm(forms.Form):
     """手工报销: a claim keyed in by a clerk from the paper invoice."""
 
-    claim_number = forms.CharField(label=_("Invoice number"), max_length=64)
+    claim_number = FormCodeField(label=_("Invoice number"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=32)
     institution = forms.ModelChoiceField(
         label=_("Institution"), queryset=None, to_field_name="code"
     )
-    visit_date = forms.DateField(label=_("Visit date"), widget=DateInput())
+    visit_date = FormDateField(label=_("Visit date"), widget=DateInput())
     benefit = forms.ChoiceField(
         label=_("Benefit"),
         choices=[
@@ -43,16 +44,16 @@ class ManualClaimForm(forms.Form):
             ("special", _("Special disease")),
         ],
     )
-    total_amount = forms.DecimalField(
+    total_amount = FormDecimalField(
         label=_("Total amount"), max_digits=14, decimal_places=2, min_value=0
     )
-    self_pay_amount = forms.DecimalField(
+    self_pay_amount = FormDecimalField(
         label=_("Fully self-paid"), max_digits=14, decimal_places=2, min_value=0, initial="0.00"
     )
-    class_b_amount = forms.DecimalField(
+    class_b_amount = FormDecimalField(
         label=_("Class B items"), max_digits=14, decimal_places=2, min_value=0, initial="0.00"
     )
-    disease_code = forms.CharField(label=_("Disease code"), max_length=16, required=False)
+    disease_code = FormCodeField(label=_("Disease code"), max_length=16, required=False)
     prescribing_institution = forms.ModelChoiceField(
         label=_("Prescribing institution (pharmacy claims)"),
         queryset=None,

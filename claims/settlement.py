@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -277,6 +278,18 @@ def _claim(request: ClaimRequest) -> calculator.Claim:
 
 
 def _validate(request: ClaimRequest) -> None:
+    ceiling = Decimal(settings.CLAIM_TOTAL_CEILING)
+    if request.total_amount > ceiling:
+        # Every path (API, manual claims, previews) comes here: no outpatient visit costs this
+        # much, and such figures overflowed the dashboards' sums (issue 16).
+        raise DomainError(
+            _(
+                "total_amount: %(amount)s is above the ceiling of %(ceiling)s for one"
+                " outpatient claim (setting CLAIM_TOTAL_CEILING); check the amount."
+            )
+            % {"amount": f"{request.total_amount:,.2f}", "ceiling": f"{ceiling:,.2f}"},
+            field="total_amount",
+        )
     if request.benefit in ("chronic", "special") and not request.disease_code:
         raise DomainError(
             _("A chronic or special claim needs its disease code."), field="disease_code"

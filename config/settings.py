@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (sessions, CSRF): a body above the upload limit is a 413.
+    "staff.uploads.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staff.middleware.ChineseFirstLocaleMiddleware",
@@ -202,6 +204,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Uploaded payroll files can be large; they are streamed to disk, not held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every upload (payroll, person and institution imports): at most this many bytes (413/400
+# naming the limit); a workbook may unpack to at most SPREADSHEET_MAX_UNCOMPRESSED bytes and
+# hold no cell longer than SPREADSHEET_MAX_CELL characters (staff.uploads).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+SPREADSHEET_MAX_UNCOMPRESSED = env.int("SPREADSHEET_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
+SPREADSHEET_MAX_CELL = env.int("SPREADSHEET_MAX_CELL", default=32_767)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Security (production values whenever DEBUG is off; `check --deploy` is clean) ---
@@ -236,6 +244,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # --- REST API ---
+# A JSON body nested deeper than this is refused before it is decoded (staff.parsers).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "enrollment.authentication.TokenAuthentication",
@@ -243,6 +253,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "staff.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "staff.schema.AutoSchema",
@@ -301,6 +316,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Accounts per crediting statement (monthly crediting, year-end close).
 ACCOUNTS_CHUNK = env.int("ACCOUNTS_CHUNK", default=5000)
+# The largest total one outpatient claim may have (yuan); above it the claim is refused, naming
+# it (claims.settlement._validate), on every path.
+CLAIM_TOTAL_CEILING = env.str("CLAIM_TOTAL_CEILING", default="1000000.00")
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="mutual-aid")
 CELERY_TIMEZONE = TIME_ZONE
 # The one beat schedule (run exactly one `celery beat`). The jobs are idempotent, so a second

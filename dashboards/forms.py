@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Region
+from staff.inputs import BadInput, parse_period
 
 from .selectors import Filters
 
@@ -14,17 +15,17 @@ CATEGORIES = [("", _("All categories")), ("employee", _("Employees")), ("retiree
 
 
 class MonthField(forms.CharField):
-    """``YYYY-MM`` → the month's first day."""
+    """``YYYY-MM`` → the month's first day: ASCII digits, up to this month (a dashboard shows
+    what happened; ``9999-12`` would also run past the last date the selectors can compute)."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return None
         try:
-            year, month = (int(part) for part in value.split("-"))
-            return date(year, month, 1)
-        except ValueError as exc:
-            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from exc
+            return parse_period(value, field=str(self.label), today=timezone.localdate())
+        except BadInput as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class FilterForm(forms.Form):

@@ -22,9 +22,15 @@ from django.utils.translation import gettext_lazy as _
 
 from policies.models import Region
 
+#: Sums are wider than any one row (``DecimalField(14, 2)``): two accepted claims of
+#: 600,000,000,000.00 from one institution overflowed numeric(14, 2), the fold failed and every
+#: dashboard page answered 400. Twenty-two integer digits hold ten billion claims of the largest
+#: amount a claim row can hold.
+SUM_DIGITS = 24
+
 
 def _money(verbose_name):
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=0)
+    return models.DecimalField(verbose_name, max_digits=SUM_DIGITS, decimal_places=2, default=0)
 
 
 class ClaimFigures(models.Model):

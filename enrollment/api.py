@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from policies.models import Region
 from staff.api_utils import filtered, page_of, paginated
+from staff.inputs import ApiCodeField, ApiDateField, ApiDecimalField
 from staff.permissions import has_role
 from staff.roles import CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user_has_role
 
@@ -57,7 +58,7 @@ class EmployerOutputSerializer(serializers.ModelSerializer):
 
 class EmployerListCreateApi(ReadOrClerkWrite):
     class InputSerializer(serializers.Serializer):
-        code = serializers.CharField(max_length=32)
+        code = ApiCodeField(max_length=32)
         name = serializers.CharField(max_length=128)
         region = serializers.SlugRelatedField(**REGION_FIELD)
 
@@ -96,7 +97,7 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
 
 
 class InstitutionInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=32)
+    code = ApiCodeField(max_length=32)
     name = serializers.CharField(max_length=128)
     region = serializers.SlugRelatedField(**REGION_FIELD)
     kind = serializers.ChoiceField(choices=Institution.Kind.choices)
@@ -209,11 +210,11 @@ class PersonInputSerializer(serializers.Serializer):
     employer = serializers.PrimaryKeyRelatedField(
         queryset=Employer.objects.all(), allow_null=True, required=False
     )
-    contribution_base = serializers.DecimalField(
+    contribution_base = ApiDecimalField(
         max_digits=14, decimal_places=2, allow_null=True, required=False
     )
-    retirement_date = serializers.DateField(allow_null=True, required=False)
-    benefits_from = serializers.DateField(allow_null=True, required=False)
+    retirement_date = ApiDateField(allow_null=True, required=False)
+    benefits_from = ApiDateField(allow_null=True, required=False)
     status = serializers.ChoiceField(choices=Person.Status.choices, default="active")
 
 
@@ -266,8 +267,8 @@ class InpatientStayOutputSerializer(serializers.ModelSerializer):
 
 class InpatientStayListCreateApi(ReadOrClerkWrite):
     class InputSerializer(serializers.Serializer):
-        admitted_on = serializers.DateField()
-        discharged_on = serializers.DateField(allow_null=True, required=False)
+        admitted_on = ApiDateField()
+        discharged_on = ApiDateField(allow_null=True, required=False)
 
     @extend_schema(responses=InpatientStayOutputSerializer(many=True), tags=["enrollment"])
     def get(self, request, person_id: int):
@@ -288,7 +289,7 @@ class InpatientStayListCreateApi(ReadOrClerkWrite):
 
 class InpatientStayDetailApi(ReadOrClerkWrite):
     class InputSerializer(serializers.Serializer):
-        discharged_on = serializers.DateField()
+        discharged_on = ApiDateField()
 
     @extend_schema(
         request=InputSerializer, responses=InpatientStayOutputSerializer, tags=["enrollment"]

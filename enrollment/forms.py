@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Region
+from staff.inputs import FormCodeField, FormDateField, FormDecimalField
+from staff.uploads import FormUploadField
 from staff.widgets import DateInput
 
 from .models import Employer, Institution, Person
@@ -24,17 +26,15 @@ class PersonForm(forms.Form):
     employer = forms.ModelChoiceField(
         label=_("Employer"), queryset=Employer.objects.all(), required=False
     )
-    contribution_base = forms.DecimalField(
+    contribution_base = FormDecimalField(
         label=_("Contribution base (yuan/month)"),
         max_digits=14,
         decimal_places=2,
         required=False,
         min_value=0,
     )
-    retirement_date = forms.DateField(
-        label=_("Retirement date"), required=False, widget=DateInput()
-    )
-    benefits_from = forms.DateField(label=_("Benefits from"), required=False, widget=DateInput())
+    retirement_date = FormDateField(label=_("Retirement date"), required=False, widget=DateInput())
+    benefits_from = FormDateField(label=_("Benefits from"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), choices=Person.Status.choices)
 
 
@@ -45,20 +45,20 @@ class PersonEditForm(PersonForm):
 
 
 class RetireForm(forms.Form):
-    retirement_date = forms.DateField(label=_("Retirement date"), widget=DateInput())
+    retirement_date = FormDateField(label=_("Retirement date"), widget=DateInput())
 
 
 class InpatientStayForm(forms.Form):
-    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
-    discharged_on = forms.DateField(label=_("Discharged on"), required=False, widget=DateInput())
+    admitted_on = FormDateField(label=_("Admitted on"), widget=DateInput())
+    discharged_on = FormDateField(label=_("Discharged on"), required=False, widget=DateInput())
 
 
 class DischargeForm(forms.Form):
-    discharged_on = forms.DateField(label=_("Discharged on"), widget=DateInput())
+    discharged_on = FormDateField(label=_("Discharged on"), widget=DateInput())
 
 
 class EmployerForm(forms.Form):
-    code = forms.CharField(label=_("Employer code"), max_length=32)
+    code = FormCodeField(label=_("Employer code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=128)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
@@ -66,7 +66,7 @@ class EmployerForm(forms.Form):
 
 
 class InstitutionForm(forms.Form):
-    code = forms.CharField(label=_("Institution code"), max_length=32)
+    code = FormCodeField(label=_("Institution code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=128)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
@@ -81,4 +81,4 @@ class InstitutionForm(forms.Form):
 class ImportForm(forms.Form):
     KINDS = [("persons", _("Persons")), ("institutions", _("Institutions"))]
     kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
-    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    file = FormUploadField(label=_("File (CSV or XLSX)"))

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from staff.errors import DomainError
+from staff.inputs import foreign_digits_message, has_foreign_digits
+from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .resources import COLUMNS, RESOURCES
 
@@ -59,6 +61,10 @@ def read_dataset(path: Path, filename: str) -> tablib.Dataset:
     if not raw.strip():
         raise DomainError(_("The file is empty."), field="file")
     if suffix == ".xlsx":
+        try:
+            check_spreadsheet(Path(path))  # before openpyxl reads the shared strings whole
+        except SpreadsheetRefused as exc:
+            raise DomainError(exc.message, field="file") from None
         try:
             return tablib.Dataset().load(raw, format="xlsx")
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the clerk's file
@@ -137,6 +143,15 @@ def _run(kind: str, dataset: tablib.Dataset, *, dry_run: bool, user) -> ImportRe
         report.status = "error"
         for error in errors:
             report.errors.append({"field": None, "message": str(error.error)})
+    for report in reports.values():
+        # Codes, numbers and dates with digits other than 0-9 (the widgets would read ２ as 2
+        # and a code would be stored as typed): refused, so the whole file is (import_apply).
+        for column, value in report.values.items():
+            if column != "name" and isinstance(value, str) and has_foreign_digits(value):
+                report.status = "error"
+                report.errors.append(
+                    {"field": column, "message": foreign_digits_message(column, value.strip())}
+                )
     return ImportReport(kind=kind, rows=[reports[k] for k in sorted(reports)])
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from staff.inputs import searchable_digits
+
 from .id_numbers import normalize
 from .models import Employer, InpatientStay, Institution, Person
 
@@ -17,7 +19,7 @@ def person_search(*, query: str) -> QuerySet[Person]:
     query = (query or "").strip()
     if not query:
         return Person.objects.none()
-    number = normalize(query)
+    number = normalize(searchable_digits(query))
     if number[:-1].isdigit() or number.isdigit():
         return person_list().filter(id_number__startswith=number)
     return person_list().filter(Q(name=query) | Q(name__contains=query)).order_by("name", "id")

@@ -257,4 +257,5 @@ def import_page(request):
         request,
         "enrollment/import.html",
         {"form": form, "report": report, "token": token, "columns": COLUMNS},
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -1,6 +1,7 @@
 """Family sharing over HTTP: authorisations, revocation, premium payments."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -9,6 +10,7 @@ from rest_framework.views import APIView
 
 from enrollment.models import Person
 from staff.api_utils import page_of, paginated
+from staff.inputs import ApiDateField, ApiDecimalField, ApiIntegerField
 from staff.permissions import has_role
 from staff.roles import CLERK, MANAGER
 
@@ -33,8 +35,12 @@ class ProofSerializer(serializers.Serializer):
 
 class AuthorisationOutputSerializer(serializers.ModelSerializer):
     proof = serializers.SerializerMethodField()
-    granted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    revoked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    granted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    revoked_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = SharingAuthorisation
@@ -57,8 +63,8 @@ class AuthorisationListCreateApi(ClerkWrites):
         member = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
         relation = serializers.ChoiceField(choices=SharingAuthorisation.Relation.choices)
         proof = ProofSerializer()
-        valid_from = serializers.DateField(required=False, allow_null=True, default=None)
-        valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+        valid_from = ApiDateField(required=False, allow_null=True, default=None)
+        valid_to = ApiDateField(required=False, allow_null=True, default=None)
 
     @extend_schema(
         responses=page_of(AuthorisationOutputSerializer),
@@ -70,11 +76,17 @@ class AuthorisationListCreateApi(ClerkWrites):
         for name in ("holder", "member"):
             value = request.query_params.get(name)
             if value is not None:
-                if not value.isdigit():
-                    raise serializers.ValidationError({name: ["A person id is a number."]})
+                # isdigit() alone takes "²" and "٣", which int() then refuses or reads.
+                if not (value.isascii() and value.isdigit()) or len(value) > 18:
+                    raise serializers.ValidationError({name: [_("A person id is a number.")]})
                 qs = qs.filter(**{f"{name}_id": int(value)})
-        if request.query_params.get("status"):
-            qs = qs.filter(status=request.query_params["status"])
+        status_value = request.query_params.get("status")
+        if status_value:
+            if status_value not in SharingAuthorisation.Status.values:
+                raise serializers.ValidationError(
+                    {"status": [_("Unknown status “%(v)s”.") % {"v": status_value}]}
+                )
+            qs = qs.filter(status=status_value)
         return paginated(request, self, qs, AuthorisationOutputSerializer)
 
     @extend_schema(
@@ -123,7 +135,7 @@ class AuthorisationRevokeApi(ClerkWrites):
 
 
 class PremiumPaymentOutputSerializer(serializers.ModelSerializer):
-    balance_after = serializers.DecimalField(
+    balance_after = ApiDecimalField(
         source="ledger_entry.balance_after", max_digits=14, decimal_places=2
     )
 
@@ -142,8 +154,8 @@ class PremiumPaymentApi(ClerkWrites):
     class InputSerializer(serializers.Serializer):
         # Any text: a use the policy forbids (e.g. ``fitness``) is refused with its article.
         kind = serializers.CharField(max_length=24, help_text=" | ".join(PREMIUM_KINDS))
-        year = serializers.IntegerField(min_value=2000, max_value=2100)
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+        year = ApiIntegerField(min_value=2000, max_value=2100)
+        amount = ApiDecimalField(max_digits=14, decimal_places=2)
 
     @extend_schema(
         responses=page_of(PremiumPaymentOutputSerializer),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.inputs import FormDateField, FormDecimalField, FormIntegerField
 from staff.widgets import DateInput
 
 from .models import PremiumPayment, SharingAuthorisation
@@ -21,10 +22,10 @@ class GrantForm(forms.Form):
         label=_("Proof of the relation"), choices=SharingAuthorisation.ProofKind.choices
     )
     proof_number = forms.CharField(label=_("Document number"), max_length=64)
-    valid_from = forms.DateField(
+    valid_from = FormDateField(
         label=_("Valid from (default today)"), required=False, widget=DateInput()
     )
-    valid_to = forms.DateField(label=_("Valid to (optional)"), required=False, widget=DateInput())
+    valid_to = FormDateField(label=_("Valid to (optional)"), required=False, widget=DateInput())
 
 
 class RevokeForm(forms.Form):
@@ -33,12 +34,12 @@ class RevokeForm(forms.Form):
 
 class PremiumForm(forms.Form):
     kind = forms.ChoiceField(label=_("Premium"), choices=PremiumPayment.Kind.choices)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    amount = forms.DecimalField(
+    year = FormIntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = FormDecimalField(
         label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=0
     )
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = FormDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = FormDateField(label=_("To"), required=False, widget=DateInput())

@@ -122,4 +122,5 @@ def sharing_statement_page(request, person_id: int):
         request,
         "family_sharing/statement.html",
         {"person": holder, "form": form, "entries": entries, "totals": totals.items()},
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )

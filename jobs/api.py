@@ -18,7 +18,11 @@ from .services import job_create
 
 
 class JobOutputSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Without the server's file paths (Job.public_parameters).
+    parameters = serializers.DictField(source="public_parameters", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Job

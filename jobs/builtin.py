@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from staff.errors import DomainError
+from staff.inputs import has_foreign_digits
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .registry import register
@@ -19,6 +20,8 @@ def _int_param(parameters: dict, name: str, default: int, low: int, high: int) -
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise DomainError(_("must be a whole number"), field=name)
     try:
+        if isinstance(value, str) and has_foreign_digits(value):
+            raise ValueError
         number = int(value)
     except ValueError:
         raise DomainError(_("must be a whole number"), field=name) from None

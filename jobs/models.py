@@ -63,6 +63,15 @@ class Job(models.Model):
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
 
+    #: Parameters that locate things on the server (an uploaded file's path): never shown.
+    PRIVATE_PARAMETERS = frozenset({"path"})
+
+    @property
+    def public_parameters(self) -> dict:
+        return {
+            k: v for k, v in (self.parameters or {}).items() if k not in self.PRIVATE_PARAMETERS
+        }
+
     @property
     def percent(self) -> int:
         if self.is_finished and self.status != self.Status.FAILED:

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from staff.inputs import ApiDateField
 from staff.permissions import has_role
 from staff.roles import POLICY_ADMIN
 
@@ -56,8 +57,8 @@ class PolicyDraftOutputSerializer(serializers.ModelSerializer):
 
 
 class VersionInputSerializer(serializers.Serializer):
-    effective_from = serializers.DateField()
-    effective_to = serializers.DateField(required=False, allow_null=True)
+    effective_from = ApiDateField()
+    effective_to = ApiDateField(required=False, allow_null=True)
     source = serializers.CharField(max_length=2000)
     document = serializers.JSONField()
 
@@ -98,7 +99,7 @@ class RegionListApi(APIView):
 
 class PolicyInForceApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        on = serializers.DateField(required=False)
+        on = ApiDateField(required=False)
 
     @extend_schema(
         parameters=[OpenApiParameter("on", date, description="Day (YYYY-MM-DD); default today")],

@@ -3,6 +3,8 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.inputs import FormDateField
+from staff.parsers import depth_message, too_deep
 from staff.widgets import DateInput
 
 from .models import Region
@@ -24,8 +26,8 @@ class RegionForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput())
-    effective_to = forms.DateField(
+    effective_from = FormDateField(label=_("Effective from"), widget=DateInput())
+    effective_to = FormDateField(
         label=_("Effective to (optional)"),
         required=False,
         widget=DateInput(),
@@ -38,6 +40,8 @@ class PublishForm(forms.Form):
 
     def clean_document(self):
         text = self.cleaned_data["document"]
+        if too_deep(text):
+            raise forms.ValidationError(depth_message())
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:

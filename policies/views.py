@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from staff.errors import DomainError, NotFound
+from staff.inputs import check_date_range, has_foreign_digits
 from staff.roles import POLICY_ADMIN, user_has_role
 
 from .forms import PublishForm, RegionForm
@@ -103,10 +104,15 @@ def region_detail_page(request, code: str):
         selected = next((v for v in versions if str(v.pk) == request.GET["version"]), None)
         document = selected.document if selected else None
     on = timezone.localdate()
+    bad_date = False
     if selected is None:
         try:
-            on = date.fromisoformat(request.GET.get("on", "")) if request.GET.get("on") else on
-        except ValueError:
+            raw = request.GET.get("on", "")
+            if raw and has_foreign_digits(raw):
+                raise ValueError(raw)
+            on = check_date_range(date.fromisoformat(raw), field="on") if raw else on
+        except ValueError:  # BadInput is one too
+            bad_date = True
             messages.error(request, _("Use the date format YYYY-MM-DD."))
         try:
             policy = effective_policy(region=region, on_date=on)
@@ -133,6 +139,7 @@ def region_detail_page(request, code: str):
             "unset_count": sum(1 for r in rows if r["unset"]),
             "can_publish": user_has_role(request.user, POLICY_ADMIN),
         },
+        status=400 if bad_date else 200,
     )
 
 

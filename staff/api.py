@@ -3,11 +3,16 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
+
+from .parsers import JSONParser
 
 
 class TokenObtainApi(ObtainAuthToken):
     permission_classes = [AllowAny]
+    # ObtainAuthToken names DRF's JSONParser itself; ours refuses a body nested too deep.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         summary="Obtain an API token",

@@ -13,6 +13,8 @@ from rest_framework.relations import PrimaryKeyRelatedField
 
 from staff import sql
 
+from .inputs import ApiIntegerField, has_foreign_digits
+
 
 class Pagination(PageNumberPagination):
     page_size = 50
@@ -35,7 +37,7 @@ def page_of(serializer_class: type[serializers.Serializer]) -> type[serializers.
         f"{base}Page",
         (serializers.Serializer,),
         {
-            "count": serializers.IntegerField(),
+            "count": ApiIntegerField(),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
             "results": serializer_class(many=True),
@@ -68,6 +70,8 @@ class FastPrimaryKeyRelatedField(PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and has_foreign_digits(data):
             self.fail("incorrect_type", data_type=type(data).__name__)
         try:
             pk = int(data)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
+from .inputs import FormDateField
 from .selectors import CATEGORIES, AuditQuery
 from .widgets import DateInput
 
@@ -49,8 +50,8 @@ class AuditFilterForm(forms.Form):
 
     person = forms.CharField(required=False, max_length=40, label=_("Person (ID number or name)"))
     user = forms.CharField(required=False, max_length=150, label=_("User name"))
-    start = forms.DateField(required=False, label=_("From"), widget=DateInput())
-    end = forms.DateField(required=False, label=_("To"), widget=DateInput())
+    start = FormDateField(required=False, label=_("From"), widget=DateInput())
+    end = FormDateField(required=False, label=_("To"), widget=DateInput())
     category = forms.ChoiceField(
         required=False,
         label=_("Kind"),

@@ -43,7 +43,10 @@ class BadValueMiddleware:
         if isinstance(exception, DataError):
             from .api_errors import bad_value_message
 
-            return HttpResponseBadRequest(bad_value_message(), content_type="text/plain")
+            # With its charset: a bare text/plain showed the Chinese message as mojibake.
+            return HttpResponseBadRequest(
+                bad_value_message(), content_type="text/plain; charset=utf-8"
+            )
         return None
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .inputs import searchable_digits
 from .models import AuditEvent
 
 MONEY_ACTIONS = (
@@ -47,7 +48,7 @@ def persons_matching(text: str) -> list[int]:
     """Person ids for an ID number (full or its start) or a name (exact)."""
     Person = apps.get_model("enrollment", "Person")
     text = text.strip()
-    number = text.upper()
+    number = searchable_digits(text).upper()
     if number[:-1].isdigit() and len(number) >= 6:
         found = Person.objects.filter(id_number__startswith=number)
     else:

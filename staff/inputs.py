@@ -1,0 +1,181 @@
+"""What people type or send, parsed one way everywhere: ASCII digits only, periods, dates.
+
+Python reads any Unicode digit as a number: ``\\d`` matches ``２`` and ``٢``, and ``int()``,
+``Decimal()``, ``strptime`` and DRF's fields turn ``２０２６`` into 2026. A value that is parsed
+and stored as a number is harmless, but a period or code kept as text is compared as text:
+``２０２６-10`` passed the period check and credited October 2026 a second time, because the
+once-per-account-kind-period key never saw it as the same month. So every number, date, period,
+code and amount that enters the system is refused unless its digits are ``0``–``9``, with a
+message naming the field; the form and serializer fields below do that for every API and page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+ASCII_DIGITS = frozenset("0123456789")
+# The dates a field accepts: older than any insured person's birth, later than any policy will
+# run; a year 9999 also ran the "up to the end of that day" filters past ``date.max`` (a 500).
+EARLIEST_DATE = date(1800, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])", re.ASCII)
+
+
+class BadInput(ValueError):
+    """A value refused at the door; ``message`` says which field and why, for a clerk."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def has_foreign_digits(text: str) -> bool:
+    """Any digit other than 0–9 (full-width, Arabic-Indic, superscript, …)."""
+    return any(ch.isdigit() and ch not in ASCII_DIGITS for ch in text)
+
+
+def searchable_digits(text: str) -> str:
+    """A search's decimal digits as ASCII (``４２０１`` → ``4201``): a clerk's Chinese input
+    method types full-width digits, and a search only compares, it stores nothing."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+def foreign_digits_message(field: str, value: object) -> str:
+    return _(
+        "%(field)s: write numbers with the half-width digits 0-9 only; “%(value)s” contains"
+        " other digits."
+    ) % {"field": field, "value": value}
+
+
+def ascii_digits(value: object, *, field: str) -> str:
+    """``value`` as stripped text, refused (``BadInput``) if it has a non-ASCII digit."""
+    text = "" if value is None else str(value).strip()
+    if has_foreign_digits(text):
+        raise BadInput(foreign_digits_message(field, text), field=field)
+    return text
+
+
+def check_date_range(value: date, *, field: str) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise BadInput(
+            _(
+                "%(field)s: the date %(value)s is outside the dates the system accepts (%(low)s to"
+                " %(high)s)."
+            )
+            % {"field": field, "value": value, "low": EARLIEST_DATE, "high": LATEST_DATE},
+            field=field,
+        )
+    return value
+
+
+def parse_period(value: object, *, field: str = "period", today: date | None = None) -> date:
+    """The first day of a ``YYYY-MM`` period (year 0001–9999, ASCII digits); with ``today``,
+    a period after the current month is refused too (nothing is credited in advance)."""
+    text = ascii_digits(value, field=field)
+    match = _PERIOD.fullmatch(text)
+    if not match or match.group(1) == "0000":
+        raise BadInput(
+            _("%(field)s: the period must be YYYY-MM, e.g. 2026-11; got “%(value)s”.")
+            % {"field": field, "value": text},
+            field=field,
+        )
+    first = date(int(match.group(1)), int(match.group(2)), 1)
+    if today is not None and first > today.replace(day=1):
+        raise BadInput(
+            _("%(field)s: the period %(value)s is in the future (after %(month)s).")
+            % {"field": field, "value": text, "month": f"{today:%Y-%m}"},
+            field=field,
+        )
+    return first
+
+
+def _no_negative_zero(value):
+    if isinstance(value, Decimal) and value.is_zero() and value.is_signed():
+        return abs(value)
+    return value
+
+
+# --- API (DRF) fields -----------------------------------------------------------------------
+
+
+class _AsciiApiField:
+    """Refuses a string with non-ASCII digits before DRF's own parsing (which accepts them)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and has_foreign_digits(data):
+            raise serializers.ValidationError(
+                foreign_digits_message(self.field_name or self.label or "", data.strip()),
+                code="invalid",
+            )
+        return super().to_internal_value(data)
+
+
+class ApiDateField(_AsciiApiField, serializers.DateField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return check_date_range(value, field=self.field_name or "")
+        except BadInput as exc:
+            raise serializers.ValidationError(exc.message, code="invalid") from None
+
+
+class ApiDecimalField(_AsciiApiField, serializers.DecimalField):
+    """Also never ``-0.00``: a sent ``-0.00`` passes ``min_value=0`` and was echoed back."""
+
+    def to_internal_value(self, data):
+        return _no_negative_zero(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        return super().to_representation(_no_negative_zero(value))
+
+
+class ApiIntegerField(_AsciiApiField, serializers.IntegerField):
+    pass
+
+
+class ApiCodeField(_AsciiApiField, serializers.CharField):
+    """A code (employer, institution, disease): text, but its digits are ASCII."""
+
+
+# --- Form fields ----------------------------------------------------------------------------
+
+
+class _AsciiFormField:
+    def to_python(self, value):
+        if isinstance(value, str) and has_foreign_digits(value):
+            raise forms.ValidationError(
+                foreign_digits_message(str(self.label or ""), value.strip()), code="invalid"
+            )
+        return super().to_python(value)
+
+
+class FormDateField(_AsciiFormField, forms.DateField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return check_date_range(value, field=str(self.label or ""))
+        except BadInput as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None
+
+
+class FormDecimalField(_AsciiFormField, forms.DecimalField):
+    def to_python(self, value):
+        return _no_negative_zero(super().to_python(value))
+
+
+class FormIntegerField(_AsciiFormField, forms.IntegerField):
+    pass
+
+
+class FormCodeField(_AsciiFormField, forms.CharField):
+    pass
