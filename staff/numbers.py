@@ -1,0 +1,44 @@
+"""Money and counts as every page, print and export shows them: ``12,345.67`` and ``1,234``.
+
+Money is ``Decimal`` throughout: a value is quantized to the cent half up (a SQL sum on the
+embedded SQLite comes back as ``11705.28000000000``) and never passes through ``float``. A
+``float`` reaching here is a bug upstream; it is refused rather than shown rounded.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+CENT = Decimal("0.01")
+
+
+def to_money(value: Any) -> Decimal | None:
+    """``value`` (Decimal, int or a decimal string) as a two-place Decimal, or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        raise TypeError("money must be Decimal, not float")
+    if isinstance(value, bool):
+        return None
+    try:
+        return Decimal(value if isinstance(value, Decimal | int) else str(value)).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def format_money(value: Any) -> str:
+    """``Decimal("12345.675")`` → ``12,345.68``; None → ``""``; text that is no number as it is."""
+    amount = to_money(value)
+    if amount is None:
+        return "" if value is None else str(value)
+    return f"{amount:,.2f}"
+
+
+def format_count(value: Any) -> str:
+    """``12345`` → ``12,345``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(value)

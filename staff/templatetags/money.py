@@ -1,0 +1,63 @@
+"""``{% load money %}``: money, counts and codes as a reader wants them.
+
+``{{ x|money }}`` → ``12,345.67``; ``{{ n|count }}`` → ``1,234``; ``{{ cell|cell }}`` formats a
+dashboard cell by its type (Decimal: money, int: count, a code: its label);
+``{{ code|code:"ledger_kind" }}`` → its Chinese label;
+``{{ ref|reference }}`` → a ledger reference in words;
+``{{ result|result_sentence }}`` → a job's result as a sentence; ``{{ x|is_number }}`` for
+right-aligning a cell.
+"""
+
+from decimal import Decimal
+
+from django import template
+
+from staff import codes
+from staff.numbers import format_count, format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    return format_money(value)
+
+
+@register.filter
+def count(value) -> str:
+    return format_count(value)
+
+
+@register.filter
+def cell(value) -> str:
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_count(value)
+    return codes.label(value) if isinstance(value, str) else ("" if value is None else str(value))
+
+
+@register.filter
+def is_number(value) -> bool:
+    return isinstance(value, Decimal | int) and not isinstance(value, bool)
+
+
+@register.filter
+def code(value, group: str = "") -> str:
+    return codes.label(value, group or None)
+
+
+@register.filter
+def reference(value) -> str:
+    return codes.reference_label(value)
+
+
+@register.filter
+def result_sentence(value) -> str:
+    return codes.result_sentence(value)
+
+
+@register.filter
+def settlement_of(value):
+    """The settlement id a reference names, or None (to link it)."""
+    return codes.settlement_id_of(value)
