@@ -16,6 +16,7 @@ from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .api import store_upload
 from .forms import PayrollUploadForm, StatementFilterForm
+from .payroll import COLUMNS as payroll_columns
 from .selectors import account_entries, account_for, annual_statements, opening_balance
 
 READERS = (CLERK, MANAGER, POLICY_ADMIN)
@@ -129,4 +130,6 @@ def payroll_upload_page(request):
             apply_error(form, exc)
         else:
             return redirect("jobs:detail", job_id=job.pk)
-    return render(request, "accounts/payroll_upload.html", {"form": form})
+    return render(
+        request, "accounts/payroll_upload.html", {"form": form, "columns": payroll_columns}
+    )

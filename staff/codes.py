@@ -118,6 +118,31 @@ CODES: dict[str, dict[str, Any]] = {
         "region": L("Region"),
         "year": L("Year"),
         "reason": L("Reason"),
+        "scheme": L("Scheme"),
+        "category": L("Category"),
+        "employment": L("Employment"),
+        "retirement_date": L("Retirement date"),
+        "benefits_from": L("Benefits from"),
+        "status": L("Status"),
+        "code": L("Code"),
+        "kind": L("Kind"),
+        "level": L("Level"),
+        "designated": L("Designated"),
+        # The settlement's figures (the audit trail's "what changed" of a settlement).
+        "policy_amount": L("In-policy amount"),
+        "first_pay_amount": L("First self-pay"),
+        "deductible_applied": L("Deductible applied"),
+        "pool_paid": L("Pooled fund"),
+        "account_paid": L("Personal account"),
+        "family_account_paid": L("Family account"),
+        "cash_paid": L("Cash"),
+    },
+    # A row's outcome on an import's check page (enrollment/imports.py).
+    "import_status": {
+        "new": L("New"),
+        "update": L("Update"),
+        "skip": L("Unchanged"),
+        "error": L("Error"),
     },
     # The keys of background jobs' result dicts (accounts/crediting.py, payroll.py, year_end.py).
     "result": {
@@ -135,11 +160,13 @@ CODES: dict[str, dict[str, Any]] = {
         "year": L("Year"),
         "created": L("Created"),
         "updated": L("Updated"),
+        "filename": L("File"),
     },
 }
 
 # Result keys shown in a job's sentence, in this order; the rest (``regions``…) is detail.
 _SENTENCE_KEYS = (
+    "filename",
     "period",
     "year",
     "rows",
@@ -155,6 +182,18 @@ _SENTENCE_KEYS = (
 )
 
 
+# Labellers of dotted policy-parameter paths (``account.retiree.amount``): policies registers
+# its own at start-up (staff imports no app).
+_DOTTED: list = []
+_PATH = re.compile(r"\b[a-z][a-z_]*(?:\.[a-z0-9_]+)+\b")
+
+
+def register_dotted(labeller) -> None:
+    """Add a function that labels dotted paths (returning the path itself when it cannot)."""
+    if labeller not in _DOTTED:
+        _DOTTED.append(labeller)
+
+
 def label(code: Any, group: str | None = None) -> str:
     """The label of ``code`` (in ``group`` if given and known there, else in any group)."""
     if code is None:
@@ -165,7 +204,19 @@ def label(code: Any, group: str | None = None) -> str:
     for table in CODES.values():
         if key in table:
             return str(table[key])
+    if "." in key:
+        for labeller in _DOTTED:
+            shown = labeller(key)
+            if shown != key:
+                return str(shown)
     return key
+
+
+def humanize(text: Any) -> str:
+    """Free text (an error message) with the dotted parameter paths in it replaced by labels."""
+    if text is None:
+        return ""
+    return _PATH.sub(lambda m: f"「{label(m.group(0))}」", str(text))
 
 
 def known_codes() -> set[str]:
@@ -194,7 +245,9 @@ def result_sentence(result: Any) -> str:
     for key in _SENTENCE_KEYS:
         if key in result and result[key] not in (None, ""):
             value = result[key]
-            shown = str(value) if key in ("period", "year", "database") else _count(value)
+            shown = (
+                str(value) if key in ("filename", "period", "year", "database") else _count(value)
+            )
             parts.append(f"{label(key, 'result')} {shown}")
     if result.get("already_closed"):
         parts.append(str(CODES["result"]["already_closed"]))

@@ -61,3 +61,9 @@ def result_sentence(value) -> str:
 def settlement_of(value):
     """The settlement id a reference names, or None (to link it)."""
     return codes.settlement_id_of(value)
+
+
+@register.filter
+def humanize(value) -> str:
+    """Dotted parameter paths in free text as their labels."""
+    return codes.humanize(value)
