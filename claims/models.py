@@ -223,6 +223,10 @@ class Settlement(models.Model):
         db_index=False,
     )
     reversed_at = models.DateTimeField(null=True, blank=True)
+    # Why it was reversed (撤销原因): required on the clerk's page, optional over the API.
+    reversal_reason = models.CharField(
+        _("reason for the reversal"), max_length=200, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

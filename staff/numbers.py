@@ -42,3 +42,14 @@ def format_count(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return "" if value is None else str(value)
+
+
+def capital_amount(value: Any) -> str:
+    """An amount in capital Chinese numerals (大写金额) as on a bureau's receipts:
+    ``175.78`` → 壹佰柒拾伍元柒角捌分 (cn2an, from the quantized Decimal's text)."""
+    import cn2an
+
+    amount = to_money(value)
+    if amount is None:
+        return ""
+    return cn2an.an2cn(f"{amount:.2f}", "rmb")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import template
 
 from staff import codes
-from staff.numbers import format_count, format_money
+from staff.numbers import capital_amount, format_count, format_money
 
 register = template.Library()
 
@@ -67,3 +67,9 @@ def settlement_of(value):
 def humanize(value) -> str:
     """Dotted parameter paths in free text as their labels."""
     return codes.humanize(value)
+
+
+@register.filter
+def capital(value) -> str:
+    """``{{ amount|capital }}`` → 壹佰柒拾伍元柒角捌分 (大写金额)."""
+    return capital_amount(value)
