@@ -33,6 +33,11 @@ def statement_page(request, person_id: int):
     export = request.GET.get("export")
     if export in ("csv", "xlsx") and account:
         return _export(person, entries, export)
+    opening = (
+        opening_balance(account=account, date_from=filters.get("date_from")) if account else None
+    )
+    # The printed statement states its range and closes it: the balance after its last entry.
+    latest = max(entries, key=lambda e: (e.created_at, e.pk)) if entries else None
     return render(
         request,
         "accounts/statement.html",
@@ -41,9 +46,10 @@ def statement_page(request, person_id: int):
             "account": account,
             "form": form,
             "entries": entries,
-            "opening": opening_balance(account=account, date_from=filters.get("date_from"))
-            if account
-            else None,
+            "opening": opening,
+            "closing": latest.balance_after if latest else opening,
+            "date_from": filters.get("date_from"),
+            "date_to": filters.get("date_to"),
             "statements": annual_statements(account=account) if account else [],
         },
     )

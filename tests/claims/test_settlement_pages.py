@@ -18,6 +18,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def settled(db):
+    return make_settlements()
+
+
+def make_settlements():
+    """Three settlements at one hospital: two of one person (with an account), one of another."""
     person, account, hospital = _world()
     other = PersonFactory(region=person.region, name="钱多多", benefits_from=date(2023, 1, 1))
     made = []
