@@ -7,6 +7,7 @@ embedded SQLite comes back as ``11705.28000000000``) and never passes through ``
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -42,6 +43,17 @@ def format_count(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return "" if value is None else str(value)
+
+
+_AMOUNT_IN_TEXT = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}(?![\d])")
+
+
+def money_in_text(text: Any) -> str:
+    """Amounts written into a sentence (a calculation step's rule) with their separators:
+    ``年度起付 1000.00`` → ``年度起付 1,000.00``."""
+    if text is None:
+        return ""
+    return _AMOUNT_IN_TEXT.sub(lambda m: format_money(m.group(0)), str(text))
 
 
 def capital_amount(value: Any) -> str:

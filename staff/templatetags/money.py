@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import template
 
 from staff import codes
-from staff.numbers import capital_amount, format_count, format_money
+from staff.numbers import capital_amount, format_count, format_money, money_in_text
 
 register = template.Library()
 
@@ -73,3 +73,9 @@ def humanize(value) -> str:
 def capital(value) -> str:
     """``{{ amount|capital }}`` → 壹佰柒拾伍元柒角捌分 (大写金额)."""
     return capital_amount(value)
+
+
+@register.filter
+def amounts(value) -> str:
+    """``{{ line.rule|amounts }}``: amounts inside a sentence with thousands separators."""
+    return money_in_text(value)

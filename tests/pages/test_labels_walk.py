@@ -76,11 +76,27 @@ def _strings(node) -> list[str]:
     return [node] if isinstance(node, str) else []
 
 
-def unlabelled(html: str) -> set[str]:
+def _text(html: str) -> list[str]:
     parser = _Text()
     parser.feed(html)
-    words = {w for part in parser.parts for w in WORD.findall(part)}
+    return parser.parts
+
+
+def unlabelled(html: str) -> set[str]:
+    words = {w for part in _text(html) for w in WORD.findall(part)}
     return words & known_codes()
+
+
+# Money as 12,345.67: never a SQL sum's ``11705.28000000000``; on the pages that show amounts
+# of this scope, never 1000.00 and up without the thousands separator.
+LONG_DECIMAL = re.compile(r"(?<![\d:])\d+\.\d{3,}")  # not a time's seconds.micro
+UNSEPARATED = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}(?!\d)")
+FORMATTED = ("dashboards/", "claims/settlements/", "accounts/persons/", "family-sharing/statement")
+
+
+def test_the_money_checks():
+    assert LONG_DECIMAL.findall("合计 11705.28000000000 元") == ["11705.28000000000"]
+    assert UNSEPARATED.findall("1,200.00 与 1200.00 与 999.00") == ["1200.00"]
 
 
 def test_the_detector_finds_codes_in_text_and_charts_but_not_in_attributes():
@@ -148,7 +164,12 @@ def test_no_page_shows_an_unlabelled_code(client):
             assert response.status_code < 500, (role, path)
             if response.status_code != 200 or "text/html" not in response["Content-Type"]:
                 continue
-            codes = unlabelled(response.content.decode())
+            html = response.content.decode()
+            codes = unlabelled(html)
+            text = [t for t in _text(html) if isinstance(t, str)]
+            codes |= {m for t in text for m in LONG_DECIMAL.findall(t)}
+            if path.lstrip("/").startswith(FORMATTED):
+                codes |= {m for t in text for m in UNSEPARATED.findall(t)}
             if codes:
                 found[f"{role} {path}"] = codes
     assert not found, "\n".join(f"{k}: {sorted(v)}" for k, v in sorted(found.items()))

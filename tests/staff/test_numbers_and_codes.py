@@ -32,6 +32,14 @@ def test_money_refuses_float():
         format_money(0.1)
 
 
+def test_amounts_inside_sentences_get_separators():
+    from staff.numbers import money_in_text
+
+    assert money_in_text("年度起付 1000.00，已用 0.00；（12345.60 − 700.00）× 0.80") == (
+        "年度起付 1,000.00，已用 0.00；（12,345.60 − 700.00）× 0.80"
+    )
+
+
 def test_counts_have_separators():
     assert format_count(1234567) == "1,234,567"
     assert format_count(True) == "True"  # a flag is no count
