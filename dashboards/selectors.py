@@ -317,13 +317,13 @@ def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         if k in DEBIT_KINDS:
             amount = sum((r["amount"] for (m, kk), r in agg.items() if kk == k), ZERO)
             n = sum(r["n"] for (m, kk), r in agg.items() if kk == k)
-            debit_rows.append([code_labels.label(k, "ledger_kind"), n, -amount])
+            debit_rows.append([k, n, -amount])  # the page's cell filter labels the kind
     debits = Panel(
         "debits",
         _("Debits by kind (yuan)"),
         [_("Kind"), _("Entries"), _("Amount (yuan)")],
         debit_rows,
-        _pie({r[0]: r[2] for r in debit_rows}),
+        _pie({code_labels.label(r[0], "ledger_kind"): r[2] for r in debit_rows}),
         sums=(1, 2),
     )
     bands = AccountBand.objects.all()
@@ -360,7 +360,7 @@ def sharing_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     if filters.region_id:
         counts = counts.filter(region_id=filters.region_id)
     by_relation = [
-        [code_labels.label(r["relation"], "relation"), r["n"]]
+        [r["relation"], r["n"]]
         for r in counts.values("relation").annotate(n=Sum("active")).order_by("relation")
     ]
     relations = Panel(
@@ -368,7 +368,7 @@ def sharing_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         _("Active authorisations by relation"),
         [_("Relation"), _("Authorisations")],
         by_relation,
-        _pie(dict(by_relation)),
+        _pie({code_labels.label(k, "relation"): n for k, n in by_relation}),
         sums=(1,),
     )
     ledger = _where(LedgerMonth.objects.filter(kind__in=["shared_debit", "premium_debit"]), filters)
@@ -499,7 +499,7 @@ def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     spending = [
         [
             r["disease_code"],
-            code_labels.label(r["benefit"], "benefit"),
+            r["benefit"],  # a code: the page's cell filter shows its label
             r["settlements"],
             r["total_amount"],
             r["pool_paid"],
