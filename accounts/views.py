@@ -13,6 +13,7 @@ from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .api import refuse_unopenable, store_upload
 from .forms import PayrollUploadForm, StatementFilterForm
+from .payroll import COLUMNS as payroll_columns
 from .selectors import account_entries, account_for, annual_statements, opening_balance
 
 READERS = (CLERK, MANAGER, POLICY_ADMIN)
@@ -29,6 +30,11 @@ def statement_page(request, person_id: int):
     export = request.GET.get("export")
     if export in ("csv", "xlsx") and account:
         return _export(person, entries, export)
+    opening = (
+        opening_balance(account=account, date_from=filters.get("date_from")) if account else None
+    )
+    # The printed statement states its range and closes it: the balance after its last entry.
+    latest = max(entries, key=lambda e: (e.created_at, e.pk)) if entries else None
     return render(
         request,
         "accounts/statement.html",
@@ -37,9 +43,10 @@ def statement_page(request, person_id: int):
             "account": account,
             "form": form,
             "entries": entries,
-            "opening": opening_balance(account=account, date_from=filters.get("date_from"))
-            if account
-            else None,
+            "opening": opening,
+            "closing": latest.balance_after if latest else opening,
+            "date_from": filters.get("date_from"),
+            "date_to": filters.get("date_to"),
             "statements": annual_statements(account=account) if account else [],
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -113,6 +120,6 @@ def payroll_upload_page(request):
     return render(
         request,
         "accounts/payroll_upload.html",
-        {"form": form},
+        {"form": form, "columns": payroll_columns},
         status=400 if form.is_bound and form.errors else 200,
     )

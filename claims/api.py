@@ -208,7 +208,7 @@ class SettlementOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "claim_number", "person", "institution", "account_holder", "visit_date",
             "benefit", "disease_code", *_MONEY_FIELDS, "explanation", "status", "created_at",
-            "reversed_at",
+            "reversed_at", "reversal_reason",
         ]  # fmt: skip
 
     def to_representation(self, s: Settlement) -> dict:
@@ -231,6 +231,7 @@ class SettlementOutputSerializer(serializers.ModelSerializer):
         data["status"] = s.status
         data["created_at"] = _DATETIME.to_representation(s.created_at)
         data["reversed_at"] = s.reversed_at and _DATETIME.to_representation(s.reversed_at)
+        data["reversal_reason"] = s.reversal_reason
         return data
 
 
@@ -502,16 +503,30 @@ class ClaimDetailApi(ClaimsRole):
         )
 
 
+class ReverseInputSerializer(serializers.Serializer):
+    """An empty body is accepted as before; a reason (撤销原因) is kept when given."""
+
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class ClaimReverseApi(ClaimsRole):
     def get_permissions(self):
         return [IsAuthenticated(), has_role(CLERK, INSTITUTION)()]
 
-    @extend_schema(request=None, responses=SettlementOutputSerializer, tags=["claims"])
+    @extend_schema(
+        request=ReverseInputSerializer, responses=SettlementOutputSerializer, tags=["claims"]
+    )
     def post(self, request, settlement_id: int):
         settlement = get_object_or_404(scoped_settlements(request.user), pk=settlement_id)
+        body = ReverseInputSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
         return Response(
             SettlementOutputSerializer(
-                settlement_reverse(settlement=settlement, actor=request.user)
+                settlement_reverse(
+                    settlement=settlement,
+                    actor=request.user,
+                    reason=body.validated_data["reason"],
+                )
             ).data
         )
 

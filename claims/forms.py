@@ -91,3 +91,68 @@ class ManualClaimForm(forms.Form):
         if None not in (total, self_pay, class_b) and class_b > total - self_pay:
             self.add_error("class_b_amount", _("More than the in-policy amount."))
         return data
+
+
+class _AsciiDateField(forms.DateField):
+    """A date typed in ASCII digits only (``２０２６-01-01`` is refused, not read)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(_("Type the date in ASCII digits, e.g. 2026-11-28."))
+        return super().to_python(value)
+
+
+class SettlementSearchForm(forms.Form):
+    """结算查询: claim number, person (name or ID number), institution, visit dates, benefit,
+    status. Every field may be left empty."""
+
+    claim_number = forms.CharField(label=_("Claim number"), required=False, max_length=64)
+    person = forms.CharField(label=_("Person (ID number or name)"), required=False, max_length=40)
+    institution = forms.CharField(
+        label=_("Institution (code or name)"), required=False, max_length=128
+    )
+    start = _AsciiDateField(
+        label=_("Visit from"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    end = _AsciiDateField(
+        label=_("Visit to"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    benefit = forms.ChoiceField(
+        label=_("Benefit"),
+        required=False,
+        choices=[
+            ("", _("Every benefit")),
+            ("general_outpatient", _("General outpatient")),
+            ("chronic", _("Chronic outpatient disease")),
+            ("special", _("Special outpatient disease")),
+        ],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Every status")), ("settled", _("Settled")), ("reversed", _("Reversed"))],
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The period ends before it starts."))
+        return data
+
+
+class SettlementReverseForm(forms.Form):
+    """撤销结算: the reason is required and kept on the slip and in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("Reason for the reversal"),
+        max_length=200,
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": _("Give the reason for the reversal.")},
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked the claim; reverse it and restore the account and year-to-date figures."
+        ),
+        error_messages={"required": _("Tick the box to confirm the reversal.")},
+    )

@@ -214,6 +214,10 @@ class Settlement(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Why it was reversed (撤销原因): required on the clerk's page, optional over the API.
+    reversal_reason = models.CharField(
+        _("reason for the reversal"), max_length=200, blank=True, default=""
+    )
     reversed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from enrollment.models import Person
 
@@ -39,3 +39,39 @@ def settlement_by_claim_number(*, institution, claim_number: str) -> Settlement 
     """The settlement an institution already made under this claim (invoice) number, if any
     (settled or reversed: the number stays taken)."""
     return Settlement.objects.filter(institution=institution, claim_number=claim_number).first()
+
+
+def settlement_search(
+    *,
+    claim_number: str = "",
+    person: str = "",
+    institution: str = "",
+    start: date | None = None,
+    end: date | None = None,
+    benefit: str = "",
+    status: str = "",
+) -> QuerySet[Settlement]:
+    """Settlements matching every criterion given (newest first). A person is found by the
+    whole ID number (any case of the X) or by part of the name; an institution by its code or
+    part of its name."""
+    qs = Settlement.objects.select_related("person", "institution", "reversed_by")
+    if claim_number:
+        qs = qs.filter(claim_number__icontains=claim_number.strip())
+    if person:
+        text = person.strip()
+        if text[:1].isdigit():
+            qs = qs.filter(person__id_number=text.upper())
+        else:
+            qs = qs.filter(person__name__contains=text)
+    if institution:
+        text = institution.strip()
+        qs = qs.filter(Q(institution__code=text) | Q(institution__name__contains=text))
+    if start:
+        qs = qs.filter(visit_date__gte=start)
+    if end:
+        qs = qs.filter(visit_date__lte=end)
+    if benefit:
+        qs = qs.filter(benefit=benefit)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")

@@ -714,8 +714,10 @@ def _same_or_conflict(existing: Settlement, fingerprint: str) -> Settlement:
     return existing
 
 
-def settlement_reverse(*, settlement: Settlement, actor=None) -> Settlement:
-    """撤销: restore exactly what the settlement took (accumulators and account), once."""
+def settlement_reverse(*, settlement: Settlement, actor=None, reason: str = "") -> Settlement:
+    """撤销: restore exactly what the settlement took (accumulators and account), once; who,
+    when and why are kept on the settlement and in the audit trail."""
+    reason = (reason or "").strip()[:200]
 
     def write() -> Settlement:
         s = Settlement.objects.select_for_update().get(pk=settlement.pk)
@@ -750,7 +752,8 @@ def settlement_reverse(*, settlement: Settlement, actor=None) -> Settlement:
         s.status = Settlement.Status.REVERSED
         s.reversed_by = actor
         s.reversed_at = timezone.now()
-        s.save(update_fields=["status", "reversed_by", "reversed_at"])
+        s.reversal_reason = reason
+        s.save(update_fields=["status", "reversed_by", "reversed_at", "reversal_reason"])
         # The region the settlement was reported under: its policy's, whatever the person's now.
         region_id = PolicyVersion.objects.values_list("region_id", flat=True).get(
             pk=s.policy_version_id
@@ -762,8 +765,9 @@ def settlement_reverse(*, settlement: Settlement, actor=None) -> Settlement:
             person_id=s.person_id,
             other_person_id=s.account_holder_id,
             amount=-s.total_amount,
-            summary=f"撤销 {s.institution.name} {s.claim_number}",
-            changes=_figures(s),
+            summary=f"撤销 {s.institution.name} {s.claim_number}"
+            + (f"（原因：{reason}）" if reason else ""),
+            changes={**_figures(s), **({"reason": reason} if reason else {})},
             actor=actor,
         )
         return s

@@ -5,6 +5,7 @@ from . import views
 app_name = "claims"
 urlpatterns = [
     path("manual/", views.manual_claim_page, name="manual_claim"),
+    path("settlements/", views.settlement_list_page, name="settlement_list"),
     path("settlements/<int:settlement_id>/", views.settlement_slip_page, name="settlement_slip"),
     path(
         "settlements/<int:settlement_id>/reverse/",

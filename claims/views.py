@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from enrollment.id_numbers import normalize
 from enrollment.models import Person
@@ -18,9 +18,15 @@ from staff.forms import apply_error
 from staff.redirects import redirect_next
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
-from .forms import CertificationApplyForm, DecisionForm, ManualClaimForm
+from .forms import (
+    CertificationApplyForm,
+    DecisionForm,
+    ManualClaimForm,
+    SettlementReverseForm,
+    SettlementSearchForm,
+)
 from .models import ChronicCertification, Settlement
-from .selectors import certification_list, settlement_by_claim_number
+from .selectors import certification_list, settlement_by_claim_number, settlement_search
 from .services import (
     certification_apply,
     certification_approve,
@@ -238,23 +244,66 @@ def settlement_slip_page(request, settlement_id: int):
     """结算单: every figure and the rules applied; printable."""
     settlement = get_object_or_404(
         Settlement.objects.select_related(
-            "person", "institution", "policy_version", "account_holder"
+            "person", "institution", "policy_version", "account_holder", "reversed_by", "created_by"
         ),
         pk=settlement_id,
     )
     return render(request, "claims/settlement_slip.html", {"s": settlement})
 
 
-@role_required(CLERK)
-@require_POST
+@role_required(CLERK, MANAGER)
+@require_safe
+def settlement_list_page(request):
+    """结算查询: find a settlement by claim number, person, institution, dates, benefit or
+    status; each row links to its slip (reprint) and, for a clerk, to its reversal."""
+    form = SettlementSearchForm(request.GET or None)
+    qs = settlement_search()
+    if form.is_bound and form.is_valid():
+        qs = settlement_search(**{k: v for k, v in form.cleaned_data.items() if v})
+    elif form.is_bound:
+        qs = qs.none()
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "claims/settlement_list.html",
+        {
+            "form": form,
+            "page": page,
+            "pager_query": query.urlencode(),
+            "can_reverse": user_has_role(request.user, CLERK),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@role_required(CLERK, auditors_read=False)
 def settlement_reverse_page(request, settlement_id: int):
-    settlement = get_object_or_404(Settlement, pk=settlement_id)
-    try:
-        settlement_reverse(settlement=settlement, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Settlement reversed; the account and year-to-date figures are restored.")
-        )
-    return redirect("claims:settlement_slip", settlement_id=settlement_id)
+    """撤销: GET asks for the reason and a confirmation; POST reverses (nothing without both)."""
+    settlement = get_object_or_404(
+        Settlement.objects.select_related("person", "institution"), pk=settlement_id
+    )
+    form = SettlementReverseForm(request.POST if request.method == "POST" else None)
+    if settlement.status == Settlement.Status.REVERSED:
+        messages.error(request, _("This settlement has already been reversed."))
+        return redirect("claims:settlement_slip", settlement_id=settlement_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            settlement_reverse(
+                settlement=settlement, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Settlement reversed; the account and year-to-date figures are restored."),
+            )
+        return redirect("claims:settlement_slip", settlement_id=settlement_id)
+    return render(
+        request,
+        "claims/settlement_reverse.html",
+        {"s": settlement, "form": form},
+        status=400 if form.is_bound else 200,
+    )

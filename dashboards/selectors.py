@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from enrollment.models import Institution
+from staff import codes as code_labels
 
 from .models import (
     AccountBand,
@@ -66,6 +67,28 @@ class Panel:
     chart: dict = field(default_factory=dict)
     note: str = ""
     links: list = field(default_factory=list)  # per row: an institution id to drill into
+    # Columns whose figures add up over the rows (a totals row shows their sums); counts of
+    # distinct persons and shares do not add up and are left out.
+    sums: tuple[int, ...] = ()
+
+    @property
+    def headers(self) -> list[tuple[str, bool]]:
+        """Column titles, each with whether the column holds figures (right-aligned)."""
+        first = self.rows[0] if self.rows else []
+        return [
+            (title, i < len(first) and isinstance(first[i], int | Decimal))
+            for i, title in enumerate(self.columns)
+        ]
+
+    @property
+    def totals(self) -> list | None:
+        if not self.sums or not self.rows:
+            return None
+        out: list = [_("Total")] + [""] * (len(self.columns) - 1)
+        for i in self.sums:
+            values = [row[i] for row in self.rows if isinstance(row[i], int | Decimal)]
+            out[i] = sum(values, ZERO if any(isinstance(v, Decimal) for v in values) else 0)
+        return out
 
     @property
     def chart_id(self) -> str:
@@ -195,6 +218,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             {money_titles[i]: [r[3 + i] for r in rows] for i in range(1, 5)},
             stack=True,
         ),
+        sums=(1, 3, 4, 5, 6, 7),
     )
     benefits = ["general_outpatient", "chronic", "special"]
     levels = ["1", "2", "3", "pharmacy", ""]
@@ -242,6 +266,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             },
             stack=True,
         ),
+        sums=(2, 3, 4),
     )
     totals = _added_up(grouped, ()).get((), dict.fromkeys(("settlements", *MONEY)))
     total = totals["total_amount"] or ZERO
@@ -272,7 +297,7 @@ def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     credits = Panel(
         "credits",
         _("Credits by month and kind (yuan)"),
-        [_("Month"), *credit_kinds],
+        [_("Month"), *[code_labels.label(k, "ledger_kind") for k in credit_kinds]],
         [
             [f"{m:%Y-%m}", *[(agg.get((m, k)) or {}).get("amount") or ZERO for k in credit_kinds]]
             for m in months
@@ -280,21 +305,26 @@ def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     )
     credits.chart = _bar(
         [r[0] for r in credits.rows],
-        {k: [r[1 + i] for r in credits.rows] for i, k in enumerate(credit_kinds)},
+        {
+            code_labels.label(k, "ledger_kind"): [r[1 + i] for r in credits.rows]
+            for i, k in enumerate(credit_kinds)
+        },
         stack=True,
     )
+    credits.sums = tuple(range(1, 1 + len(credit_kinds)))
     debit_rows = []
     for k in kinds:
         if k in DEBIT_KINDS:
             amount = sum((r["amount"] for (m, kk), r in agg.items() if kk == k), ZERO)
             n = sum(r["n"] for (m, kk), r in agg.items() if kk == k)
-            debit_rows.append([k, n, -amount])
+            debit_rows.append([k, n, -amount])  # the page's cell filter labels the kind
     debits = Panel(
         "debits",
         _("Debits by kind (yuan)"),
         [_("Kind"), _("Entries"), _("Amount (yuan)")],
         debit_rows,
-        _pie({r[0]: r[2] for r in debit_rows}),
+        _pie({code_labels.label(r[0], "ledger_kind"): r[2] for r in debit_rows}),
+        sums=(1, 2),
     )
     bands = AccountBand.objects.all()
     if filters.region_id:
@@ -311,6 +341,7 @@ def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         [_("Balance (yuan)"), _("Accounts"), _("Balance (yuan)"), _("No movement for a year")],
         band_rows,
         _bar([r[0] for r in band_rows], {_("Accounts"): [r[1] for r in band_rows]}),
+        sums=(1, 2, 3),
     )
     kpis = {
         "accounts": sum(r[1] for r in band_rows),
@@ -337,7 +368,8 @@ def sharing_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         _("Active authorisations by relation"),
         [_("Relation"), _("Authorisations")],
         by_relation,
-        _pie(dict(by_relation)),
+        _pie({code_labels.label(k, "relation"): n for k, n in by_relation}),
+        sums=(1,),
     )
     ledger = _where(LedgerMonth.objects.filter(kind__in=["shared_debit", "premium_debit"]), filters)
     agg = {
@@ -375,6 +407,7 @@ def sharing_overview(filters: Filters) -> tuple[dict, list[Panel]]:
                 _("Premium amount (yuan)"): [r[4] for r in rows],
             },
         ),
+        sums=(1, 2, 3, 4),
     )
     kpis = {
         "active": sum(r[1] for r in by_relation),
@@ -397,7 +430,7 @@ def caps_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         qs = qs.filter(category=filters.category)
     rows = [
         [
-            f"{c.region.name} · {c.category}",
+            f"{c.region.name} · {code_labels.label(c.category, 'category')}",
             c.persons,
             "—" if c.past_deductible is None else c.past_deductible,
             "—" if c.reached_cap is None else c.reached_cap,
@@ -451,16 +484,26 @@ def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     certifications = Panel(
         "certifications",
         _("Certifications by disease and status"),
-        [_("Disease"), *statuses],
+        [_("Disease"), *[code_labels.label(s, "status") for s in statuses]],
         cert_rows,
         _bar(
             [r[0] for r in cert_rows],
-            {s: [r[1 + i] for r in cert_rows] for i, s in enumerate(statuses)},
+            {
+                code_labels.label(s, "status"): [r[1 + i] for r in cert_rows]
+                for i, s in enumerate(statuses)
+            },
             stack=True,
         ),
+        sums=(1, 2, 3, 4),
     )
     spending = [
-        [r["disease_code"], r["benefit"], r["settlements"], r["total_amount"], r["pool_paid"]]
+        [
+            r["disease_code"],
+            r["benefit"],  # a code: the page's cell filter shows its label
+            r["settlements"],
+            r["total_amount"],
+            r["pool_paid"],
+        ]
         for r in _where(DiseaseMonth.objects.all(), filters)
         .values("disease_code", "benefit")
         .annotate(
@@ -476,6 +519,7 @@ def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         [_("Disease"), _("Benefit"), _("Settlements"), _("Total (yuan)"), _("Pooled fund (yuan)")],
         spending,
         _bar([r[0] for r in spending], {_("Pooled fund (yuan)"): [r[4] for r in spending]}),
+        sums=(2, 3, 4),
     )
     return {"refreshed_at": refreshed_at("counts")}, [certifications, pooled]
 
@@ -552,6 +596,7 @@ def institution_months(institution_id: int, filters: Filters) -> Panel:
         [_("Month"), _("Settlements"), _("Total (yuan)"), _("Pooled fund (yuan)")],
         rows,
         _bar([r[0] for r in rows], {_("Pooled fund (yuan)"): [r[3] for r in rows]}),
+        sums=(1, 2, 3),
     )
 
 

@@ -36,6 +36,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
             _("Claims that could not be settled on-line"),
         ),
         Link(_("Family sharing"), "family_sharing:list"),
+        Link(_("Settlement search"), "claims:settlement_list", _("Reprint slips, reverse")),
         Link(_("Background jobs"), "jobs:list"),
     ),
     MANAGER: (
@@ -45,6 +46,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
         Link(_("Caps and deductibles"), "dashboards:caps"),
         Link(_("Chronic and special diseases"), "dashboards:chronic"),
         Link(_("Institutions"), "dashboards:institutions", _("Top 20 by pooled fund, drill-down")),
+        Link(_("Settlement search"), "claims:settlement_list"),
         Link(_("Regional policies"), "policies:region_list"),
         Link(_("Background jobs"), "jobs:list", _("Crediting runs, year-end close, imports")),
     ),
@@ -52,6 +54,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
         Link(_("Audit trail"), "audit", _("Who changed what, when and from where")),
         Link(_("Fund overview"), "dashboards:fund"),
         Link(_("Find a person"), "enrollment:person_search"),
+        Link(_("Settlement search"), "claims:settlement_list"),
         Link(_("Regional policies"), "policies:region_list"),
         Link(_("Background jobs"), "jobs:list"),
         Link(_("API documentation"), "api-docs"),

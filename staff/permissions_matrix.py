@@ -91,7 +91,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST claims/manual/": (CLERK,),
     "GET claims/settlements/<int:settlement_id>/": BUREAU,
     "POST claims/settlements/<int:settlement_id>/": BUREAU_WRITERS,
-    "GET claims/settlements/<int:settlement_id>/reverse/": (),  # not served: 405
+    "GET claims/settlements/": (CLERK, MANAGER, AUDITOR),
+    "POST claims/settlements/": (),  # not served: 405
+    "GET claims/settlements/<int:settlement_id>/reverse/": (CLERK,),  # asks reason, confirmation
     "POST claims/settlements/<int:settlement_id>/reverse/": (CLERK,),
     "GET claims/certifications/": BUREAU,
     "POST claims/certifications/": BUREAU_WRITERS,

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import codes
 from .inputs import searchable_digits
 from .models import AuditEvent
 
@@ -151,6 +152,9 @@ class _Shown:
                 row = field.related_model._default_manager.filter(pk=value).first()
                 self.related[key] = str(row) if row is not None else f"#{value}"
             return self.related[key]
+        # A code-like text (``general_outpatient``) is shown by its label; free text as it is.
+        if isinstance(value, str) and value in codes.known_codes():
+            return codes.label(value, field.name)
         return value
 
 
@@ -168,7 +172,12 @@ def described(events: list[AuditEvent]) -> list[dict]:
             if old in (None, "") and new in (None, ""):
                 continue
             field = _field(model, name)
-            label = field.verbose_name if field is not None else _EXTRA_LABELS.get(name, name)
+            if name in codes.CODES["field"]:
+                label = codes.label(name, "field")
+            elif field is not None:
+                label = field.verbose_name
+            else:
+                label = _EXTRA_LABELS.get(name) or codes.label(name)
             changes.append(
                 {"field": str(label), "old": shown(field, old), "new": shown(field, new)}
             )

@@ -40,7 +40,7 @@ def test_clerk_grants_and_revokes_sharing(page, live_server, tmp_path):
     )
     assert s.family_account_paid == D("1000.00")
     page.click("text=共济明细")
-    assert "-1000.00" in page.locator('[data-table="shared-entries"]').inner_text()
+    assert "-1,000.00" in page.locator('[data-table="shared-entries"]').inner_text()
     page.go_back()
     page.click("text=撤销授权")
     page.fill("#id_reason", "户籍迁出")

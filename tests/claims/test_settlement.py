@@ -289,7 +289,11 @@ def test_manual_reimbursement_preview_confirm_slip_and_reverse(world, client):
     assert confirmed.status_code == 302 and confirmed.url == f"/claims/settlements/{settlement.pk}/"
     slip = client.get(confirmed.url).content.decode()
     assert "hifp_pay" in slip and "第十五条" in slip
-    client.post(f"/claims/settlements/{settlement.pk}/reverse/")
+    # Reversal asks for a reason and a confirmation (issue 19); see test_settlement_pages.py.
+    client.post(
+        f"/claims/settlements/{settlement.pk}/reverse/",
+        {"reason": "发票重复", "confirm": "on"},
+    )
     settlement.refresh_from_db()
     assert settlement.status == "reversed"
     bad = client.post("/claims/manual/", {**data, "self_pay_amount": "5000.00"})

@@ -1,0 +1,67 @@
+"""Money and counts as every page, print and export shows them: ``12,345.67`` and ``1,234``.
+
+Money is ``Decimal`` throughout: a value is quantized to the cent half up (a SQL sum on the
+embedded SQLite comes back as ``11705.28000000000``) and never passes through ``float``. A
+``float`` reaching here is a bug upstream; it is refused rather than shown rounded.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+CENT = Decimal("0.01")
+
+
+def to_money(value: Any) -> Decimal | None:
+    """``value`` (Decimal, int or a decimal string) as a two-place Decimal, or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        raise TypeError("money must be Decimal, not float")
+    if isinstance(value, bool):
+        return None
+    try:
+        return Decimal(value if isinstance(value, Decimal | int) else str(value)).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def format_money(value: Any) -> str:
+    """``Decimal("12345.675")`` → ``12,345.68``; None → ``""``; text that is no number as it is."""
+    amount = to_money(value)
+    if amount is None:
+        return "" if value is None else str(value)
+    return f"{amount:,.2f}"
+
+
+def format_count(value: Any) -> str:
+    """``12345`` → ``12,345``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(value)
+
+
+_AMOUNT_IN_TEXT = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}(?![\d])")
+
+
+def money_in_text(text: Any) -> str:
+    """Amounts written into a sentence (a calculation step's rule) with their separators:
+    ``年度起付 1000.00`` → ``年度起付 1,000.00``."""
+    if text is None:
+        return ""
+    return _AMOUNT_IN_TEXT.sub(lambda m: format_money(m.group(0)), str(text))
+
+
+def capital_amount(value: Any) -> str:
+    """An amount in capital Chinese numerals (大写金额) as on a bureau's receipts:
+    ``175.78`` → 壹佰柒拾伍元柒角捌分 (cn2an, from the quantized Decimal's text)."""
+    import cn2an
+
+    amount = to_money(value)
+    if amount is None:
+        return ""
+    return cn2an.an2cn(f"{amount:.2f}", "rmb")
