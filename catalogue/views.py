@@ -53,4 +53,4 @@ def catalogue_upload_page(request):
             apply_error(form, exc)
         else:
             return redirect("jobs:detail", job_id=job.pk)
-    return render(request, "catalogue/upload.html", {"form": form, "columns": ",".join(COLUMNS)})
+    return render(request, "catalogue/upload.html", {"form": form, "columns": [*COLUMNS, "region"]})

@@ -128,6 +128,13 @@ CODES: dict[str, dict[str, Any]] = {
         "kind": L("Kind"),
         "level": L("Level"),
         "designated": L("Designated"),
+        # The medical catalogue's file columns (catalogue/imports.py).
+        "chrgitm_lv": L("Catalogue class (甲/乙/丙)"),
+        "med_chrgitm_type": L("Charge item type"),
+        "price_ceiling": L("Price ceiling"),
+        "selfpay_prop": L("Self-pay proportion"),
+        "valid_from": L("Valid from"),
+        "valid_to": L("Valid to (optional)"),
         # The settlement's figures (the audit trail's "what changed" of a settlement).
         "policy_amount": L("In-policy amount"),
         "first_pay_amount": L("First self-pay"),
