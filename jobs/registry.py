@@ -11,6 +11,11 @@ A handler receives the ``Job`` and a ``JobProgress``; it returns a small JSON-ab
 (or None), records per-row problems with ``progress.error(...)`` (the job ends ``partial``), or
 raises ``JobFailed`` with every error when nothing could be applied (the job ends ``failed``).
 Handlers must be idempotent: a redelivered task runs the handler again.
+
+A kind may register ``cleanup(job, finished=...)``: it removes what a run leaves behind when it
+is cut short (staging rows), before the job runs again (``finished=False``) and once it has
+ended, whatever the outcome (``finished=True``, e.g. the uploaded file). It runs on a fresh
+connection when the handler's was lost, and must be idempotent.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Job", "JobProgress"], dict | None]
 Cleaner = Callable[[dict[str, Any]], dict[str, Any]]
+Cleanup = Callable[..., None]
+
+
+def _no_cleanup(job: Job, *, finished: bool) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -36,12 +46,20 @@ class JobKind:
     handler: Handler
     roles: tuple[str, ...]
     clean: Cleaner = field(default=lambda parameters: {})
+    cleanup: Cleanup = _no_cleanup
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register(kind: str, *, label, roles: tuple[str, ...], clean: Cleaner | None = None):
+def register(
+    kind: str,
+    *,
+    label,
+    roles: tuple[str, ...],
+    clean: Cleaner | None = None,
+    cleanup: Cleanup | None = None,
+):
     def decorator(handler: Handler) -> Handler:
         _KINDS[kind] = JobKind(
             kind=kind,
@@ -49,6 +67,7 @@ def register(kind: str, *, label, roles: tuple[str, ...], clean: Cleaner | None 
             handler=handler,
             roles=roles,
             clean=clean or (lambda parameters: {}),
+            cleanup=cleanup or _no_cleanup,
         )
         return handler
 
