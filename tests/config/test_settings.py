@@ -17,7 +17,7 @@ from config.celery import app
 db = settings.DATABASES["default"]
 print(json.dumps({
     "engine": db["ENGINE"], "name": str(db["NAME"]), "options": db.get("OPTIONS", {}),
-    "host": db.get("HOST"), "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS,
+    "host": db.get("HOST"), "conn_max_age": db.get("CONN_MAX_AGE"), "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS,
     "cache": settings.CACHES["default"]["BACKEND"], "eager": app.conf.task_always_eager,
     "broker": app.conf.broker_url,
     "secure_cookies": getattr(settings, "SESSION_COOKIE_SECURE", False),
