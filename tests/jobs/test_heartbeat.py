@@ -19,6 +19,11 @@ pytestmark = pytest.mark.django_db
 LEFT_BEHIND: dict[int, list[str]] = {}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_record():
+    LEFT_BEHIND.clear()  # ids are reused between tests where the database rolls them back
+
+
 def _cleanup(job, *, finished):
     LEFT_BEHIND.setdefault(job.pk, []).append("finished" if finished else "cut")
 
