@@ -14,17 +14,10 @@ import urllib.request
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from tests.config.test_settings import probe
 from tests.factories import UserFactory
 from tests.helpers.procs import ROOT, database_url_of_current_connection, free_port, project_env
 
 REQUESTS = 40
-
-
-def test_postgresql_keeps_no_connection_between_requests_unless_told():
-    assert probe(DATABASE_URL="postgres://postgres@db.example:5433/bureau")["conn_max_age"] == 0
-    told = probe(DATABASE_URL="postgres://postgres@db.example:5433/bureau", CONN_MAX_AGE="60")
-    assert told["conn_max_age"] == 60
 
 
 def test_gunicorn_config_turns_persistent_connections_on(monkeypatch):

@@ -55,6 +55,9 @@ def test_database_url_selects_postgresql():
     s = probe(DATABASE_URL="postgres://postgres@db.example:5433/bureau")
     assert s["engine"] == "config.db.postgresql"  # Django's, with a cheaper health check
     assert (s["name"], s["host"]) == ("bureau", "db.example")
+    # No persistent connections unless the server reuses its threads (gunicorn's config sets
+    # CONN_MAX_AGE; see tests/config/test_connections.py).
+    assert s["conn_max_age"] == 0
 
 
 def test_without_redis_tasks_run_in_process_and_cache_is_local_memory():
