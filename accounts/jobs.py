@@ -73,11 +73,18 @@ def clean_payroll(parameters: dict) -> dict:
     return {"path": str(path), "filename": str(parameters.get("filename") or path.name)[:200]}
 
 
+def cleanup_payroll(job, *, finished: bool) -> None:
+    from .payroll import payroll_cleanup
+
+    payroll_cleanup(job, finished=finished)
+
+
 @register(
     "payroll_import",
     label=_("Payroll import"),
     roles=(CLERK, MANAGER),
     clean=clean_payroll,
+    cleanup=cleanup_payroll,
 )
 def payroll_import(job, progress):
     from .payroll import payroll_import_run

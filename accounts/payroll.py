@@ -25,7 +25,8 @@ from decimal import Decimal, InvalidOperation
 from itertools import zip_longest
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -572,6 +573,102 @@ def _apply(job_id: int, rates: dict, actor_id: int | None, progress) -> tuple[in
     return credited, amount_total
 
 
+ONE_CREDIT = "ledger_one_credit_per_account_kind_period"
+REFERENCE = re.compile(r"^payroll:job:(\d+):row:")
+
+
+def _is_double_credit(exc: IntegrityError) -> bool:
+    """The unique rule "one credit per account, kind and period" refused an entry."""
+    diag = getattr(exc.__cause__, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name == ONE_CREDIT
+    text = str(exc)
+    return ONE_CREDIT in text or "accounts_ledgerentry.period" in text  # SQLite names columns
+
+
+def _credited_meanwhile(job_id: int) -> JobFailed:
+    """Rows of this file another job credited while this one ran (the same file applied twice
+    at once): the error names that job and the rows; nothing of this file was credited."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT r.row, l.reference FROM accounts_payrollrow r
+               JOIN accounts_ledgerentry l ON l.account_id = r.account_id
+                AND l.kind = 'payroll_credit' AND l.period = r.period
+               WHERE r.job_id = %s AND NOT r.already_credited
+               ORDER BY r.row LIMIT %s""",
+            [job_id, MAX_ERRORS],
+        )
+        clashes = cursor.fetchall()
+    jobs = sorted({int(m.group(1)) for _row, ref in clashes if (m := REFERENCE.match(ref or ""))})
+    named = ", ".join(f"#{j}" for j in jobs) or _("another job")
+    errors = [
+        {
+            "field": "file",
+            "message": _(
+                "The rows of this file were credited by job %(jobs)s while this job ran "
+                "(the same payroll applied twice at once); nothing was credited by this job. "
+                "Rows already credited are skipped if the file is applied again."
+            )
+            % {"jobs": named},
+        }
+    ]
+    for row, ref in clashes:
+        m = REFERENCE.match(ref or "")
+        errors.append(
+            {
+                "row": row,
+                "field": "period",
+                "message": _("Already credited for this period by job %(job)s.")
+                % {"job": f"#{m.group(1)}" if m else _("another job")},
+            }
+        )
+    if not clashes:  # the other job's entries are not visible (still being written)
+        errors[0]["message"] = _(
+            "The rows of this file are being credited by another job at the same time; "
+            "nothing was credited by this job. Apply the file again once that job has ended."
+        )
+    return JobFailed(errors)
+
+
+def payroll_cleanup(job, *, finished: bool) -> None:
+    """The job's staging rows go when a run is cut short and when the job ends; the uploaded
+    file goes when the job ends (or, with ``PAYROLL_UPLOAD_RETENTION_HOURS``, by the beat
+    later). The job keeps its counts in ``result``."""
+    PayrollRow.objects.filter(job_id=job.pk).delete()
+    if finished and settings.PAYROLL_UPLOAD_RETENTION_HOURS <= 0:
+        _delete_upload(job.parameters.get("path"))
+
+
+def _delete_upload(path: str | None) -> bool:
+    """Delete a stored upload: only a file in the payroll upload folder."""
+    if not path:
+        return False
+    folder = (Path(settings.MEDIA_ROOT) / "payroll").resolve()
+    file = Path(path).resolve()
+    if folder not in file.parents:
+        return False
+    try:
+        file.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def payroll_uploads_purge(*, now: datetime | None = None) -> int:
+    """Beat: delete the uploaded files of payroll jobs that ended more than
+    ``PAYROLL_UPLOAD_RETENTION_HOURS`` ago; returns how many files were deleted."""
+    from datetime import timedelta
+
+    from jobs.models import Job
+
+    hours = max(0, settings.PAYROLL_UPLOAD_RETENTION_HOURS)
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    ended = Job.objects.filter(
+        kind="payroll_import", status__in=Job.FINISHED, finished_at__lte=cutoff
+    ).values_list("parameters", flat=True)
+    return sum(_delete_upload(parameters.get("path")) for parameters in ended.iterator())
+
+
 def payroll_import_run(*, job, progress=None) -> dict:
     """The ``payroll_import`` job: validate the whole file, then credit it whole or not at all."""
     path = Path(job.parameters["path"])
@@ -596,8 +693,13 @@ def payroll_import_run(*, job, progress=None) -> dict:
         skipped = PayrollRow.objects.filter(job_id=job.pk, already_credited=True).count()
         if progress is not None:
             progress.set_total(total + staged - skipped)
-        with transaction.atomic():
-            credited, amount = _apply(job.pk, rates, job.created_by_id, progress)
+        try:
+            with transaction.atomic():
+                credited, amount = _apply(job.pk, rates, job.created_by_id, progress)
+        except IntegrityError as exc:
+            if not _is_double_credit(exc):
+                raise
+            raise _credited_meanwhile(job.pk) from None
         return {
             "rows": total,
             "credited": credited,

@@ -20,3 +20,11 @@ def credit_current_month() -> int:
 def close_last_year() -> int:
     year = timezone.localdate().year - 1
     return job_create(kind="year_end", parameters={"year": year}, created_by=None).pk
+
+
+@shared_task(name="accounts.purge_payroll_uploads")
+def purge_payroll_uploads() -> int:
+    """Beat: uploaded payroll files kept past their retention are deleted."""
+    from .payroll import payroll_uploads_purge
+
+    return payroll_uploads_purge()

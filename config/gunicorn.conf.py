@@ -16,3 +16,6 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 SHM = "/dev/shm"  # noqa: S108 - gunicorn makes its heartbeat file there with mkstemp
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn reuses its threads, so each keeps its database connection between requests (Django
+# defaults to one connection per request, as runserver, which starts a thread per request, needs).
+raw_env = [f"CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '60')}"]

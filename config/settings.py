@@ -123,6 +123,7 @@ def database_config(url: str) -> dict:
     config = environ.Env.db_url_config(url)
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
+        config["ENGINE"] = "config.db.sqlite3"  # Django's; flush empties append-only tables
         config["OPTIONS"] = {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",
@@ -132,7 +133,10 @@ def database_config(url: str) -> dict:
         }
     elif engine == "django.db.backends.postgresql":
         config["ENGINE"] = "config.db.postgresql"  # Django's, health check without a round trip
-        config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        # Persistent connections only where the server reuses its threads: gunicorn's config
+        # (config/gunicorn.conf.py) sets CONN_MAX_AGE; runserver starts a thread per request,
+        # and each thread's kept connection would stay open until PostgreSQL refuses more.
+        config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
         config["CONN_HEALTH_CHECKS"] = True
     return config
 
@@ -314,6 +318,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
+# A running job's heartbeat is touched as it makes progress; one that stopped this many seconds
+# ago, with no live worker holding the job, is sent again by the beat (or failed once it has
+# run JOB_MAX_ATTEMPTS times), without waiting for the visibility timeout.
+JOB_HEARTBEAT_TIMEOUT = env.int("JOB_HEARTBEAT_TIMEOUT", default=300)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# Uploaded payroll files are deleted when their job ends (0), or this many hours after it ended
+# (kept for inspection; the beat removes them). The job keeps its counts either way.
+PAYROLL_UPLOAD_RETENTION_HOURS = env.int("PAYROLL_UPLOAD_RETENTION_HOURS", default=0)
 # Accounts per crediting statement (monthly crediting, year-end close).
 ACCOUNTS_CHUNK = env.int("ACCOUNTS_CHUNK", default=5000)
 # The largest total one outpatient claim may have (yuan); above it the claim is refused, naming
@@ -338,6 +350,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # A job whose message was lost with the broker (a failed send, a Redis restart without
     # persistence) is sent again after two minutes; a job sent twice runs once.
     "resend-queued-jobs": {"task": "jobs.resend_queued", "schedule": crontab(minute="*")},
+    # A running job whose heartbeat stopped (its worker killed) is sent again or failed.
+    "recover-stalled-jobs": {"task": "jobs.recover_stalled", "schedule": crontab(minute="*")},
+    # Uploaded payroll files kept past PAYROLL_UPLOAD_RETENTION_HOURS are deleted.
+    "purge-payroll-uploads": {
+        "task": "accounts.purge_payroll_uploads",
+        "schedule": crontab(minute=15),
+    },
     "dashboard-claim-changes": {
         "task": "dashboards.fold_claim_changes",
         "schedule": crontab(minute="*"),

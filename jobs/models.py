@@ -10,7 +10,8 @@ class Job(models.Model):
 
     ``errors`` lists what could not be done as ``{row?, field?, region?, message}`` objects;
     ``status`` is ``partial`` when the job finished but some of it could not be applied, and
-    ``failed`` when nothing was applied.
+    ``failed`` when nothing was applied. ``heartbeat_at`` is touched while it runs; a running
+    job whose heartbeat stopped is recovered by the beat (``jobs_recover_stalled``).
     """
 
     class Status(models.TextChoices):
@@ -43,6 +44,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Touched when the job is claimed and as it makes progress: a running job whose heartbeat
+    # stopped (its worker was killed, its connection cut) is requeued or failed by the beat.
+    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

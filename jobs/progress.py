@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from .models import Job
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 CACHE_TIMEOUT = 24 * 3600
 DB_WRITE_INTERVAL = 0.5
 MAX_ERRORS = 1000
+
+
+def heartbeat_key(job_id: int) -> str:
+    return f"jobs:heartbeat:{job_id}"
 
 
 def cache_key(job: Job) -> str:
@@ -69,13 +74,16 @@ class JobProgress:
         self.errors.append(entry)
 
     def discard(self) -> None:
-        cache.delete(cache_key(self.job))
+        cache.delete_many([cache_key(self.job), heartbeat_key(self.job.pk)])
 
     def snapshot(self) -> dict[str, int]:
         return {"progress": self.progress, "total": self.total}
 
     def flush(self, force: bool = False) -> None:
         cache.set(cache_key(self.job), self.snapshot(), CACHE_TIMEOUT)
+        # The heartbeat: in the cache at every step (seen even while the handler is inside a
+        # transaction), on the row with the progress.
+        cache.set(heartbeat_key(self.job.pk), time.time(), CACHE_TIMEOUT)
         now = time.monotonic()
         if connection.in_atomic_block:
             return
@@ -83,5 +91,7 @@ class JobProgress:
             return
         self._last_db_write = now
         type(self.job).objects.filter(pk=self.job.pk).update(
-            progress=self.progress, total=max(self.total, self.progress)
+            progress=self.progress,
+            total=max(self.total, self.progress),
+            heartbeat_at=timezone.now(),
         )

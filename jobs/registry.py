@@ -11,6 +11,11 @@ A handler receives the ``Job`` and a ``JobProgress``; it returns a small JSON-ab
 (or None), records per-row problems with ``progress.error(...)`` (the job ends ``partial``), or
 raises ``JobFailed`` with every error when nothing could be applied (the job ends ``failed``).
 Handlers must be idempotent: a redelivered task runs the handler again.
+
+A kind may register ``cleanup(job, finished=...)``: it removes what a run leaves behind when it
+is cut short (staging rows), before the job runs again (``finished=False``) and once it has
+ended, whatever the outcome (``finished=True``, e.g. the uploaded file). It runs on a fresh
+connection when the handler's was lost, and must be idempotent.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Job", "JobProgress"], dict | None]
 Cleaner = Callable[[dict[str, Any]], dict[str, Any]]
+Cleanup = Callable[..., None]
+
+
+def _no_cleanup(job: Job, *, finished: bool) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class JobKind:
     # Earlier periods that now have work to do (e.g. after a policy fill gave a value a run
     # was refused for): ``backlog() -> [{"period", "region", "label", "pending"}]``.
     backlog: Callable[[], list[dict[str, Any]]] | None = None
+    cleanup: Cleanup = _no_cleanup
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -51,6 +62,7 @@ def register(
     roles: tuple[str, ...],
     clean: Cleaner | None = None,
     backlog: Callable[[], list[dict[str, Any]]] | None = None,
+    cleanup: Cleanup | None = None,
 ):
     def decorator(handler: Handler) -> Handler:
         _KINDS[kind] = JobKind(
@@ -60,6 +72,7 @@ def register(
             roles=roles,
             clean=clean or (lambda parameters: {}),
             backlog=backlog,
+            cleanup=cleanup or _no_cleanup,
         )
         return handler
 

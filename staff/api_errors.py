@@ -1,5 +1,7 @@
 """The API's exception handler: every refusal is a 4xx JSON body a clerk can read."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
 from django.utils.translation import gettext as _
@@ -7,19 +9,15 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .db_faults import connection_broke
 from .errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
     if isinstance(exc, OperationalError | InterfaceError):
-        # The database connection broke mid-request: PostgreSQL rolled back what had not been
-        # committed. Every write of the API is idempotent on its key (a claim on its number), so
-        # the client's answer is to send the same request again.
-        message = _(
-            "The connection to the database was interrupted. Send the same request again:"
-            " a claim sent twice with the same number is settled once."
-        )
-        return Response({"detail": message}, status=503, headers={"Retry-After": "1"})
+        return _database_error(exc, context)
     if isinstance(exc, DataError):
         return Response({"detail": bad_value_message()}, status=400)
     if isinstance(exc, DomainError):
@@ -40,3 +38,25 @@ def bad_value_message() -> str:
         "A value sent cannot be used: it contains a NUL character or is outside the range the"
         " system stores. Correct it and send again."
     )
+
+
+def _database_error(exc, context):
+    """Every database error is logged with its traceback. Only a connection that really broke
+    is the client's to retry (503): PostgreSQL rolled back what had not been committed, and
+    every write of the API is idempotent on its key (a claim on its number). Any other error
+    (a statement timeout, a lock not granted, a full disk) is a server error (500)."""
+    request = context.get("request") if context else None
+    path = getattr(request, "path", "?")
+    if connection_broke(exc):
+        logger.error("database connection lost during %s", path, exc_info=exc)
+        message = _(
+            "The connection to the database was interrupted. Send the same request again:"
+            " a claim sent twice with the same number is settled once."
+        )
+        return Response({"detail": message}, status=503, headers={"Retry-After": "1"})
+    logger.error("database error during %s", path, exc_info=exc)
+    message = _(
+        "The database could not complete the request; nothing was changed. The error has been"
+        " logged for the administrators."
+    )
+    return Response({"detail": message}, status=500)

@@ -146,8 +146,39 @@ def rows_by_pk_result(wanted: list[tuple[type[Model], int]], row: tuple) -> list
         values = row[start : start + len(attnames)]
         start += len(attnames)
         missing = values[pk_at] is None  # the LEFT JOIN found no row
+        if not missing:
+            values = _converted(model, values)
         found.append(None if missing else model.from_db(connection.alias, attnames, values))
     return found
+
+
+def _converted(model: type[Model], values: tuple) -> tuple:
+    """The values as the ORM's compiler hands them to ``from_db``: through the backend's and the
+    field's converters (SQLite returns naive datetimes and text for decimals; PostgreSQL's
+    driver already returns the Python types, and there the list is usually empty)."""
+    converters = _converters(connection.vendor, model)
+    if not converters:
+        return values
+    values = list(values)
+    for index, functions, expression in converters:
+        for function in functions:
+            values[index] = function(values[index], expression, connection)
+    return tuple(values)
+
+
+@cache
+def _converters(vendor: str, model: type[Model]) -> list:
+    from django.db.models.expressions import Col
+
+    out = []
+    for index, field in enumerate(model._meta.concrete_fields):
+        expression = Col(model._meta.db_table, field)
+        functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        if functions:
+            out.append((index, functions, expression))
+    return out
 
 
 @cache

@@ -11,6 +11,16 @@ from django.db import connection
 pytestmark = pytest.mark.usefixtures("postgres_tx")
 
 
+@pytest.fixture(autouse=True)
+def persistent_connections(postgres_tx, monkeypatch):
+    """Persistent connections, as gunicorn's config sets them (CONN_MAX_AGE; the default is a
+    connection per request, see tests/config/test_connections.py)."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    connection.close()  # the next connection is opened with the setting
+    yield
+    connection.close()
+
+
 def backend_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")

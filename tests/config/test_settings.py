@@ -17,7 +17,7 @@ from config.celery import app
 db = settings.DATABASES["default"]
 print(json.dumps({
     "engine": db["ENGINE"], "name": str(db["NAME"]), "options": db.get("OPTIONS", {}),
-    "host": db.get("HOST"), "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS,
+    "host": db.get("HOST"), "conn_max_age": db.get("CONN_MAX_AGE"), "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS,
     "cache": settings.CACHES["default"]["BACKEND"], "eager": app.conf.task_always_eager,
     "broker": app.conf.broker_url,
     "secure_cookies": getattr(settings, "SESSION_COOKIE_SECURE", False),
@@ -44,7 +44,7 @@ def probe(**env: str) -> dict:
 
 def test_default_is_sqlite_in_the_project_folder_tuned_for_concurrent_writers():
     s = probe()
-    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["engine"] == "config.db.sqlite3"  # Django's; flush empties append-only tables
     assert s["name"] == str(ROOT / "db.sqlite3")
     assert s["options"]["transaction_mode"] == "IMMEDIATE"
     assert s["options"]["timeout"] >= 20
@@ -55,6 +55,9 @@ def test_database_url_selects_postgresql():
     s = probe(DATABASE_URL="postgres://postgres@db.example:5433/bureau")
     assert s["engine"] == "config.db.postgresql"  # Django's, with a cheaper health check
     assert (s["name"], s["host"]) == ("bureau", "db.example")
+    # No persistent connections unless the server reuses its threads (gunicorn's config sets
+    # CONN_MAX_AGE; see tests/config/test_connections.py).
+    assert s["conn_max_age"] == 0
 
 
 def test_without_redis_tasks_run_in_process_and_cache_is_local_memory():
