@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -574,7 +575,7 @@ def _apply(job_id: int, rates: dict, actor_id: int | None, progress) -> tuple[in
 
 
 ONE_CREDIT = "ledger_one_credit_per_account_kind_period"
-REFERENCE = re.compile(r"^payroll:job:(\d+):row:")
+REFERENCE = re.compile(r"^payroll:job:([0-9]+):row:")
 
 
 def _is_double_credit(exc: IntegrityError) -> bool:
