@@ -23,10 +23,12 @@ from django.utils import timezone
 
 from policies.models import Region
 from policies.params import UnsetParameter
+from policies.retirement import retiree_cutoff as retiree_month_rule
+from policies.schema import source_for
 from policies.selectors import policy_for
 from staff.errors import DomainError, NotFound
 
-from .rules import RetireeBand, retiree_bands, retiree_cutoff
+from .rules import RetireeBand, retiree_bands
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 CHUNK = 5000
@@ -102,10 +104,33 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
         except UnsetParameter as exc:
             errors.append({"region": region.code, "field": exc.parameter, "message": exc.message})
             continue
-        plans.append(
-            RegionPlan(region, retiree_cutoff(first, version.document), bands, version.source)
-        )
+        cutoff, unset = retiree_month_rule(first, version.document)
+        if unset:
+            waiting = _retired_in_month(region, first)
+            if waiting:
+                source = source_for(version.document, "account.retiree_credit_from") or {}
+                errors.append(
+                    {
+                        "region": region.code,
+                        "field": "account.retiree_credit_from",
+                        "message": (
+                            f"{region.name}: {waiting} 名本月退休人员未划入——政策参数 "
+                            f"account.retiree_credit_from 未设定（{source.get('article', '')}）"
+                        ),
+                    }
+                )
+        plans.append(RegionPlan(region, cutoff, bands, version.source))
     return plans, errors
+
+
+def _retired_in_month(region: Region, first: date) -> int:
+    """Retirees of the region who retired in the month credited (the unset rule's cases)."""
+    from enrollment.models import Person
+
+    end = date(first.year + (first.month == 12), 1 if first.month == 12 else first.month + 1, 1)
+    return Person.objects.filter(
+        region=region, category="retiree", retirement_date__gte=first, retirement_date__lt=end
+    ).count()
 
 
 def _chunk_ids(region_plan: RegionPlan, after: int, size: int) -> list[int]:
