@@ -67,6 +67,11 @@ api_v1 = [
         enrollment_api.InpatientStayDetailApi.as_view(),
     ),
     path(
+        "persons/<int:person_id>/inpatient-totals/<int:year>/",
+        claims_api.InpatientTotalApi.as_view(),
+        name="person-inpatient-total",
+    ),
+    path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
         name="api-schema",

@@ -1,0 +1,163 @@
+"""Issue 18 on the database: the rules each document states, through the settlement service and
+the API (combined maxima with reported inpatient totals, the retiree month, the discharge day,
+Yuxi's above-cap excess and its reversal)."""
+
+import copy
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from claims.models import Accumulator
+from claims.settlement import ClaimRequest, settlement_create, settlement_reverse
+from enrollment.models import InpatientStay
+from policies.models import Region
+from policies.params import UnsetParameter
+from policies.services import policies_load_seeds, policy_version_publish
+from tests.factories import EmployerFactory, InstitutionFactory, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+VISIT = date(2026, 3, 2)
+
+
+@pytest.fixture
+def seeded():
+    policies_load_seeds()
+
+
+def person_in(code: str, **kwargs):
+    region = Region.objects.get(code=code)
+    return PersonFactory(
+        region=region,
+        employer=EmployerFactory(region=region),
+        benefits_from=date(2023, 1, 1),
+        **kwargs,
+    )
+
+
+def hospital_in(code: str, level: str = "1"):
+    return InstitutionFactory(region=Region.objects.get(code=code), level=level)
+
+
+def claim(person, institution, total, number="C1", **kwargs):
+    return ClaimRequest(
+        claim_number=number,
+        person=person,
+        institution=institution,
+        visit_date=kwargs.pop("visit_date", VISIT),
+        benefit=kwargs.pop("benefit", "general_outpatient"),
+        total_amount=D(total),
+        use_account=False,
+        **kwargs,
+    )
+
+
+def fill(code: str, start: str, source: str, **values):
+    """A version giving values the current one leaves unset (test figures)."""
+    region = Region.objects.get(code=code)
+    current = region.versions.order_by("-effective_from").first()
+    document = copy.deepcopy(current.document)
+    for dotted, value in values.items():
+        node = document
+        *parents, last = dotted.split("__")
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    return policy_version_publish(
+        region=region, effective_from=date.fromisoformat(start), source=source, document=document
+    )
+
+
+def clerk_client():
+    client = APIClient()
+    user = UserFactory(roles=["clerk"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_combined_maximum_with_reported_inpatient_total(seeded):
+    # Wuhan 第十九条: general outpatient counts within the pooled fund's annual maximum shared
+    # with inpatient care. Unset in the seed: the claim is settled, the line says so.
+    person, hospital = person_in("420100"), hospital_in("420100")
+    first, _ = settlement_create(request=claim(person, hospital, "1200.00"))
+    assert first.pool_paid == D("400.00")  # (1200 − 700) × 80% (第十四、十五条)
+    line = next(x for x in first.explanation if x["step"] == "combined_max")
+    assert "第十九条" in line["rule"] and "未设定" in line["rule"]
+    # The bureau's figure (test figure 1000.00 for employees) and the inpatient system's report
+    # (500.00 paid for inpatient care this year): 1000 − (400 + 500) = 100 left;
+    # the next claim (500 × 80% = 400) is paid 100.00.
+    fill("420100", "2026-03-03", "测试通知（演示数字）", combined_annual_max__employee="1000.00")
+    client = clerk_client()
+    url = f"/api/v1/persons/{person.pk}/inpatient-totals/2026/"
+    body = {"pooled": "500.00", "as_of": "2026-02-28", "source": "住院结算系统"}
+    assert client.put(url, body, format="json").status_code == 201
+    assert client.put(url, body, format="json").status_code == 200  # a report replaces
+    assert client.get(url).json()["pooled"] == "500.00"
+    bad = client.put(url, {**body, "pooled": "５００"}, format="json")
+    assert bad.status_code == 400 and "pooled" in bad.json()
+    future = client.put(f"/api/v1/persons/{person.pk}/inpatient-totals/2999/", body, format="json")
+    assert future.status_code == 400 and "year" in future.json()
+    second, _ = settlement_create(
+        request=claim(person, hospital, "500.00", "C2", visit_date=date(2026, 3, 3))
+    )
+    assert second.pool_paid == D("100.00")
+    assert any(x["step"] == "combined_max" and "1000.00" in x["rule"] for x in second.explanation)
+
+
+def test_retiree_rules_from_the_month_after_retirement_in_settlement_too(seeded):
+    # Wuhan 第七条: 办理退休手续后从次月起. Retired 2026-03-01, visit 2026-03-02: employee
+    # ratio (level 1 80 %, deductible 700): (1200 − 700) × 80% = 400.00 (was 84 % from the day).
+    wuhan = person_in("420100", category="retiree", retirement_date=date(2026, 3, 1))
+    s, _ = settlement_create(request=claim(wuhan, hospital_in("420100"), "1200.00"))
+    assert s.pool_paid == D("400.00")
+    # From April: the retiree's deductible (500) is used up by March's 700; 1200 × 84% = 1008.00.
+    s, _ = settlement_create(
+        request=claim(wuhan, hospital_in("420100"), "1200.00", "C2", visit_date=date(2026, 4, 1))
+    )
+    assert s.pool_paid == D("1008.00")
+    # Tibet's document is silent: inside the retirement month the claim is refused naming the
+    # parameter (not Wuhan's rule); the next month is the retiree's under any rule.
+    tibet = person_in("540000", category="retiree", retirement_date=date(2026, 3, 1))
+    with pytest.raises(UnsetParameter) as err:
+        settlement_create(request=claim(tibet, hospital_in("540000"), "500.00", "T1"))
+    assert "retiree_credit_from" in err.value.message
+
+
+def test_discharge_day_is_paid_in_baotou(seeded):
+    # Baotou 第十条（二）: 住院期间 excludes general outpatient; the discharge day is outside the
+    # stay (算入不算出, interpretation): (1500 − 1000) × 70% = 350.00.
+    person, hospital = person_in("150200"), hospital_in("150200")
+    InpatientStay.objects.create(person=person, admitted_on=date(2026, 2, 20), discharged_on=VISIT)
+    s, _ = settlement_create(request=claim(person, hospital, "1500.00"))
+    assert s.pool_paid == D("350.00")
+    InpatientStay.objects.create(person=person, admitted_on=date(2026, 3, 10), discharged_on=None)
+    inside, _ = settlement_create(
+        request=claim(person, hospital, "1500.00", "C2", visit_date=date(2026, 3, 11))
+    )
+    assert inside.pool_paid == 0
+
+
+def test_yuxi_above_cap_excess_accrues_apart_and_reverses(seeded):
+    # Yuxi 第九条 with the inpatient ratio filled (test figure 75 % at level 3): 5800 paid this
+    # year; a 1090 visit at level 3: per-visit 90, base 1000; 200 room pays 400 of costs;
+    # 600 × 75% = 450 above the cap; pool 650.00.
+    fill(
+        "530400",
+        "2026-01-01",
+        "测试通知（演示数字）",
+        general_outpatient__above_cap_ratio={
+            "employee": {"1": "0.85", "2": "0.80", "3": "0.75"},
+            "retiree": {"1": "0.90", "2": "0.85", "3": "0.80"},
+        },
+    )
+    person, hospital = person_in("530400"), hospital_in("530400", "3")
+    Accumulator.objects.create(person=person, year=2026, bucket="general_outpatient", pooled=5800)
+    s, _ = settlement_create(request=claim(person, hospital, "1090.00"))
+    assert (s.pool_paid, s.pool_paid_above_cap) == (D("650.00"), D("450.00"))
+    rows = dict(Accumulator.objects.filter(person=person).values_list("bucket", "pooled"))
+    assert (rows["general_outpatient"], rows["general_above_cap"]) == (D("6000.00"), D("450.00"))
+    settlement_reverse(settlement=s)
+    rows = dict(Accumulator.objects.filter(person=person).values_list("bucket", "pooled"))
+    assert (rows["general_outpatient"], rows["general_above_cap"]) == (D("5800.00"), D("0.00"))
