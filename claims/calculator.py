@@ -85,6 +85,9 @@ class Person:
     under_chronic_benefits: bool = False
     certified: bool = False  # an approved certification for the claim's disease on the visit date
     certified_chronic_diseases: int = 0  # approved chronic diseases this year (Yuxi's cap)
+    # A relative's claim paid from a holder's account while the relative is insured in a region
+    # with no policy here (its name): the holder's policy governs the shared payment only.
+    insured_elsewhere: str = ""
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,12 @@ def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] 
     section = claim.benefit
     exclusions = _exclusions(policy, section)
     cite = policy.cite(f"{section}.exclusions")
+    if person.insured_elsewhere:
+        return (
+            f"参保人在{person.insured_elsewhere}参保，本系统无该地生效政策，统筹基金部分不在此结算；"
+            "个人负担部分由家庭共济账户支付",
+            policy.cite("family_sharing.relations"),
+        )
     if person.scheme != "employee":
         return ("参保人属城乡居民医保，不享受职工医保门诊统筹待遇", "DESIGN.md scheme: resident")
     if not claim.designated:
@@ -545,6 +554,10 @@ def settle(
     # 乙类先行自付 and the unfiled out-of-region first pay are general-outpatient rules (Wuhan
     # 第十五条, 第十七条); ``class_b_applies_to`` names every benefit a document applies it to.
     applies = policy.get("general_outpatient.class_b_applies_to", ["general_outpatient"])
+    if person.insured_elsewhere:
+        applies, section_first = [], ""  # no pooled part here: nothing to pay first for
+    else:
+        section_first = section
     if claim.class_b_amount > 0 and section in applies:
         rate = policy.decimal("general_outpatient.class_b_first_pay_rate")
         first = times(claim.class_b_amount, rate)
@@ -554,7 +567,11 @@ def settle(
             f"{policy.cite('general_outpatient.class_b_first_pay_rate')} 乙类先行自付 "
             f"{claim.class_b_amount} × {rate}",
         )
-    if section == "general_outpatient" and claim.out_of_region and not claim.out_of_region_filed:
+    if (
+        section_first == "general_outpatient"
+        and claim.out_of_region
+        and not claim.out_of_region_filed
+    ):
         rate = policy.decimal("general_outpatient.unfiled_out_of_region_first_pay_rate")
         extra = times(b.policy_amount - first, rate)
         b.line(

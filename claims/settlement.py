@@ -351,20 +351,29 @@ def _no_policy(request: ClaimRequest, person: Person) -> DomainError:
 
 def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
     _validate(request)
-    if facts.version is None:
-        raise _no_policy(request, request.person)
-    policy = _policy(*facts.version)
+    version = facts.version
+    elsewhere = ""
+    if version is None:
+        if request.account_holder is None or facts.holder_version is None:
+            raise _no_policy(request, request.person)
+        # A relative insured in a region with no policy here (e.g. 昆明市 under Yuxi 第十六条):
+        # the holder's account still pays, under the holder's policy; no pooled part.
+        version = facts.holder_version
+        elsewhere = str(request.person.region)
+    policy = _policy(*version)
     if request.benefit == "chronic" and policy.get("chronic.deductible_shared_with_general"):
         # Jilin: the chronic deductible is counted with general outpatient's.
         buckets = ("general_outpatient", "chronic")
     else:
         buckets = (request.benefit, request.benefit)
     person = _person(request, facts, policy.document, policy.region_name)
+    if elsewhere:
+        person = replace(person, insured_elsewhere=elsewhere)
     plan = _Plan(
         claim=_claim(request),
         person=person,
         policy=policy,
-        version_id=int(facts.version[0]),
+        version_id=int(version[0]),
         deductible_bucket=buckets[0],
         pool_bucket=buckets[1],
         payer_id=request.person.pk if request.use_account else None,

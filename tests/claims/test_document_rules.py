@@ -161,3 +161,66 @@ def test_yuxi_above_cap_excess_accrues_apart_and_reverses(seeded):
     settlement_reverse(settlement=s)
     rows = dict(Accumulator.objects.filter(person=person).values_list("bucket", "pooled"))
     assert (rows["general_outpatient"], rows["general_above_cap"]) == (D("5800.00"), D("0.00"))
+
+
+def _grant(holder, member, relation):
+    from family_sharing.services import sharing_grant
+
+    return sharing_grant(
+        holder=holder,
+        member=member,
+        relation=relation,
+        proof_kind="household_register",
+        proof_number="HR-1",
+        valid_from=date(2026, 1, 1),
+    )
+
+
+def test_near_relatives_where_the_document_allows_them(seeded):
+    # Issue 18 item 10: Tibet 第十四条 配偶、父母、子女等近亲属 → siblings, grandparents and
+    # grandchildren too (民法典 第一千零四十五条); Wuhan 第八条 names only 配偶、父母、子女.
+    from accounts.services import account_open
+    from staff.errors import DomainError
+
+    tibet_holder = person_in("540000")
+    account_open(person=tibet_holder)
+    sister = person_in("540000", name="卓嘎")
+    assert _grant(tibet_holder, sister, "sibling").status == "active"
+    wuhan_holder = person_in("420100")
+    account_open(person=wuhan_holder)
+    brother = person_in("420100", name="李强")
+    with pytest.raises(DomainError) as err:
+        _grant(wuhan_holder, brother, "sibling")
+    assert err.value.field == "relation" and "第八条" in err.value.message
+
+
+def test_yuxi_relative_insured_in_another_yunnan_city_is_paid_from_the_holders_account(seeded):
+    # Issue 18 item 11: Yuxi 第十六条 allows relatives insured anywhere in Yunnan. 昆明市 has no
+    # policy here: the claim is still paid from the holder's account (1000 of a 1200 claim, the
+    # rest in cash), with no pooled part, and the explanation says why.
+    from accounts.services import account_open, ledger_post
+    from tests.factories import RegionFactory
+
+    holder = person_in("530400")
+    account = account_open(person=holder)
+    ledger_post(account_id=account.pk, kind="adjustment", amount=D("1000.00"))
+    kunming = RegionFactory(code="530100", name="昆明市")
+    relative = PersonFactory(region=kunming, employer=EmployerFactory(region=kunming))
+    _grant(holder, relative, "parent")
+    request = ClaimRequest(
+        claim_number="K1",
+        person=relative,
+        institution=hospital_in("530400"),
+        visit_date=VISIT,
+        benefit="general_outpatient",
+        total_amount=D("1200.00"),
+        account_holder=holder,
+    )
+    s, _ = settlement_create(request=request)
+    assert (s.pool_paid, s.family_account_paid, s.cash_paid) == (
+        D("0.00"),
+        D("1000.00"),
+        D("200.00"),
+    )
+    excluded = next(x for x in s.explanation if x["step"] == "excluded")
+    assert "昆明市" in excluded["rule"] and "第十六条" in excluded["rule"]
