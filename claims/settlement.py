@@ -33,10 +33,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import LedgerEntry, PersonalAccount
-from enrollment.models import InpatientStay, Institution, Person
+from enrollment.models import (
+    InpatientStay,
+    Institution,
+    OutOfRegionFiling,
+    Person,
+    filing_covers_place,
+)
 from family_sharing.models import SharingAuthorisation
 from family_sharing.rules import SharingPolicy
-from policies.models import PolicyVersion
+from policies.models import PolicyVersion, Region
 from policies.params import citation_of
 from policies.retirement import retiree_on
 from staff import audit, sql
@@ -116,6 +122,8 @@ class _Facts:
     in_stay: bool = False  # inside a stay (the discharge day excluded)
     discharge_day: bool = False  # the visit is a stay's discharge day
     inpatient_pooled: Decimal = ZERO  # the reported inpatient pooled total of the visit's year
+    place: str = ""  # the institution's region code, read only when it is not the person's
+    filings: list[tuple[str, str]] = field(default_factory=list)  # (region code, kind) on the day
     authorisation_id: int | None = None
     buckets: set[str] = field(default_factory=set)  # accumulator rows the person has this year
 
@@ -131,6 +139,8 @@ class _Tables:
     accumulator: str = Accumulator._meta.db_table
     account: str = PersonalAccount._meta.db_table
     inpatient: str = InpatientTotal._meta.db_table
+    filing: str = OutOfRegionFiling._meta.db_table
+    region: str = Region._meta.db_table
 
 
 T = _Tables()
@@ -185,6 +195,14 @@ def _read(request: ClaimRequest) -> _Facts:
     params: list = [request.institution.pk, request.claim_number]
     params += [person.region_id, visit, visit, person.pk, visit, visit, person.pk, visit, visit]
     params += [person.pk, visit.year, person.pk, visit.year]
+    if request.institution.region_id != person.region_id:
+        parts += [
+            f"SELECT 'place', code, NULL FROM {T.region} WHERE id = %s",
+            f"SELECT 'filing', r.code, f.kind FROM {T.filing} f"
+            f" JOIN {T.region} r ON r.id = f.region_id WHERE f.person_id = %s"
+            " AND f.valid_from <= %s AND (f.valid_to IS NULL OR f.valid_to >= %s)",
+        ]
+        params += [request.institution.region_id, person.pk, visit, visit]
     holder = request.account_holder
     if holder is not None:
         parts += [
@@ -212,6 +230,10 @@ def _read(request: ClaimRequest) -> _Facts:
                 facts.in_stay = True
         elif tag == "inpatient":
             facts.inpatient_pooled = sql.money(a)
+        elif tag == "place":
+            facts.place = a
+        elif tag == "filing":
+            facts.filings.append((a, b))
         elif tag == "bucket":
             facts.buckets.add(a)
         else:
@@ -250,7 +272,28 @@ def _person(
     )
 
 
-def _claim(request: ClaimRequest) -> calculator.Claim:
+def _filed(request: ClaimRequest, facts: _Facts) -> bool:
+    """Whether the registry covers this out-of-region visit (DESIGN.md "Out-of-region filings").
+    A claim that says it is filed must agree with the registry."""
+    out = request.institution.region_id != request.person.region_id
+    filed = out and any(
+        filing_covers_place(kind, code, facts.place) for code, kind in facts.filings
+    )
+    if request.out_of_region_filed and not filed:
+        raise DomainError(
+            _(
+                "out_of_region_filed: no out-of-region filing of this person covers %(date)s at "
+                "the institution's region; record the filing (异地就医备案) first."
+            )
+            % {"date": request.visit_date.isoformat()}
+            if out
+            else _("out_of_region_filed: the institution is in the person's own region."),
+            field="out_of_region_filed",
+        )
+    return filed
+
+
+def _claim(request: ClaimRequest, filed: bool = False) -> calculator.Claim:
     institution = request.institution
     prescribing = request.prescribing_institution
     return calculator.Claim(
@@ -266,7 +309,7 @@ def _claim(request: ClaimRequest) -> calculator.Claim:
         designated=institution.designated,
         specialist=bool(getattr(institution, "specialist", False)),
         out_of_region=institution.region_id != request.person.region_id,
-        out_of_region_filed=request.out_of_region_filed,
+        out_of_region_filed=filed,
         use_account=request.use_account,
         for_relative=request.account_holder is not None,
     )
@@ -370,7 +413,7 @@ def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
     if elsewhere:
         person = replace(person, insured_elsewhere=elsewhere)
     plan = _Plan(
-        claim=_claim(request),
+        claim=_claim(request, _filed(request, facts)),
         person=person,
         policy=policy,
         version_id=int(version[0]),
@@ -587,7 +630,7 @@ def settlement_create(*, request: ClaimRequest, actor=None) -> tuple[Settlement,
             visit_date=request.visit_date,
             benefit=request.benefit,
             disease_code=(request.disease_code or "").upper(),
-            out_of_region_filed=request.out_of_region_filed,
+            out_of_region_filed=plan.claim.out_of_region_filed,
             use_account=request.use_account,
             total_amount=b.total_amount,
             self_pay_amount=b.self_pay_amount,

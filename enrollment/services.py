@@ -225,3 +225,57 @@ def inpatient_stay_discharge(*, stay: InpatientStay, discharged_on: date, actor=
     stay._history_user = actor
     stay.save(update_fields=["discharged_on"])
     return stay
+
+
+@transaction.atomic
+def filing_record(
+    *,
+    person: Person,
+    kind: str,
+    region: Region,
+    valid_from: date,
+    valid_to: date | None = None,
+    actor=None,
+):
+    """Record an out-of-region filing (异地就医备案) for a place outside the person's region."""
+    from .models import OutOfRegionFiling
+
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # serialise per person
+    if kind not in OutOfRegionFiling.Kind.values:
+        raise DomainError(_("kind must be long_term or temporary."), field="kind")
+    if region.pk == person.region_id:
+        raise DomainError(_("The place filed is the person's own region."), field="region")
+    if kind == "temporary" and valid_to is None:
+        raise DomainError(_("A temporary filing needs its end date."), field="valid_to")
+    if valid_to is not None and valid_to < valid_from:
+        raise DomainError(_("The end date is before the start date."), field="valid_to")
+    filing = OutOfRegionFiling(
+        person=person,
+        kind=kind,
+        region=region,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        recorded_by=actor,
+    )
+    filing._history_user = actor
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def filing_end(*, filing, valid_to: date, reason: str, actor=None):
+    """End a filing on ``valid_to`` (its last day) with the reason; never after its own end."""
+    from .models import OutOfRegionFiling
+
+    filing = OutOfRegionFiling.objects.select_for_update().get(pk=filing.pk)
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for ending the filing."), field="reason")
+    if valid_to < filing.valid_from:
+        raise DomainError(_("The end date is before the start date."), field="valid_to")
+    if filing.valid_to is not None and valid_to > filing.valid_to:
+        raise DomainError(_("The filing already ends on %(end)s.") % {"end": filing.valid_to},
+                          field="valid_to")  # fmt: skip
+    filing.valid_to, filing.end_reason = valid_to, reason.strip()[:200]
+    filing._history_user = actor
+    filing.save(update_fields=["valid_to", "end_reason"])
+    return filing

@@ -224,3 +224,63 @@ def test_yuxi_relative_insured_in_another_yunnan_city_is_paid_from_the_holders_a
     )
     excluded = next(x for x in s.explanation if x["step"] == "excluded")
     assert "昆明市" in excluded["rule"] and "第十六条" in excluded["rule"]
+
+
+def test_out_of_region_filings_registry_decides_filed(seeded):
+    # Issue 18 item 16. Wuhan 第十七条: a long-term filing (异地长期居住) covers only the place
+    # filed; elsewhere "其他情形": 10 % first, then 第十四~十六条.
+    from staff.errors import DomainError
+    from tests.factories import RegionFactory
+
+    guangzhou = RegionFactory(code="440100", name="广州市")
+    shenzhen = RegionFactory(code="440300", name="深圳市")
+    RegionFactory(code="440000", name="广东省")
+    person = person_in("420100")
+    client = clerk_client()
+    url = f"/api/v1/persons/{person.pk}/out-of-region-filings/"
+    made = client.post(
+        url, {"kind": "long_term", "region": "440100", "valid_from": "2026-01-01"}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    assert client.get(url).json()[0]["region"] == "440100"
+    no_end = client.post(
+        url, {"kind": "temporary", "region": "440000", "valid_from": "2026-01-01"}, format="json"
+    )
+    assert no_end.status_code == 400 and "valid_to" in no_end.json()
+    # At Guangzhou: filed, no first pay: (1200 − 700) × 80% = 400.00 (level 1).
+    gz = InstitutionFactory(region=guangzhou, level="1")
+    s, _ = settlement_create(request=claim(person, gz, "1200.00", "G1"))
+    assert (s.first_pay_amount, s.pool_paid, s.out_of_region_filed) == (
+        D("0.00"),
+        D("400.00"),
+        True,
+    )
+    # At Shenzhen: not the place filed: 10 % first (第十七条): 500 × 10% = 50; 450 × 80% = 360.
+    sz = InstitutionFactory(region=shenzhen, level="1")
+    with pytest.raises(DomainError) as err:
+        settlement_create(request=claim(person, sz, "500.00", "S1", out_of_region_filed=True))
+    assert err.value.field == "out_of_region_filed"
+    s, _ = settlement_create(request=claim(person, sz, "500.00", "S2"))
+    assert (s.first_pay_amount, s.pool_paid) == (D("50.00"), D("360.00"))
+    # A temporary filing to 广东省 until 2026-06-30 covers Shenzhen; ended on 2026-03-02 it
+    # covers the 2nd but not the 3rd.
+    temp = client.post(
+        url,
+        {"kind": "temporary", "region": "440000", "valid_from": "2026-03-01",
+         "valid_to": "2026-06-30"},
+        format="json",
+    )  # fmt: skip
+    assert temp.status_code == 201
+    s, _ = settlement_create(request=claim(person, sz, "500.00", "S3", out_of_region_filed=True))
+    assert s.first_pay_amount == D("0.00")
+    ended = client.post(
+        f"{url}{temp.json()['id']}/end/",
+        {"valid_to": "2026-03-02", "reason": "回本地"},
+        format="json",
+    )
+    assert ended.status_code == 200 and ended.json()["valid_to"] == "2026-03-02"
+    with pytest.raises(DomainError):
+        settlement_create(
+            request=claim(person, sz, "500.00", "S4", out_of_region_filed=True,
+                          visit_date=date(2026, 3, 3))
+        )  # fmt: skip
