@@ -17,7 +17,7 @@ from staff.errors import DomainError, NotFound
 from staff.roles import POLICY_ADMIN, user_has_role
 
 from .forms import PublishForm
-from .labels import parameter_rows
+from .labels import interpretations, parameter_rows
 from .schema import POLICY_DOCUMENT_SCHEMA
 from .selectors import policy_for, policy_versions, region_get, region_list
 from .services import InvalidDocument, policy_version_publish
@@ -73,6 +73,7 @@ def region_detail_page(request, code: str):
             "selected": selected,
             "rows": rows,
             "unset_count": sum(1 for r in rows if r["unset"]),
+            "interpretations": interpretations(selected.document) if selected else [],
             "can_publish": user_has_role(request.user, POLICY_ADMIN),
         },
     )
