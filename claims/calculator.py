@@ -21,6 +21,12 @@ from staff.errors import DomainError
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 BENEFITS = ("general_outpatient", "chronic", "special")
+# The article that defines each benefit's in-policy costs and ratio (cited on the first line).
+RATIO_PATH = {
+    "general_outpatient": "general_outpatient.ratio",
+    "chronic": "chronic.ratio",
+    "special": "special.ratio_by_level",
+}
 
 
 def money(value: Decimal) -> Decimal:
@@ -542,7 +548,12 @@ def settle(
     _validate(claim)
     b = Breakdown(total_amount=claim.total_amount, self_pay_amount=claim.self_pay_amount)
     b.policy_amount = claim.total_amount - claim.self_pay_amount
-    b.line("policy_amount", b.policy_amount, "政策范围内费用 = 总费用 − 全自费")
+    b.line(
+        "policy_amount",
+        b.policy_amount,
+        f"{policy.cite(RATIO_PATH[claim.benefit] + '.' + person.rate_class)} "
+        "政策范围内费用 = 总费用 − 全自费",
+    )
 
     section = (
         "chronic"
@@ -610,9 +621,11 @@ def settle(
     elif claim.use_account and balances.own_account is not None:
         b.account_paid = min(individual, max(ZERO, balances.own_account))
         if b.account_paid:
-            b.line("account", b.account_paid, "个人账户支付个人负担部分")
+            b.line(
+                "account", b.account_paid, f"{policy.cite('account.pays')} 个人账户支付个人负担部分"
+            )
     b.cash_paid = individual - b.account_paid - b.family_account_paid
-    b.line("cash", b.cash_paid, "现金支付")
+    b.line("cash", b.cash_paid, f"{policy.cite('account.pays')} 个人负担部分其余现金支付")
     b.check()
     return b
 

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import LedgerEntry
 from enrollment.models import Person
+from policies.params import citation_of
 from policies.selectors import policy_for
 from staff.errors import DomainError, NotFound
 
@@ -21,7 +22,9 @@ def sharing_policy(*, holder: Person, on: date) -> SharingPolicy:
         version = policy_for(region=holder.region, on_date=on)
     except NotFound as exc:
         raise DomainError(exc.message, field="valid_from") from None
-    return SharingPolicy(version.document, version.citation_source, version.region.name)
+    return SharingPolicy(
+        version.document, citation_of(version.source, version.region.name), version.region.name
+    )
 
 
 def authorisation_list() -> QuerySet[SharingAuthorisation]:

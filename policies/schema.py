@@ -127,6 +127,9 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
                 "retiree": {"type": "object", "oneOf": RETIREE_METHODS},
                 "retiree_credit_from": {"enum": ["next_month", "same_month", None]},
                 "flexible_retiree_monthly": MONEY_OR_NULL,
+                # What the own account pays: the individual's share (个人负担/自付部分); the
+                # explanation's account and cash lines cite this article.
+                "pays": {"enum": ["policy_self_pay"]},
                 "no_account": {
                     "type": "array",
                     "items": {"enum": ["flexible", "single_pooling"]},

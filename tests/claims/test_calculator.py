@@ -18,6 +18,7 @@ from claims.calculator import (
     YearToDate,
     settle,
 )
+from policies.params import citation_of
 from policies.services import SEEDS_DIR
 
 
@@ -25,7 +26,7 @@ def policy(name: str) -> Policy:
     data = json.loads((SEEDS_DIR / name).read_text(encoding="utf-8"))
     return Policy(
         document=data["document"],
-        source=data["source"].split("《")[0] or data["region"]["name"],
+        source=citation_of(data["source"], data["region"]["name"]),
         region_name=data["region"]["name"],
     )
 
@@ -691,3 +692,18 @@ def test_special_claim_below_the_minimum_level_is_refused_naming_the_rule():
     assert settle(
         specialist, Person(certified=True), NOTHING_USED, Balances(), jilin
     ).pool_paid == D("400.00")
+
+
+def test_every_explanation_line_names_the_document_and_its_article():
+    # Issue 18 item 15: Yuxi's source starts with its title (no 文号): lines cite the title, not
+    # the region's name; every line names an article. Yuxi level 1: per visit 30 (第八条);
+    # (230 − 30) × 60% = 120.00; 110.00 from the account (第十六条、第二十条).
+    assert YUXI.source == "《玉溪市职工基本医疗保险门诊共济保障实施细则》"
+    b = settle(general("230.00", "1"), EMPLOYEE, NOTHING_USED, ACCOUNT_1000, YUXI)
+    assert b.pool_paid == D("120.00")
+    for line in b.explanation:
+        assert line.rule.startswith(YUXI.source) and "第" in line.rule, line
+    wuhan = settle(general("1200.00", "1"), EMPLOYEE, NOTHING_USED, ACCOUNT_1000, WUHAN)
+    for line in wuhan.explanation:
+        assert line.rule.startswith("《武汉市职工基本医疗保险门诊共济保障实施细则》"), line
+        assert "第" in line.rule, line
