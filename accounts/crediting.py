@@ -69,6 +69,21 @@ class RegionPlan:
     cutoff: date
     bands: list[RetireeBand]
     source: str
+    # Groups the document leaves to a later rule for the account (Wuhan 第五条): not credited.
+    excluded_groups: tuple[str, ...] = ()
+
+
+_GROUP = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+def _eligible(region_plan: RegionPlan) -> str:
+    """ELIGIBLE, less the persons of groups the region's document leaves to a later rule (the
+    codes come from the schema's enum; checked again before they are written into SQL)."""
+    groups = [g for g in region_plan.excluded_groups if _GROUP.match(g)]
+    if not groups:
+        return ELIGIBLE
+    listed = ", ".join(f"'{g}'" for g in groups)
+    return f"{ELIGIBLE}      AND p.rule_group NOT IN ({listed})\n"
 
 
 @dataclass
@@ -119,8 +134,32 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
                         ),
                     }
                 )
-        plans.append(RegionPlan(region, cutoff, bands, version.source))
+        later = version.document.get("later_rule_groups") or {}
+        excluded = tuple(sorted(g for g, benefits in later.items() if "account" in benefits))
+        for group in excluded:
+            waiting = _in_group(region, group, cutoff)
+            if waiting:
+                source = source_for(version.document, f"later_rule_groups.{group}") or {}
+                errors.append(
+                    {
+                        "region": region.code,
+                        "field": f"later_rule_groups.{group}",
+                        "message": (
+                            f"{region.name}: {waiting} 名退休人员属文件另行制定标准的人群，未划入"
+                            f"（{source.get('article', '')}）"
+                        ),
+                    }
+                )
+        plans.append(RegionPlan(region, cutoff, bands, version.source, excluded))
     return plans, errors
+
+
+def _in_group(region: Region, group: str, cutoff: date) -> int:
+    from enrollment.models import Person
+
+    return Person.objects.filter(
+        region=region, category="retiree", rule_group=group, retirement_date__lt=cutoff
+    ).count()
 
 
 def _retired_in_month(region: Region, first: date) -> int:
@@ -136,7 +175,7 @@ def _retired_in_month(region: Region, first: date) -> int:
 def _chunk_ids(region_plan: RegionPlan, after: int, size: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT a.id {ELIGIBLE} AND a.id > %s ORDER BY a.id LIMIT %s",  # noqa: S608
+            f"SELECT a.id {_eligible(region_plan)} AND a.id > %s ORDER BY a.id LIMIT %s",  # noqa: S608
             [region_plan.region.pk, region_plan.cutoff, after, size],
         )
         return [row[0] for row in cursor.fetchall()]
@@ -211,7 +250,7 @@ def _credit_chunk_pg(region_plan: RegionPlan, period: str, ids: list[int]) -> tu
     rules = ", ".join(sorted({b.rule for b in region_plan.bands}))[:200]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            PG_CHUNK_SQL.format(amount=amount_sql, eligible=ELIGIBLE),
+            PG_CHUNK_SQL.format(amount=amount_sql, eligible=_eligible(region_plan)),
             [
                 *amount_params,
                 region_plan.region.pk,
@@ -254,7 +293,7 @@ def _credit_chunk(region_plan: RegionPlan, period: str, ids: list[int]) -> tuple
                     (account_id, kind, amount, balance_after, period, contribution_base,
                      reference, memo, created_by_id, created_at)
                 SELECT a.id, 'retiree_credit', %s, a.balance + %s, %s, NULL, %s, %s, NULL, %s
-                {ELIGIBLE} AND a.id {in_ids} {extra}
+                {_eligible(region_plan)} AND a.id {in_ids} {extra}
                 ON CONFLICT (account_id, kind, period)
                     WHERE kind IN ('payroll_credit', 'retiree_credit') DO NOTHING
                 """,  # noqa: S608 - only our own fragments are formatted in
@@ -300,7 +339,10 @@ def _credit_chunk(region_plan: RegionPlan, period: str, ids: list[int]) -> tuple
 
 def _count(region_plan: RegionPlan) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) {ELIGIBLE}", [region_plan.region.pk, region_plan.cutoff])  # noqa: S608
+        cursor.execute(
+            f"SELECT COUNT(*) {_eligible(region_plan)}",  # noqa: S608
+            [region_plan.region.pk, region_plan.cutoff],
+        )
         return cursor.fetchone()[0]
 
 

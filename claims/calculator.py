@@ -94,6 +94,7 @@ class Person:
     # A relative's claim paid from a holder's account while the relative is insured in a region
     # with no policy here (its name): the holder's policy governs the shared payment only.
     insured_elsewhere: str = ""
+    rule_group: str = ""  # a group some documents leave to a later rule (later_rule_groups)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,22 @@ EXCLUSION_REASONS = {
     "inpatient_stay": "住院期间",
     "chronic_benefits": "已享受门诊慢特病待遇",
 }
+
+
+def _later_rule(person: Person, section: str, policy: Policy) -> None:
+    """A group whose benefit the document leaves to a later rule gets no standard value: the
+    claim is refused naming the group and the article until the bureau's figures exist (e.g.
+    Sichuan 第七条: 单建统筹 at a lower rate, 由各统筹地区自行确定)."""
+    groups = policy.get("later_rule_groups") or {}
+    if person.rule_group and section in (groups.get(person.rule_group) or []):
+        dotted = f"later_rule_groups.{person.rule_group}"
+        entry = source_for(policy.document, dotted) or {}
+        raise UnsetParameter(
+            dotted,
+            region=policy.region_name,
+            article=entry.get("article", ""),
+            note=entry.get("note", ""),
+        )
 
 
 def _exclusions(policy: Policy, section: str) -> set[str]:
@@ -561,6 +578,7 @@ def settle(
         else ("special" if claim.benefit == "special" else "general_outpatient")
     )
     b.rate_class = person.rate_class
+    _later_rule(person, section, policy)
     first = ZERO
     # 乙类先行自付 and the unfiled out-of-region first pay are general-outpatient rules (Wuhan
     # 第十五条, 第十七条); ``class_b_applies_to`` names every benefit a document applies it to.

@@ -266,6 +266,7 @@ def _person(
         in_waiting_period=bool(person.benefits_from and visit < person.benefits_from),
         in_inpatient_stay=facts.in_stay,
         on_discharge_day=facts.discharge_day,
+        rule_group=person.rule_group,
         under_chronic_benefits=bool(facts.certified),
         certified=any(c == code and k == request.benefit for c, k in facts.certified),
         certified_chronic_diseases=sum(1 for _c, k in facts.certified if k == "chronic"),

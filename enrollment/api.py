@@ -190,6 +190,9 @@ class PersonInputSerializer(serializers.Serializer):
     retirement_date = serializers.DateField(allow_null=True, required=False)
     benefits_from = serializers.DateField(allow_null=True, required=False)
     status = serializers.ChoiceField(choices=Person.Status.choices, default="active")
+    rule_group = serializers.ChoiceField(
+        choices=Person._meta.get_field("rule_group").choices, required=False
+    )
 
 
 class PersonListCreateApi(ReadOrClerkWrite):

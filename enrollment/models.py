@@ -162,6 +162,19 @@ class Person(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     retirement_date = models.DateField(_("retirement date"), null=True, blank=True)
+    # A group a region's document leaves to a later rule (``later_rule_groups``): e.g. Wuhan
+    # 第五条, retirees who joined an enterprise from the army before the end of 1953.
+    rule_group = models.CharField(
+        _("group with its own rule"),
+        max_length=32,
+        blank=True,
+        default="",
+        choices=[
+            ("", _("None")),
+            ("veteran_before_1954", _("Joined an enterprise from the army before the end of 1953")),
+            ("single_pooling_lower_rate", _("Pooling-only enrolment at a lower rate")),
+        ],
+    )
     benefits_from = models.DateField(_("benefits from"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE

@@ -29,6 +29,7 @@ PERSON_EDITABLE = {
     "employer",
     "contribution_base",
     "retirement_date",
+    "rule_group",
     "benefits_from",
     "status",
 }
@@ -119,6 +120,7 @@ def person_create(
     retirement_date: date | None = None,
     benefits_from: date | None = None,
     status: str = Person.Status.ACTIVE,
+    rule_group: str = "",
     actor=None,
 ) -> Person:
     """Register a person (参保登记). Birth date and gender come from the ID number."""
@@ -134,6 +136,7 @@ def person_create(
         retirement_date=retirement_date,
         benefits_from=benefits_from,
         status=status,
+        rule_group=rule_group,
     )
     try:
         person.derive_from_id_number()

@@ -228,6 +228,18 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        # Groups whose benefit the document leaves to a later rule (另行制定 / 自行确定): group
+        # code → the benefits (account, general_outpatient, chronic, special) refused for them
+        # until the bureau publishes their figures.
+        "later_rule_groups": {
+            "type": "object",
+            "propertyNames": {"enum": ["veteran_before_1954", "single_pooling_lower_rate"]},
+            "additionalProperties": {
+                "type": "array",
+                "items": {"enum": ["account", "general_outpatient", "chronic", "special"]},
+                "uniqueItems": True,
+            },
+        },
         "family_sharing": {
             "type": "object",
             "required": ["relations", "min_residual_balance", "same_province_only"],

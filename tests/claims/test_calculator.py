@@ -707,3 +707,15 @@ def test_every_explanation_line_names_the_document_and_its_article():
     for line in wuhan.explanation:
         assert line.rule.startswith("《武汉市职工基本医疗保险门诊共济保障实施细则》"), line
         assert "第" in line.rule, line
+
+
+def test_groups_left_to_a_later_rule_get_no_standard_value():
+    # Issue 18 item 14. Sichuan 第七条: for 单建统筹 at a rate below the 统账结合 employer rate
+    # the general-outpatient benefit is 由各统筹地区结合本地实际自行确定: refused naming it
+    # (the 200 / 60 % standard is not theirs).
+    claim = general("1200.00", "1")
+    with pytest.raises(UnsetParameter) as err:
+        settle(claim, Person(rule_group="single_pooling_lower_rate"), NOTHING_USED, Balances(),
+               SICHUAN)  # fmt: skip
+    assert "later_rule_groups.single_pooling_lower_rate" in err.value.message
+    assert "第七条" in err.value.message
