@@ -284,3 +284,21 @@ def test_out_of_region_filings_registry_decides_filed(seeded):
             request=claim(person, sz, "500.00", "S4", out_of_region_filed=True,
                           visit_date=date(2026, 3, 3))
         )  # fmt: skip
+
+
+def test_person_page_shows_pooled_totals_against_each_maximum(seeded, client):
+    # Issue 18 item 7: the person page shows outpatient and reported inpatient pooled totals
+    # against each maximum (Wuhan 第十六条 3500; 第十九条 shared maximum, figure not set).
+    from claims.services import inpatient_total_set
+
+    person, hospital = person_in("420100"), hospital_in("420100")
+    settlement_create(request=claim(person, hospital, "1200.00"))  # 400.00 pooled
+    today = date.today()
+    inpatient_total_set(
+        person=person, year=today.year, pooled=D("2500.00"), as_of=today, source="住院结算系统"
+    )
+    client.force_login(UserFactory(roles=["clerk"]))
+    page = client.get(
+        f"/enrollment/persons/{person.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "3500.00" in page and "第十九条" in page and "2500.00" in page
