@@ -98,6 +98,7 @@ class InstitutionInputSerializer(serializers.Serializer):
         choices=Institution.Level.choices, allow_null=True, required=False
     )
     designated = serializers.BooleanField(default=True)
+    specialist = serializers.BooleanField(required=False)
 
 
 class InstitutionListCreateApi(ReadOrClerkWrite):

@@ -59,6 +59,9 @@ class Institution(models.Model):
         _("level"), max_length=1, choices=Level.choices, null=True, blank=True
     )
     designated = models.BooleanField(_("designated"), default=True)
+    # 专科医疗机构: some documents admit specialist institutions of any level for a benefit
+    # (Jilin 一: 门诊特殊疾病 … 专科医疗机构（不限定等级）).
+    specialist = models.BooleanField(_("specialist institution"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -80,6 +80,7 @@ def institution_create(
     kind: str,
     level: str | None = None,
     designated: bool = True,
+    specialist: bool = False,
     actor=None,
 ) -> Institution:
     message = _("Institution code %(code)s is already registered.") % {"code": code}
@@ -92,6 +93,7 @@ def institution_create(
         kind=kind,
         level=level or None,
         designated=designated,
+        specialist=specialist,
     )
     _save(institution, actor=actor, unique_field="code", unique_message=message)
     return institution
@@ -99,7 +101,7 @@ def institution_create(
 
 @transaction.atomic
 def institution_update(*, institution: Institution, data: dict[str, Any], actor=None):
-    for field in ("name", "region", "kind", "level", "designated"):
+    for field in ("name", "region", "kind", "level", "designated", "specialist"):
         if field in data:
             setattr(institution, field, data[field] if field != "level" else data[field] or None)
     _save(institution, actor=actor, unique_field="code", unique_message=_("Duplicate institution."))
