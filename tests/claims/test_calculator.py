@@ -556,13 +556,20 @@ def test_baotou_exclusions_cover_only_general_outpatient():
 
 
 def test_exclusions_apply_only_where_the_region_lists_them():
-    # Issue 18 item 1: Tibet's list (第六条) names only the waiting period: arrears, suspension
-    # or an inpatient stay do not stop its general outpatient: (1300 − 300) × 70% = 700.00.
-    for person in (Person(status="arrears"), Person(status="suspended"),
-                   Person(in_inpatient_stay=True)):  # fmt: skip
-        assert settle(
-            general("1300.00", "1"), person, NOTHING_USED, Balances(), TIBET
-        ).pool_paid == D("700.00")
+    # Issue 18 item 1: Tibet's list (第六条) names the waiting period and (as a reading of
+    # 待遇享受期内) suspension; arrears or an inpatient stay do not stop its general outpatient:
+    # (1300 − 300) × 70% = 700.00.
+    for person in (Person(status="arrears"), Person(in_inpatient_stay=True)):
+        b = settle(general("1300.00", "1"), person, NOTHING_USED, Balances(), TIBET)
+        assert b.pool_paid == D("700.00")
+    b = settle(general("1300.00", "1"), Person(status="suspended"), NOTHING_USED, Balances(), TIBET)
+    assert b.pool_paid == 0 and "第六条" in b.explanation[-2].rule
+    assert TIBET.document["sources"]["general_outpatient.exclusions"]["from"] == "interpretation"
+    # Baotou 第十条 does not list suspension: (2000 − 1000) × 70% = 700.00.
+    b = settle(
+        general("2000.00", "1"), Person(status="suspended"), NOTHING_USED, Balances(), BAOTOU
+    )
+    assert b.pool_paid == D("700.00")
 
 
 def test_discharge_day_is_not_inside_the_stay():
