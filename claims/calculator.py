@@ -377,8 +377,8 @@ def _above_cap(
     if b.cap is None or "above_cap_ratio" not in (policy.get(section) or {}):
         return
     room = max(ZERO, b.cap - ytd.pooled)
-    if b.pool_paid < room or base <= 0:
-        return  # the cap was not reached by this claim
+    if base <= 0 or times(base, ratio) <= room:
+        return  # the cap was not crossed by this claim
     covered = money(room / ratio) if ratio > 0 else ZERO  # the costs the capped pool paid for
     excess = max(ZERO, base - covered)
     if excess <= 0:
