@@ -156,6 +156,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET api/v1/persons/<int:person_id>/inpatient-stays/": SIGNED_IN,
     "POST api/v1/persons/<int:person_id>/inpatient-stays/": (CLERK,),
     "PATCH api/v1/persons/<int:person_id>/inpatient-stays/<int:stay_id>/": (CLERK,),
+    "GET api/v1/persons/<int:person_id>/out-of-region-filings/": SIGNED_IN,
+    "POST api/v1/persons/<int:person_id>/out-of-region-filings/": (CLERK,),
+    "POST api/v1/persons/<int:person_id>/out-of-region-filings/<int:filing_id>/end/": (CLERK,),
+    "GET api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": BUREAU,
+    "PUT api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": (CLERK,),
     "GET api/v1/schema/": EVERYONE,
     "GET api/v1/docs/": EVERYONE,
 }
