@@ -12,6 +12,7 @@ and reported; nobody is credited a made-up amount.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,12 +23,14 @@ from django.utils import timezone
 
 from policies.models import Region
 from policies.params import UnsetParameter
+from policies.retirement import retiree_cutoff as retiree_month_rule
+from policies.schema import source_for
 from policies.selectors import effective_policy
 from staff.errors import DomainError, NotFound
 from staff.inputs import BadInput
 from staff.inputs import parse_period as parse_period_text
 
-from .rules import RetireeBand, retiree_bands, retiree_cutoff
+from .rules import RetireeBand, retiree_bands
 
 CHUNK = 5000
 
@@ -68,6 +71,21 @@ class RegionPlan:
     cutoff: date
     bands: list[RetireeBand]
     source: str
+    # Groups the document leaves to a later rule for the account (Wuhan 第五条): not credited.
+    excluded_groups: tuple[str, ...] = ()
+
+
+_GROUP = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+def _eligible(region_plan: RegionPlan) -> str:
+    """ELIGIBLE, less the persons of groups the region's document leaves to a later rule (the
+    codes come from the schema's enum; checked again before they are written into SQL)."""
+    groups = [g for g in region_plan.excluded_groups if _GROUP.match(g)]
+    if not groups:
+        return ELIGIBLE
+    listed = ", ".join(f"'{g}'" for g in groups)
+    return f"{ELIGIBLE}      AND p.rule_group NOT IN ({listed})\n"
 
 
 @dataclass
@@ -112,9 +130,38 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
         except UnsetParameter as exc:
             errors.append({"region": region.code, "field": exc.parameter, "message": exc.message})
             continue
-        plans.append(
-            RegionPlan(region, retiree_cutoff(first, version.document), bands, version.source)
-        )
+        cutoff, unset = retiree_month_rule(first, version.document)
+        if unset:
+            waiting = _retired_in_month(region, first)
+            if waiting:
+                source = source_for(version.document, "account.retiree_credit_from") or {}
+                errors.append(
+                    {
+                        "region": region.code,
+                        "field": "account.retiree_credit_from",
+                        "message": (
+                            f"{region.name}: {waiting} 名本月退休人员未划入——政策参数 "
+                            f"account.retiree_credit_from 未设定（{source.get('article', '')}）"
+                        ),
+                    }
+                )
+        later = version.document.get("later_rule_groups") or {}
+        excluded = tuple(sorted(g for g, benefits in later.items() if "account" in benefits))
+        for group in excluded:
+            waiting = _in_group(region, group, cutoff)
+            if waiting:
+                source = source_for(version.document, f"later_rule_groups.{group}") or {}
+                errors.append(
+                    {
+                        "region": region.code,
+                        "field": f"later_rule_groups.{group}",
+                        "message": (
+                            f"{region.name}: {waiting} 名退休人员属文件另行制定标准的人群，未划入"
+                            f"（{source.get('article', '')}）"
+                        ),
+                    }
+                )
+        plans.append(RegionPlan(region, cutoff, bands, version.source, excluded))
     return plans, errors
 
 
@@ -144,7 +191,10 @@ def crediting_backlog() -> list[dict]:
             bands = retiree_bands(document, first, region=region.name)
         except (NotFound, UnsetParameter):
             continue
-        region_plan = RegionPlan(region, retiree_cutoff(first, document), bands, "")
+        cutoff, _unset = retiree_month_rule(first, document)
+        later = document.get("later_rule_groups") or {}
+        excluded = tuple(sorted(g for g, benefits in later.items() if "account" in benefits))
+        region_plan = RegionPlan(region, cutoff, bands, "", excluded)
         pending = _count_waiting(region_plan, period)
         if pending:
             found.append(
@@ -156,17 +206,36 @@ def crediting_backlog() -> list[dict]:
 def _count_waiting(region_plan: RegionPlan, period: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) {ELIGIBLE} AND NOT EXISTS (SELECT 1 FROM accounts_ledgerentry l"  # noqa: S608
+            f"SELECT COUNT(*) {_eligible(region_plan)}"  # noqa: S608
+            " AND NOT EXISTS (SELECT 1 FROM accounts_ledgerentry l"
             " WHERE l.account_id = a.id AND l.kind = 'retiree_credit' AND l.period = %s)",
             [region_plan.region.pk, region_plan.cutoff, period],
         )
         return cursor.fetchone()[0]
 
 
+def _in_group(region: Region, group: str, cutoff: date) -> int:
+    from enrollment.models import Person
+
+    return Person.objects.filter(
+        region=region, category="retiree", rule_group=group, retirement_date__lt=cutoff
+    ).count()
+
+
+def _retired_in_month(region: Region, first: date) -> int:
+    """Retirees of the region who retired in the month credited (the unset rule's cases)."""
+    from enrollment.models import Person
+
+    end = date(first.year + (first.month == 12), 1 if first.month == 12 else first.month + 1, 1)
+    return Person.objects.filter(
+        region=region, category="retiree", retirement_date__gte=first, retirement_date__lt=end
+    ).count()
+
+
 def _chunk_ids(region_plan: RegionPlan, after: int, size: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT a.id {ELIGIBLE} AND a.id > %s ORDER BY a.id LIMIT %s",  # noqa: S608
+            f"SELECT a.id {_eligible(region_plan)} AND a.id > %s ORDER BY a.id LIMIT %s",  # noqa: S608
             [region_plan.region.pk, region_plan.cutoff, after, size],
         )
         return [row[0] for row in cursor.fetchall()]
@@ -241,7 +310,7 @@ def _credit_chunk_pg(region_plan: RegionPlan, period: str, ids: list[int]) -> tu
     rules = ", ".join(sorted({b.rule for b in region_plan.bands}))[:200]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            PG_CHUNK_SQL.format(amount=amount_sql, eligible=ELIGIBLE),
+            PG_CHUNK_SQL.format(amount=amount_sql, eligible=_eligible(region_plan)),
             [
                 *amount_params,
                 region_plan.region.pk,
@@ -284,7 +353,7 @@ def _credit_chunk(region_plan: RegionPlan, period: str, ids: list[int]) -> tuple
                     (account_id, kind, amount, balance_after, period, contribution_base,
                      reference, memo, created_by_id, created_at)
                 SELECT a.id, 'retiree_credit', %s, a.balance + %s, %s, NULL, %s, %s, NULL, %s
-                {ELIGIBLE} AND a.id {in_ids} {extra}
+                {_eligible(region_plan)} AND a.id {in_ids} {extra}
                 ON CONFLICT (account_id, kind, period)
                     WHERE kind IN ('payroll_credit', 'retiree_credit') DO NOTHING
                 """,  # noqa: S608 - only our own fragments are formatted in
@@ -330,7 +399,10 @@ def _credit_chunk(region_plan: RegionPlan, period: str, ids: list[int]) -> tuple
 
 def _count(region_plan: RegionPlan) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) {ELIGIBLE}", [region_plan.region.pk, region_plan.cutoff])  # noqa: S608
+        cursor.execute(
+            f"SELECT COUNT(*) {_eligible(region_plan)}",  # noqa: S608
+            [region_plan.region.pk, region_plan.cutoff],
+        )
         return cursor.fetchone()[0]
 
 

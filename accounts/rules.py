@@ -11,6 +11,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from policies.params import UnsetParameter, require, require_decimal
+from policies.retirement import retiree_cutoff as _cutoff
 from policies.schema import source_for
 
 CENT = Decimal("0.01")
@@ -38,12 +39,9 @@ def has_account(*, scheme: str, employment: str, category: str, document: dict) 
 
 def retiree_cutoff(first_of_month: date, document: dict) -> date:
     """Retirees whose retirement date is before this day are credited as retirees for the
-    month starting ``first_of_month``: from the month after retirement (Wuhan 第七条), unless the
-    region says ``same_month``."""
-    if (document.get("account") or {}).get("retiree_credit_from") == "same_month":
-        year, month = first_of_month.year, first_of_month.month + 1
-        return date(year + (month == 13), 1 if month == 13 else month, 1)
-    return first_of_month
+    month starting ``first_of_month``: the one rule of ``policies.retirement`` (the region's
+    ``account.retiree_credit_from``; unset: only those retired before this month)."""
+    return _cutoff(first_of_month, document)[0]
 
 
 @dataclass(frozen=True)

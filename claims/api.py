@@ -625,3 +625,73 @@ class PersonLookupApi(APIView):
         if person is None:
             raise NotFound(_("No insured person has this ID number."), field="id_number")
         return Response(PersonLookupOutputSerializer(person_lookup_data(person)).data)
+
+
+# --- Inpatient pooled totals (DESIGN.md "Inpatient pooled totals and combined maxima") --------
+_ASCII_MONEY = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,2})?$", re.ASCII)
+_ASCII_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
+
+
+class InpatientTotalInputSerializer(serializers.Serializer):
+    pooled = serializers.CharField(max_length=16)
+    as_of = serializers.CharField(max_length=10)
+    source = serializers.CharField(max_length=200)
+
+    def validate_pooled(self, value: str) -> Decimal:
+        if not _ASCII_MONEY.match(value.strip()):
+            raise serializers.ValidationError("金额须为阿拉伯数字，最多两位小数，例如 1234.56。")
+        return Decimal(value.strip())
+
+    def validate_as_of(self, value: str) -> date:
+        try:
+            if not _ASCII_DATE.match(value.strip()):
+                raise ValueError
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise serializers.ValidationError("日期格式须为 YYYY-MM-DD（阿拉伯数字）。") from None
+
+
+class InpatientTotalOutputSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id")
+    year = serializers.IntegerField()
+    pooled = serializers.DecimalField(max_digits=14, decimal_places=2)
+    as_of = serializers.DateField()
+    source = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class InpatientTotalApi(APIView):
+    """``PUT /api/v1/persons/{id}/inpatient-totals/{year}/ {pooled, as_of, source}``: the
+    inpatient system's report of the year's inpatient pooled total (clerks record it; the
+    figure counts within a region's combined maximum). ``GET`` returns it."""
+
+    def get_permissions(self):
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN, AUDITOR)()]
+        return [IsAuthenticated(), has_role(CLERK)()]
+
+    @extend_schema(responses=InpatientTotalOutputSerializer, tags=["claims"])
+    def get(self, request, person_id: int, year: int):
+        from .models import InpatientTotal
+
+        row = get_object_or_404(InpatientTotal, person_id=person_id, year=year)
+        return Response(InpatientTotalOutputSerializer(row).data)
+
+    @extend_schema(
+        request=InpatientTotalInputSerializer,
+        responses=InpatientTotalOutputSerializer,
+        tags=["claims"],
+    )
+    def put(self, request, person_id: int, year: int):
+        from .services import inpatient_total_set
+
+        person = get_object_or_404(Person, pk=person_id)
+        serializer = InpatientTotalInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row, created = inpatient_total_set(
+            person=person, year=year, actor=request.user, **serializer.validated_data
+        )
+        return Response(
+            InpatientTotalOutputSerializer(row).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -21,6 +21,12 @@ from staff.errors import DomainError
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 BENEFITS = ("general_outpatient", "chronic", "special")
+# The article that defines each benefit's in-policy costs and ratio (cited on the first line).
+RATIO_PATH = {
+    "general_outpatient": "general_outpatient.ratio",
+    "chronic": "chronic.ratio",
+    "special": "special.ratio_by_level",
+}
 
 
 def money(value: Decimal) -> Decimal:
@@ -68,6 +74,7 @@ class Claim:
     institution_level: str | None = None  # the institution's own level ("1"–"3")
     prescribing_level: str | None = None  # a pharmacy claim's prescribing institution's level
     designated: bool = True
+    specialist: bool = False  # a specialist institution (专科医疗机构)
     out_of_region: bool = False  # the institution is outside the person's pooling region
     out_of_region_filed: bool = False
     use_account: bool = True
@@ -80,10 +87,15 @@ class Person:
     scheme: str = "employee"  # employee | resident
     status: str = "active"  # active | arrears | suspended
     in_waiting_period: bool = False
-    in_inpatient_stay: bool = False
+    in_inpatient_stay: bool = False  # inside a stay: admitted on or before, discharged after
+    on_discharge_day: bool = False  # the visit is on a stay's discharge day (region decides)
     under_chronic_benefits: bool = False
     certified: bool = False  # an approved certification for the claim's disease on the visit date
     certified_chronic_diseases: int = 0  # approved chronic diseases this year (Yuxi's cap)
+    # A relative's claim paid from a holder's account while the relative is insured in a region
+    # with no policy here (its name): the holder's policy governs the shared payment only.
+    insured_elsewhere: str = ""
+    rule_group: str = ""  # a group some documents leave to a later rule (later_rule_groups)
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,9 @@ class YearToDate:
 
     deductible_used: Decimal = ZERO
     pooled: Decimal = ZERO
+    # Pooled payments this year counted within the maximum shared with inpatient care
+    # (``combined_annual_max``): the covered outpatient buckets plus the reported inpatient total.
+    combined_pooled: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -127,7 +142,9 @@ class Breakdown:
     cash_paid: Decimal = ZERO
     ratio: Decimal | None = None
     cap: Decimal | None = None  # None: unlimited or not applicable
+    pool_above_cap: Decimal = ZERO  # part of pool_paid paid above the cap (Yuxi 第九条)
     excluded: str | None = None
+    rate_class: str = "employee"
     explanation: list[Line] = field(default_factory=list)
 
     def line(self, step: str, amount: Decimal, rule: str) -> None:
@@ -141,6 +158,13 @@ class Breakdown:
 
 class InvalidClaim(DomainError):
     """The claim's figures contradict each other."""
+
+
+class NotAdmitted(DomainError):
+    """The region's document does not admit this claim where it was made (e.g. a special
+    disease below the lowest level the document names); the message cites the rule."""
+
+    status_code = 422
 
 
 def _validate(claim: Claim) -> None:
@@ -161,36 +185,91 @@ def _validate(claim: Claim) -> None:
         raise InvalidClaim(f"benefit must be one of {', '.join(BENEFITS)}.", field="benefit")
 
 
+EXCLUSION_REASONS = {
+    "waiting_period": "待遇等待期内",
+    "suspended": "暂停参保期间",
+    "arrears": "欠缴基本医疗保险费期间",
+    "inpatient_stay": "住院期间",
+    "chronic_benefits": "已享受门诊慢特病待遇",
+}
+
+
+def _later_rule(person: Person, section: str, policy: Policy) -> None:
+    """A group whose benefit the document leaves to a later rule gets no standard value: the
+    claim is refused naming the group and the article until the bureau's figures exist (e.g.
+    Sichuan 第七条: 单建统筹 at a lower rate, 由各统筹地区自行确定)."""
+    groups = policy.get("later_rule_groups") or {}
+    if person.rule_group and section in (groups.get(person.rule_group) or []):
+        dotted = f"later_rule_groups.{person.rule_group}"
+        entry = source_for(policy.document, dotted) or {}
+        raise UnsetParameter(
+            dotted,
+            region=policy.region_name,
+            article=entry.get("article", ""),
+            note=entry.get("note", ""),
+        )
+
+
+def _exclusions(policy: Policy, section: str) -> set[str]:
+    """The exclusions the region's document states for this benefit (``<benefit>.exclusions``);
+    nothing is excluded that the document does not name."""
+    listed = set(policy.get(f"{section}.exclusions", []) or [])
+    if section == "chronic" and policy.get("chronic.excluded_during_inpatient_stay"):
+        listed.add("inpatient_stay")  # the older spelling of the same rule (stored versions)
+    return listed
+
+
+def _in_stay(person: Person, policy: Policy) -> bool:
+    """Inside an inpatient stay as the region counts its days: the discharge day belongs to the
+    stay only where ``general_outpatient.inpatient_stay_includes_discharge_day`` says so."""
+    if person.in_inpatient_stay:
+        return True
+    if person.on_discharge_day:
+        return bool(policy.require("general_outpatient.inpatient_stay_includes_discharge_day"))
+    return False
+
+
 def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] | None:
     """Why no pooled payment is made, with the rule cited; None if the pool pays."""
     section = claim.benefit
-    exclusions = set(policy.get("general_outpatient.exclusions", []))
-    cite = policy.cite("general_outpatient.exclusions")
+    exclusions = _exclusions(policy, section)
+    cite = policy.cite(f"{section}.exclusions")
+    if person.insured_elsewhere:
+        return (
+            f"参保人在{person.insured_elsewhere}参保，本系统无该地生效政策，统筹基金部分不在此结算；"
+            "个人负担部分由家庭共济账户支付",
+            policy.cite("family_sharing.relations"),
+        )
     if person.scheme != "employee":
         return ("参保人属城乡居民医保，不享受职工医保门诊统筹待遇", "DESIGN.md scheme: resident")
     if not claim.designated:
         return (
             "非定点医药机构，医保基金不予支付",
-            cite if "non_designated" in exclusions else "定点医药机构管理（非定点不予支付）",
+            policy.cite("general_outpatient.exclusions")
+            if "non_designated" in set(policy.get("general_outpatient.exclusions", []) or [])
+            else "定点医药机构管理（非定点不予支付）",
         )
-    if person.in_waiting_period:
-        return ("待遇等待期内", cite)
-    if person.status == "suspended":
-        return ("暂停参保期间", cite)
-    if person.status == "arrears":
-        return ("欠缴基本医疗保险费期间", cite)
-    if person.in_inpatient_stay and (
-        section == "general_outpatient"
-        or policy.get("chronic.excluded_during_inpatient_stay")
-        or "inpatient_stay" in exclusions
-    ):
-        return ("住院期间", cite)
+    if "waiting_period" in exclusions and person.in_waiting_period:
+        return (EXCLUSION_REASONS["waiting_period"], cite)
+    if "suspended" in exclusions and person.status == "suspended":
+        return (EXCLUSION_REASONS["suspended"], cite)
+    if "arrears" in exclusions and person.status == "arrears":
+        return (EXCLUSION_REASONS["arrears"], cite)
+    if "inpatient_stay" in exclusions and _in_stay(person, policy):
+        reason = EXCLUSION_REASONS["inpatient_stay"]
+        if not person.in_inpatient_stay:
+            reason += (
+                "（出院当日计入住院期间，"
+                + policy.cite("general_outpatient.inpatient_stay_includes_discharge_day")
+                + "）"
+            )
+        return (reason, cite)
     if (
         section == "general_outpatient"
-        and person.under_chronic_benefits
         and "chronic_benefits" in exclusions
+        and person.under_chronic_benefits
     ):
-        return ("已享受门诊慢特病待遇", cite)
+        return (EXCLUSION_REASONS["chronic_benefits"], cite)
     if section in ("chronic", "special") and not person.certified:
         raise InvalidClaim(
             f"No approved {section} certification for disease {claim.disease_code or '—'} on "
@@ -201,57 +280,74 @@ def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] 
     return None
 
 
-def _level(claim: Claim, policy: Policy, ratios: dict) -> tuple[str | None, str]:
-    """The level whose ratio applies: a pharmacy claim uses its prescribing institution's
-    level (外配处方), else the region's pharmacy ratio; None means no pooled payment."""
-    if claim.institution_kind == "pharmacy":
+def _level(claim: Claim, policy: Policy) -> tuple[str | None, str]:
+    """The level whose ratio applies. A pharmacy claim follows the region's
+    ``general_outpatient.pharmacy_rule``: the prescribing institution's level (Yuxi 第二十三条,
+    双通道), the region's own pharmacy ratio (Sichuan 第七条), or no pooled payment; unset →
+    refused naming the parameter. None means no pooled payment, with the reason."""
+    if claim.institution_kind != "pharmacy":
+        return claim.institution_level, ""
+    rule = policy.require("general_outpatient.pharmacy_rule")
+    cite = policy.cite("general_outpatient.pharmacy_rule")
+    if rule == "prescribing_level":
         if claim.prescribing_level:
-            return claim.prescribing_level, "外配处方按开具处方的定点医疗机构级别结算"
-        if "pharmacy" in (ratios or {}):
-            return "pharmacy", "定点零售药店支付比例"
-        return None, "定点零售药店无外配处方，且统筹地区未设药店支付比例"
-    return claim.institution_level, ""
+            return claim.prescribing_level, f"{cite} 外配处方按开具处方的定点医疗机构级别结算"
+        return (
+            None,
+            f"{cite} 定点零售药店须持外配处方，按开具处方的定点医疗机构级别结算；无外配处方",
+        )
+    if rule == "pharmacy_ratio":
+        return "pharmacy", f"{cite} 定点零售药店支付比例"
+    return None, f"{cite} 定点零售药店不属普通门诊统筹基金支付范围"
+
+
+def _class(policy: Policy, dotted: str, rate_class: str) -> str:
+    """The rate class a by-class parameter uses: retirees before 2001 fall back to retirees
+    where the region defines no separate class."""
+    if rate_class == "retiree_before_2001" and rate_class not in (policy.get(dotted) or {}):
+        return "retiree"
+    return rate_class
 
 
 def _general(
     claim: Claim, person: Person, ytd: YearToDate, policy: Policy, b: Breakdown, eligible: Decimal
 ) -> None:
     section = "general_outpatient"
-    rate_class = person.rate_class
-    if rate_class not in (policy.get(f"{section}.ratio") or {}):
-        rate_class = "retiree" if rate_class == "retiree_before_2001" else rate_class
+    rate_class = _class(policy, f"{section}.ratio", person.rate_class)
     ratios = policy.require(f"{section}.ratio.{rate_class}")
-    level, why = _level(claim, policy, ratios)
+    level, why = _level(claim, policy)
     if level is None:
         b.line("no_pool", ZERO, why)
         b.excluded = why
         return
+    if why:
+        b.line("level", ZERO, why)
+    if level not in ratios:
+        policy.require(f"{section}.ratio.{rate_class}.{level}")
     basis = policy.require(f"{section}.deductible_basis")
     if basis == "per_visit":
         deductible_level = "1" if level == "pharmacy" else level
         per_visit = policy.decimal(f"{section}.deductible.{deductible_level}")
         applied = min(eligible, per_visit)
         b.line(
-            "deductible", applied, f"{policy.cite(f'{section}.deductible')} 按次起付 {per_visit}"
+            "deductible",
+            applied,
+            f"{policy.cite(f'{section}.deductible.{deductible_level}')} 按次起付 {per_visit}",
         )
     else:
-        deductible_class = (
-            rate_class if rate_class in policy.get(f"{section}.deductible", {}) else "retiree"
-        )
+        deductible_class = _class(policy, f"{section}.deductible", person.rate_class)
         annual = policy.decimal(f"{section}.deductible.{deductible_class}")
         remaining = max(ZERO, annual - ytd.deductible_used)
         applied = min(eligible, remaining)
         b.line(
             "deductible",
             applied,
-            f"{policy.cite(f'{section}.deductible')} 年度起付 {annual}，已用 {ytd.deductible_used}",
+            f"{policy.cite(f'{section}.deductible.{deductible_class}')} 年度起付 {annual}，"
+            f"已用 {ytd.deductible_used}",
         )
     ratio = policy.decimal(f"{section}.ratio.{rate_class}.{level}")
-    cap_value = (
-        policy.require(f"{section}.annual_cap.{rate_class}")
-        if rate_class in (policy.get(f"{section}.annual_cap") or {})
-        else policy.require(f"{section}.annual_cap.retiree")
-    )
+    cap_class = _class(policy, f"{section}.annual_cap", person.rate_class)
+    cap_value = policy.require(f"{section}.annual_cap.{cap_class}")
     _pool(
         b,
         eligible,
@@ -259,9 +355,87 @@ def _general(
         ratio,
         cap_value,
         ytd,
-        policy.cite(f"{section}.ratio"),
-        policy.cite(f"{section}.annual_cap"),
+        policy.cite(f"{section}.ratio.{rate_class}.{level}"),
+        policy.cite(f"{section}.annual_cap.{cap_class}"),
     )
+    _above_cap(b, eligible - applied, ratio, rate_class, level, ytd, policy)
+    _combined(b, section, ytd, policy, b.pool_paid - b.pool_above_cap)
+
+
+def _above_cap(
+    b: Breakdown,
+    base: Decimal,
+    ratio: Decimal,
+    rate_class: str,
+    level: str,
+    ytd: YearToDate,
+    policy: Policy,
+) -> None:
+    """Yuxi 第九条: in-policy costs above what the annual cap pays for are reimbursed at the
+    inpatient ratio of the institution visited (``general_outpatient.above_cap_ratio``). Regions
+    whose document has no such rule leave the key out: the excess is the patient's."""
+    section = "general_outpatient"
+    if b.cap is None or "above_cap_ratio" not in (policy.get(section) or {}):
+        return
+    room = max(ZERO, b.cap - ytd.pooled)
+    if base <= 0 or times(base, ratio) <= room:
+        return  # the cap was not crossed by this claim
+    covered = money(room / ratio) if ratio > 0 else ZERO  # the costs the capped pool paid for
+    excess = max(ZERO, base - covered)
+    if excess <= 0:
+        return
+    above = policy.decimal(f"{section}.above_cap_ratio.{rate_class}.{level}")
+    paid = times(excess, above)
+    b.line(
+        "above_cap",
+        paid,
+        f"{policy.cite(f'{section}.above_cap_ratio')} 超过年度最高支付限额部分按住院统筹基金"
+        f"支付比例：（{base} − {covered}）× {above}",
+    )
+    b.pool_above_cap = paid
+    b.pool_paid += paid
+    _combined(b, "general_above_cap", ytd, policy, paid)
+
+
+def _combined(
+    b: Breakdown,
+    bucket: str,
+    ytd: YearToDate,
+    policy: Policy,
+    part: Decimal,
+) -> None:
+    """Keep ``part`` (this claim's pooled payment counted in ``bucket``) within the maximum the
+    region's document shares with inpatient care, when the document covers that bucket. While
+    the figure is unset the claim is settled and the explanation says so."""
+    combined = policy.get("combined_annual_max")
+    if not combined or bucket not in (combined.get("covers") or []) or part <= 0:
+        return
+    cite = policy.cite("combined_annual_max")
+    rate_class = b.rate_class
+    rate_class = rate_class if rate_class in combined else "retiree"
+    value = combined.get(rate_class)
+    if value is None:
+        b.line(
+            "combined_max",
+            ZERO,
+            f"{cite} 计入与住院合并计算的统筹基金年度最高支付限额（combined_annual_max）："
+            "文件未给出数额，限额未设定",
+        )
+        return
+    if value == "unlimited":
+        return
+    maximum = Decimal(value)
+    room = max(ZERO, maximum - ytd.combined_pooled)
+    if part > room:
+        b.line(
+            "combined_max",
+            room,
+            f"{cite} 与住院合并计算的年度最高支付限额 {maximum}，已支付（含住院）"
+            f"{ytd.combined_pooled}",
+        )
+        b.pool_paid -= part - room
+        if bucket == "general_above_cap":
+            b.pool_above_cap = room
 
 
 def _chronic(
@@ -276,6 +450,10 @@ def _chronic(
     else:
         annual = policy.decimal("chronic.deductible")
         rule = policy.cite("chronic.deductible")
+    level = (
+        claim.prescribing_level if claim.institution_kind == "pharmacy" else claim.institution_level
+    )
+    _admitted(claim, policy, "chronic", level)
     applied = min(eligible, max(ZERO, annual - ytd.deductible_used))
     b.line("deductible", applied, f"{rule} 年度起付 {annual}，已用 {ytd.deductible_used}")
     ratio = policy.decimal("chronic.ratio")
@@ -298,6 +476,7 @@ def _chronic(
         policy.cite("chronic.ratio"),
         policy.cite("chronic.cap_max"),
     )
+    _combined(b, "chronic", ytd, policy, b.pool_paid)
 
 
 def _special(
@@ -306,14 +485,10 @@ def _special(
     exempt = (policy.get("special.exempt_diseases") or {}).get(
         (claim.disease_code or "").split(".")[0]
     )
-    min_level = policy.get("special.min_level")
     level = (
         claim.prescribing_level if claim.institution_kind == "pharmacy" else claim.institution_level
     )
-    if min_level and (level is None or level < min_level):
-        b.excluded = f"门诊特殊病须在{min_level}级及以上定点医疗机构就诊"
-        b.line("no_pool", ZERO, f"{policy.cite('special.min_level')} {b.excluded}")
-        return
+    _admitted(claim, policy, "special", level)
     if exempt:
         annual, ratio = Decimal(exempt["deductible"]), Decimal(exempt["ratio"])
         rule = policy.cite("special.exempt_diseases") + f" {claim.disease_code} 单列"
@@ -323,7 +498,42 @@ def _special(
         rule = policy.cite("special.deductible")
     applied = min(eligible, max(ZERO, annual - ytd.deductible_used))
     b.line("deductible", applied, f"{rule} 起付 {annual}，已用 {ytd.deductible_used}")
-    _pool(b, eligible, applied, ratio, "unlimited", ytd, rule, "")
+    combined = policy.get("combined_annual_max") or {}
+    if "special" in (combined.get("covers") or []) and "annual_cap" not in (
+        policy.get("special") or {}
+    ):
+        cap_value, cap_rule = "unlimited", ""  # the only maximum is the combined one
+    else:
+        cap_value, cap_rule = (
+            policy.require("special.annual_cap"),
+            policy.cite("special.annual_cap"),
+        )
+    _pool(b, eligible, applied, ratio, cap_value, ytd, rule, cap_rule)
+    _combined(b, "special", ytd, policy, b.pool_paid)
+
+
+def _admitted(claim: Claim, policy: Policy, section: str, level: str | None) -> None:
+    """The levels of institution a region's document admits for a benefit (``min_level`` /
+    ``max_level``); a claim outside them is refused naming the rule, not settled at 0.
+    ``special.specialist_any_level``: specialist institutions of any level (Jilin 一)."""
+    if claim.specialist and policy.get(f"{section}.specialist_any_level"):
+        return
+    low, high = policy.get(f"{section}.min_level"), policy.get(f"{section}.max_level")
+    name = {"special": "门诊特殊病", "chronic": "门诊慢性病"}[section]
+    if low and (level is None or level == "pharmacy" or level < low):
+        raise NotAdmitted(
+            f"{policy.cite(f'{section}.min_level')} {name}须在{low}级及以上定点医疗机构就诊"
+            f"（{section}.min_level）",
+            field="institution",
+            code="level_not_admitted",
+        )
+    if high and level not in (None, "pharmacy") and level > high:
+        raise NotAdmitted(
+            f"{policy.cite(f'{section}.max_level')} {name}在{high}级及以下定点医疗机构开展"
+            f"（{section}.max_level）",
+            field="institution",
+            code="level_not_admitted",
+        )
 
 
 def _pool(
@@ -356,15 +566,29 @@ def settle(
     _validate(claim)
     b = Breakdown(total_amount=claim.total_amount, self_pay_amount=claim.self_pay_amount)
     b.policy_amount = claim.total_amount - claim.self_pay_amount
-    b.line("policy_amount", b.policy_amount, "政策范围内费用 = 总费用 − 全自费")
+    b.line(
+        "policy_amount",
+        b.policy_amount,
+        f"{policy.cite(RATIO_PATH[claim.benefit] + '.' + person.rate_class)} "
+        "政策范围内费用 = 总费用 − 全自费",
+    )
 
     section = (
         "chronic"
         if claim.benefit == "chronic"
         else ("special" if claim.benefit == "special" else "general_outpatient")
     )
+    b.rate_class = person.rate_class
+    _later_rule(person, section, policy)
     first = ZERO
-    if claim.class_b_amount > 0:
+    # 乙类先行自付 and the unfiled out-of-region first pay are general-outpatient rules (Wuhan
+    # 第十五条, 第十七条); ``class_b_applies_to`` names every benefit a document applies it to.
+    applies = policy.get("general_outpatient.class_b_applies_to", ["general_outpatient"])
+    if person.insured_elsewhere:
+        applies, section_first = [], ""  # no pooled part here: nothing to pay first for
+    else:
+        section_first = section
+    if claim.class_b_amount > 0 and section in applies:
         rate = policy.decimal("general_outpatient.class_b_first_pay_rate")
         first = times(claim.class_b_amount, rate)
         b.line(
@@ -373,7 +597,11 @@ def settle(
             f"{policy.cite('general_outpatient.class_b_first_pay_rate')} 乙类先行自付 "
             f"{claim.class_b_amount} × {rate}",
         )
-    if claim.out_of_region and not claim.out_of_region_filed:
+    if (
+        section_first == "general_outpatient"
+        and claim.out_of_region
+        and not claim.out_of_region_filed
+    ):
         rate = policy.decimal("general_outpatient.unfiled_out_of_region_first_pay_rate")
         extra = times(b.policy_amount - first, rate)
         b.line(
@@ -412,14 +640,17 @@ def settle(
     elif claim.use_account and balances.own_account is not None:
         b.account_paid = min(individual, max(ZERO, balances.own_account))
         if b.account_paid:
-            b.line("account", b.account_paid, "个人账户支付个人负担部分")
+            b.line(
+                "account", b.account_paid, f"{policy.cite('account.pays')} 个人账户支付个人负担部分"
+            )
     b.cash_paid = individual - b.account_paid - b.family_account_paid
-    b.line("cash", b.cash_paid, "现金支付")
+    b.line("cash", b.cash_paid, f"{policy.cite('account.pays')} 个人负担部分其余现金支付")
     b.check()
     return b
 
 
 __all__ = [
-    "Balances", "Breakdown", "Claim", "InvalidClaim", "Line", "Person", "Policy", "UnsetParameter",
+    "Balances", "Breakdown", "Claim", "InvalidClaim", "Line", "NotAdmitted", "Person", "Policy",
+    "UnsetParameter",
     "YearToDate", "settle",
 ]  # fmt: skip

@@ -131,6 +131,35 @@ class Accumulator(models.Model):
         return f"{self.person_id} {self.year} {self.bucket}"
 
 
+class InpatientTotal(models.Model):
+    """A person's inpatient pooled total for a year as the inpatient system reports it (住院统筹
+    基金年度累计支付). Settlement counts it with the outpatient pooled payments a region's document
+    shares with inpatient care (``combined_annual_max``). Each report replaces the figure; the
+    history keeps every earlier one."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="inpatient_totals")
+    year = models.PositiveSmallIntegerField(_("year"))
+    pooled = models.DecimalField(_("inpatient pooled total"), max_digits=14, decimal_places=2)
+    as_of = models.DateField(_("as of"))
+    source = models.CharField(_("source"), max_length=200)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("inpatient pooled total")
+        verbose_name_plural = _("inpatient pooled totals")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="inpatient_total_unique"),
+            models.CheckConstraint(condition=Q(pooled__gte=0), name="inpatient_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.year} {self.pooled}"
+
+
 _PAYERS = (
     models.F("pool_paid")
     + models.F("account_paid")
@@ -193,6 +222,9 @@ class Settlement(models.Model):
     first_pay_amount = models.DecimalField(max_digits=14, decimal_places=2)
     deductible_applied = models.DecimalField(max_digits=14, decimal_places=2)
     pool_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    # The part of pool_paid paid above the benefit's annual cap at another ratio (Yuxi 第九条),
+    # accrued in its own bucket (``general_above_cap``) so a reversal restores it exactly.
+    pool_paid_above_cap = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     account_paid = models.DecimalField(max_digits=14, decimal_places=2)
     family_account_paid = models.DecimalField(max_digits=14, decimal_places=2)
     cash_paid = models.DecimalField(max_digits=14, decimal_places=2)

@@ -75,3 +75,73 @@ def settlement_search(
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+BUCKET_LABELS = {
+    "general_outpatient": "普通门诊统筹",
+    "general_above_cap": "普通门诊超限额部分",
+    "chronic": "门诊慢性病",
+    "special": "门诊特殊病",
+}
+
+
+def pooled_totals(*, person: Person, on: date) -> dict | None:
+    """The person's pooled payments this year against each maximum of the policy in force on
+    ``on``: each outpatient benefit's own cap, and the maximum shared with inpatient care
+    (outpatient buckets it covers + the reported inpatient total). None without a policy."""
+    from decimal import Decimal
+
+    from policies.params import lookup
+    from policies.schema import source_for
+    from policies.selectors import effective_policy
+    from staff.errors import NotFound
+
+    from .models import Accumulator, InpatientTotal
+
+    try:
+        version = effective_policy(region=person.region, on_date=on)
+    except NotFound:
+        return None
+    document, cite_doc = version.document, version.citation_source
+
+    def cite(dotted: str) -> str:
+        return f"{cite_doc} {(source_for(document, dotted) or {}).get('article', '')}".strip()
+
+    rate_class = "retiree" if person.category == "retiree" else "employee"
+    pooled = {a.bucket: a.pooled for a in Accumulator.objects.filter(person=person, year=on.year)}
+    zero = Decimal("0.00")
+    rows = []
+    own = {
+        "general_outpatient": f"general_outpatient.annual_cap.{rate_class}",
+        "chronic": "chronic.cap_max",
+        "special": "special.annual_cap",
+    }
+    for bucket, dotted in own.items():
+        section = document.get(bucket) or {}
+        if dotted.split(".")[1] not in section:
+            continue  # no own maximum (e.g. counted only within the shared one)
+        value = lookup(document, dotted)
+        rows.append(
+            {
+                "label": BUCKET_LABELS[bucket],
+                "pooled": pooled.get(bucket, zero),
+                "maximum": value,  # None: unset; "unlimited"
+                "rule": cite(dotted),
+            }
+        )
+    inpatient = InpatientTotal.objects.filter(person=person, year=on.year).first()
+    combined = document.get("combined_annual_max")
+    shared = None
+    if combined:
+        covers = combined.get("covers") or []
+        outpatient = sum((pooled.get(b, zero) for b in covers), zero)
+        reported = inpatient.pooled if inpatient else zero
+        shared = {
+            "covers": "、".join(BUCKET_LABELS.get(b, b) for b in covers),
+            "outpatient": outpatient,
+            "inpatient": reported,
+            "total": outpatient + reported,
+            "maximum": combined.get(rate_class if rate_class in combined else "retiree"),
+            "rule": cite("combined_annual_max"),
+        }
+    return {"year": on.year, "rows": rows, "shared": shared, "inpatient": inpatient}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from enrollment.models import Person
 from staff.errors import Conflict, DomainError
 
-from .models import ChronicCertification, Disease
+from .models import ChronicCertification, Disease, InpatientTotal
 
 
 def _save(certification: ChronicCertification, actor) -> None:
@@ -108,3 +108,50 @@ def certification_revoke(
         c.valid_to = c.valid_from
     _save(c, actor)
     return c
+
+
+@transaction.atomic
+def inpatient_total_set(
+    *, person: Person, year: int, pooled, as_of: date, source: str, actor=None
+) -> tuple[InpatientTotal, bool]:
+    """Record the inpatient system's report of a person's inpatient pooled total for a year
+    (PUT: the report replaces the earlier one; the history keeps it). Returns (row, created)."""
+    from decimal import Decimal, InvalidOperation
+
+    from staff import audit
+
+    today = timezone.localdate()
+    if year > today.year or year < 1990:
+        raise DomainError(_("The year must be between 1990 and this year."), field="year")
+    try:
+        amount = Decimal(str(pooled))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter an amount such as 1234.56."), field="pooled") from None
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e12"):
+        raise DomainError(
+            _("The amount must be 0 or more, with at most two decimals."), field="pooled"
+        )
+    if as_of > today:
+        raise DomainError(_("The date is in the future."), field="as_of")
+    if as_of.year < year:
+        raise DomainError(_("The report date is before the year it reports."), field="as_of")
+    if not (source or "").strip():
+        raise DomainError(_("Name the report's source (the inpatient system)."), field="source")
+    row = InpatientTotal.objects.select_for_update().filter(person=person, year=year).first()
+    created = row is None
+    if created:
+        row = InpatientTotal(person=person, year=year)
+    before = None if created else f"{row.pooled:.2f}"
+    row.pooled, row.as_of, row.source, row.updated_by = amount, as_of, source.strip()[:200], actor
+    row._history_user = actor
+    row.save()
+    audit.record(
+        action="claims.inpatient_total.set",
+        obj=row,
+        person_id=person.pk,
+        amount=amount,
+        summary=f"{year} 住院统筹支付累计 {amount:.2f}（{row.source}）",
+        changes={"pooled": [before, f"{amount:.2f}"], "as_of": as_of.isoformat()},
+        actor=actor,
+    )
+    return row, created

@@ -34,17 +34,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import LedgerEntry, PersonalAccount
-from enrollment.models import InpatientStay, Institution, Person
+from enrollment.models import (
+    InpatientStay,
+    Institution,
+    OutOfRegionFiling,
+    Person,
+    filing_covers_place,
+)
 from family_sharing.models import SharingAuthorisation
 from family_sharing.rules import SharingPolicy
 from policies.models import PolicyVersion, Region
+from policies.retirement import retiree_on
 from policies.selectors import layers_of
 from policies.tree import effective
 from staff import audit, sql
 from staff.errors import Conflict, DomainError
 
 from . import calculator
-from .models import Accumulator, ChronicCertification, Disease, Settlement
+from .models import Accumulator, ChronicCertification, Disease, InpatientTotal, Settlement
 
 RETRIES = 5
 ZERO = Decimal("0.00")
@@ -127,7 +134,11 @@ class _Facts:
     versions: list[VersionRow] = field(default_factory=list)  # the patient's chain in force
     holder_versions: list[VersionRow] = field(default_factory=list)
     certified: list[tuple[str, str]] = field(default_factory=list)  # (disease code, kind)
-    in_stay: bool = False
+    in_stay: bool = False  # inside a stay (the discharge day excluded)
+    discharge_day: bool = False  # the visit is a stay's discharge day
+    inpatient_pooled: Decimal = ZERO  # the reported inpatient pooled total of the visit's year
+    place: str = ""  # the institution's region code, read only when it is not the person's
+    filings: list[tuple[str, str]] = field(default_factory=list)  # (region code, kind) on the day
     authorisation_id: int | None = None
     buckets: set[str] = field(default_factory=set)  # accumulator rows the person has this year
 
@@ -143,6 +154,8 @@ class _Tables:
     authorisation: str = SharingAuthorisation._meta.db_table
     accumulator: str = Accumulator._meta.db_table
     account: str = PersonalAccount._meta.db_table
+    inpatient: str = InpatientTotal._meta.db_table
+    filing: str = OutOfRegionFiling._meta.db_table
 
 
 T = _Tables()
@@ -195,16 +208,28 @@ def _read(request: ClaimRequest) -> _Facts:
         f" JOIN {T.disease} d ON d.id = c.disease_id"
         " WHERE c.person_id = %s AND c.status = 'approved' AND c.valid_from <= %s"
         " AND (c.valid_to IS NULL OR c.valid_to >= %s)",
-        f"SELECT 'in_stay', CAST(id AS TEXT), NULL FROM {T.stay}"
+        f"SELECT 'in_stay', CAST(id AS TEXT), CAST(discharged_on AS TEXT) FROM {T.stay}"
         " WHERE person_id = %s AND admitted_on <= %s"
         " AND (discharged_on IS NULL OR discharged_on >= %s)",
     ]
     parts.append(
         f"SELECT 'bucket', bucket, NULL FROM {T.accumulator} WHERE person_id = %s AND year = %s"
     )
+    parts.append(
+        f"SELECT 'inpatient', CAST(pooled AS TEXT), NULL FROM {T.inpatient}"
+        " WHERE person_id = %s AND year = %s"
+    )
     params: list = [request.institution.pk, request.claim_number]
     params += [person.region_id, visit, visit, person.pk, visit, visit, person.pk, visit, visit]
-    params += [person.pk, visit.year]
+    params += [person.pk, visit.year, person.pk, visit.year]
+    if request.institution.region_id != person.region_id:
+        parts += [
+            f"SELECT 'place', code, NULL FROM {T.region} WHERE id = %s",
+            f"SELECT 'filing', r.code, f.kind FROM {T.filing} f"
+            f" JOIN {T.region} r ON r.id = f.region_id WHERE f.person_id = %s"
+            " AND f.valid_from <= %s AND (f.valid_to IS NULL OR f.valid_to >= %s)",
+        ]
+        params += [request.institution.region_id, person.pk, visit, visit]
     if holder is not None:
         parts += [
             _CHAIN_VERSIONS.format(tag="holder_version", version=T.version, region=T.region),
@@ -224,7 +249,16 @@ def _read(request: ClaimRequest) -> _Facts:
         elif tag == "certified":
             facts.certified.append((a, b))
         elif tag == "in_stay":
-            facts.in_stay = True
+            if b is not None and str(b)[:10] == visit.isoformat():
+                facts.discharge_day = True
+            else:
+                facts.in_stay = True
+        elif tag == "inpatient":
+            facts.inpatient_pooled = sql.money(a)
+        elif tag == "place":
+            facts.place = a
+        elif tag == "filing":
+            facts.filings.append((a, b))
         elif tag == "bucket":
             facts.buckets.add(a)
         else:
@@ -232,8 +266,12 @@ def _read(request: ClaimRequest) -> _Facts:
     return facts
 
 
-def _rate_class(person: Person, visit: date, document: dict) -> str:
-    if person.category != "retiree" or not person.retirement_date or person.retirement_date > visit:
+def _rate_class(person: Person, visit: date, document: dict, region: str = "") -> str:
+    """Retiree rules from the day the region's document says (``policies.retirement``: the same
+    rule crediting uses, e.g. Wuhan 第七条 from the month after retirement)."""
+    if person.category != "retiree" or not retiree_on(
+        visit, person.retirement_date, document, region=region
+    ):
         return "employee"
     classes = (document.get("general_outpatient") or {}).get("ratio") or {}
     if "retiree_before_2001" in classes and person.retirement_date <= date(2000, 12, 31):
@@ -241,22 +279,47 @@ def _rate_class(person: Person, visit: date, document: dict) -> str:
     return "retiree"
 
 
-def _person(request: ClaimRequest, facts: _Facts, document: dict) -> calculator.Person:
+def _person(
+    request: ClaimRequest, facts: _Facts, document: dict, region_name: str = ""
+) -> calculator.Person:
     person, visit = request.person, request.visit_date
     code = (request.disease_code or "").upper()
     return calculator.Person(
-        rate_class=_rate_class(person, visit, document),
+        rate_class=_rate_class(person, visit, document, region_name),
         scheme=person.scheme,
         status=person.status,
         in_waiting_period=bool(person.benefits_from and visit < person.benefits_from),
         in_inpatient_stay=facts.in_stay,
+        on_discharge_day=facts.discharge_day,
+        rule_group=person.rule_group,
         under_chronic_benefits=bool(facts.certified),
         certified=any(c == code and k == request.benefit for c, k in facts.certified),
         certified_chronic_diseases=sum(1 for _c, k in facts.certified if k == "chronic"),
     )
 
 
-def _claim(request: ClaimRequest) -> calculator.Claim:
+def _filed(request: ClaimRequest, facts: _Facts) -> bool:
+    """Whether the registry covers this out-of-region visit (DESIGN.md "Out-of-region filings").
+    A claim that says it is filed must agree with the registry."""
+    out = request.institution.region_id != request.person.region_id
+    filed = out and any(
+        filing_covers_place(kind, code, facts.place) for code, kind in facts.filings
+    )
+    if request.out_of_region_filed and not filed:
+        raise DomainError(
+            _(
+                "out_of_region_filed: no out-of-region filing of this person covers %(date)s at "
+                "the institution's region; record the filing (异地就医备案) first."
+            )
+            % {"date": request.visit_date.isoformat()}
+            if out
+            else _("out_of_region_filed: the institution is in the person's own region."),
+            field="out_of_region_filed",
+        )
+    return filed
+
+
+def _claim(request: ClaimRequest, filed: bool = False) -> calculator.Claim:
     institution = request.institution
     prescribing = request.prescribing_institution
     return calculator.Claim(
@@ -270,8 +333,9 @@ def _claim(request: ClaimRequest) -> calculator.Claim:
         institution_level=institution.level,
         prescribing_level=prescribing.level if prescribing else None,
         designated=institution.designated,
+        specialist=bool(getattr(institution, "specialist", False)),
         out_of_region=institution.region_id != request.person.region_id,
-        out_of_region_filed=request.out_of_region_filed,
+        out_of_region_filed=filed,
         use_account=request.use_account,
         for_relative=request.account_holder is not None,
     )
@@ -322,6 +386,40 @@ class _Plan:
     holder_floor: Decimal = ZERO
     holder_rule: str = ""
     authorisation_id: int | None = None
+    # Buckets whose pooled sum counts within the region's combined maximum (when it has a
+    # figure), and the reported inpatient total counted with them.
+    combined_buckets: frozenset[str] = frozenset()
+    inpatient_pooled: Decimal = ZERO
+
+    @property
+    def buckets(self) -> set[str]:
+        """Every accumulator row the settlement reads and locks."""
+        extra = {ABOVE_CAP} if self.pool_bucket == "general_outpatient" else set()
+        return {self.deductible_bucket, self.pool_bucket, *self.combined_buckets, *extra}
+
+    def year_to_date(self, rows: dict[str, list]) -> calculator.YearToDate:
+        def pooled(bucket: str) -> Decimal:
+            return rows.get(bucket, [0, ZERO, ZERO])[2]
+
+        return calculator.YearToDate(
+            deductible_used=rows.get(self.deductible_bucket, [0, ZERO, ZERO])[1],
+            pooled=pooled(self.pool_bucket),
+            combined_pooled=sum((pooled(b) for b in self.combined_buckets), ZERO)
+            + self.inpatient_pooled,
+        )
+
+
+ABOVE_CAP = "general_above_cap"  # Yuxi 第九条's excess above the general-outpatient cap
+
+
+def _combined_buckets(policy: calculator.Policy, rate_class: str) -> frozenset[str]:
+    """The buckets counted within ``combined_annual_max`` when it has a figure for the rate
+    class (an unset figure needs no sum: the claim is settled and the line says so)."""
+    combined = policy.get("combined_annual_max") or {}
+    key = rate_class if rate_class in combined else "retiree"
+    if combined.get(key) in (None, "unlimited"):
+        return frozenset()
+    return frozenset(combined.get("covers") or [])
 
 
 def _no_policy(request: ClaimRequest, person: Person) -> DomainError:
@@ -334,22 +432,34 @@ def _no_policy(request: ClaimRequest, person: Person) -> DomainError:
 
 def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
     _validate(request)
-    if not _has_version(facts.versions):
-        raise _no_policy(request, request.person)
-    policy, version_id = _policy(tuple(facts.versions))
+    rows = facts.versions
+    elsewhere = ""
+    if not _has_version(rows):
+        if request.account_holder is None or not _has_version(facts.holder_versions):
+            raise _no_policy(request, request.person)
+        # A relative insured in a region with no policy here (e.g. 昆明市 under Yuxi 第十六条):
+        # the holder's account still pays, under the holder's policy; no pooled part.
+        rows = facts.holder_versions
+        elsewhere = str(request.person.region)
+    policy, version_id = _policy(tuple(rows))
     if request.benefit == "chronic" and policy.get("chronic.deductible_shared_with_general"):
         # Jilin: the chronic deductible is counted with general outpatient's.
         buckets = ("general_outpatient", "chronic")
     else:
         buckets = (request.benefit, request.benefit)
+    person = _person(request, facts, policy.document, policy.region_name)
+    if elsewhere:
+        person = replace(person, insured_elsewhere=elsewhere)
     plan = _Plan(
-        claim=_claim(request),
-        person=_person(request, facts, policy.document),
+        claim=_claim(request, _filed(request, facts)),
+        person=person,
         policy=policy,
         version_id=version_id,
         deductible_bucket=buckets[0],
         pool_bucket=buckets[1],
         payer_id=request.person.pk if request.use_account else None,
+        combined_buckets=_combined_buckets(policy, person.rate_class),
+        inpatient_pooled=facts.inpatient_pooled,
     )
     holder = request.account_holder
     if holder is None:
@@ -469,10 +579,13 @@ def _accrue(
     )
 
 
-def _moves(deductible_bucket, pool_bucket, deductible, pooled) -> dict:
+def _moves(deductible_bucket, pool_bucket, deductible, pooled, above_cap=ZERO) -> dict:
+    """What a settlement adds to each bucket; the part paid above the cap has its own."""
     moves = {deductible_bucket: (deductible, ZERO)}
     d, p = moves.get(pool_bucket, (ZERO, ZERO))
-    moves[pool_bucket] = (d, p + pooled)
+    moves[pool_bucket] = (d, p + pooled - above_cap)
+    if above_cap:
+        moves[ABOVE_CAP] = (ZERO, above_cap)
     return moves
 
 
@@ -511,16 +624,8 @@ def _retrying(fn, transaction_of=transaction.atomic):
 def settlement_preview(*, request: ClaimRequest) -> calculator.Breakdown:
     """预结算: the same computation, nothing written or locked."""
     plan = _plan(request, _read(request))
-    rows = _accumulators(
-        request.person.pk,
-        request.visit_date.year,
-        {plan.deductible_bucket, plan.pool_bucket},
-        lock=False,
-    )
-    ytd = calculator.YearToDate(
-        deductible_used=rows.get(plan.deductible_bucket, [0, ZERO, ZERO])[1],
-        pooled=rows.get(plan.pool_bucket, [0, ZERO, ZERO])[2],
-    )
+    rows = _accumulators(request.person.pk, request.visit_date.year, plan.buckets, lock=False)
+    ytd = plan.year_to_date(rows)
     account = _account(plan.payer_id, lock=False)
     return calculator.settle(plan.claim, plan.person, ytd, _balances(plan, account), plan.policy)
 
@@ -541,7 +646,7 @@ def settlement_create(
 
     def write() -> Settlement:
         year = request.visit_date.year
-        buckets = {plan.deductible_bucket, plan.pool_bucket}
+        buckets = plan.buckets
         locks = []
         missing = sorted(buckets - facts.buckets)
         if missing:
@@ -556,10 +661,7 @@ def settlement_create(
         if plan.authorisation_id is not None:
             _check_authorisation(results[1], request)
         account = _account_row(results[-1]) if plan.payer_id is not None else None
-        ytd = calculator.YearToDate(
-            deductible_used=accumulators[plan.deductible_bucket][1],
-            pooled=accumulators[plan.pool_bucket][2],
-        )
+        ytd = plan.year_to_date(accumulators)
         b = calculator.settle(plan.claim, plan.person, ytd, _balances(plan, account), plan.policy)
         if expected is not None and breakdown_figures(b) != expected:
             # Raised inside the transaction: the locks and any new accumulator rows roll back.
@@ -581,7 +683,7 @@ def settlement_create(
             visit_date=request.visit_date,
             benefit=request.benefit,
             disease_code=(request.disease_code or "").upper(),
-            out_of_region_filed=request.out_of_region_filed,
+            out_of_region_filed=plan.claim.out_of_region_filed,
             use_account=request.use_account,
             total_amount=b.total_amount,
             self_pay_amount=b.self_pay_amount,
@@ -590,6 +692,7 @@ def settlement_create(
             first_pay_amount=b.first_pay_amount,
             deductible_applied=b.deductible_applied,
             pool_paid=b.pool_paid,
+            pool_paid_above_cap=b.pool_above_cap,
             account_paid=b.account_paid,
             family_account_paid=b.family_account_paid,
             cash_paid=b.cash_paid,
@@ -603,7 +706,13 @@ def settlement_create(
         writes = [sql.insert_statement(settlement)]
         accrue = _accrue(
             accumulators,
-            _moves(plan.deductible_bucket, plan.pool_bucket, b.deductible_applied, b.pool_paid),
+            _moves(
+                plan.deductible_bucket,
+                plan.pool_bucket,
+                b.deductible_applied,
+                b.pool_paid,
+                b.pool_above_cap,
+            ),
         )
         if accrue:
             writes.append(accrue)
@@ -723,12 +832,12 @@ def settlement_reverse(*, settlement: Settlement, actor=None, reason: str = "") 
         s = Settlement.objects.select_for_update().get(pk=settlement.pk)
         if s.status == Settlement.Status.REVERSED:
             raise Conflict(_("This settlement has already been reversed."))
-        accumulators = _accumulators(
-            s.person_id, s.visit_date.year, {s.deductible_bucket, s.benefit}, lock=True
-        )
+        above = s.pool_paid_above_cap or ZERO
+        buckets = {s.deductible_bucket, s.benefit} | ({ABOVE_CAP} if above else set())
+        accumulators = _accumulators(s.person_id, s.visit_date.year, buckets, lock=True)
         accrue = _accrue(
             accumulators,
-            _moves(s.deductible_bucket, s.benefit, -s.deductible_applied, -s.pool_paid),
+            _moves(s.deductible_bucket, s.benefit, -s.deductible_applied, -s.pool_paid, -above),
         )
         if accrue:
             sql.execute(*accrue)

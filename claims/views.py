@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from enrollment.id_numbers import normalize
 from enrollment.models import Person
+from policies.params import citation_of
 from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.forms import apply_error
@@ -248,7 +249,9 @@ def settlement_slip_page(request, settlement_id: int):
         ),
         pk=settlement_id,
     )
-    return render(request, "claims/settlement_slip.html", {"s": settlement})
+    version = settlement.policy_version
+    citation = citation_of(version.source, settlement.person.region.name)
+    return render(request, "claims/settlement_slip.html", {"s": settlement, "citation": citation})
 
 
 @role_required(CLERK, MANAGER)

@@ -91,6 +91,20 @@ api_v1 = [
         enrollment_api.InpatientStayDetailApi.as_view(),
     ),
     path(
+        "persons/<int:person_id>/out-of-region-filings/",
+        enrollment_api.FilingListCreateApi.as_view(),
+        name="person-filings",
+    ),
+    path(
+        "persons/<int:person_id>/out-of-region-filings/<int:filing_id>/end/",
+        enrollment_api.FilingEndApi.as_view(),
+    ),
+    path(
+        "persons/<int:person_id>/inpatient-totals/<int:year>/",
+        claims_api.InpatientTotalApi.as_view(),
+        name="person-inpatient-total",
+    ),
+    path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
         name="api-schema",

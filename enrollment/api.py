@@ -105,6 +105,7 @@ class InstitutionInputSerializer(serializers.Serializer):
         choices=Institution.Level.choices, allow_null=True, required=False
     )
     designated = serializers.BooleanField(default=True)
+    specialist = serializers.BooleanField(required=False)
 
 
 class InstitutionListCreateApi(ReadOrClerkWrite):
@@ -216,6 +217,9 @@ class PersonInputSerializer(serializers.Serializer):
     retirement_date = ApiDateField(allow_null=True, required=False)
     benefits_from = ApiDateField(allow_null=True, required=False)
     status = serializers.ChoiceField(choices=Person.Status.choices, default="active")
+    rule_group = serializers.ChoiceField(
+        choices=Person._meta.get_field("rule_group").choices, required=False
+    )
 
 
 class PersonListCreateApi(ReadOrClerkWrite):
@@ -300,3 +304,60 @@ class InpatientStayDetailApi(ReadOrClerkWrite):
         serializer.is_valid(raise_exception=True)
         stay = inpatient_stay_discharge(stay=stay, actor=request.user, **serializer.validated_data)
         return Response(InpatientStayOutputSerializer(stay).data)
+
+
+class FilingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.IntegerField(source="person_id")
+    kind = serializers.CharField()
+    region = serializers.CharField(source="region.code")
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    end_reason = serializers.CharField()
+
+
+class FilingListCreateApi(ReadOrClerkWrite):
+    """``GET/POST /api/v1/persons/{id}/out-of-region-filings/`` (异地就医备案)."""
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=["long_term", "temporary"])
+        region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+        valid_from = serializers.DateField()
+        valid_to = serializers.DateField(allow_null=True, required=False, default=None)
+
+    @extend_schema(responses=FilingOutputSerializer(many=True), tags=["enrollment"])
+    def get(self, request, person_id: int):
+        person = get_object_or_404(Person, pk=person_id)
+        filings = person.filings.select_related("region")
+        return Response(FilingOutputSerializer(filings, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: FilingOutputSerializer}, tags=["enrollment"]
+    )
+    def post(self, request, person_id: int):
+        from .services import filing_record
+
+        person = get_object_or_404(Person, pk=person_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        filing = filing_record(person=person, actor=request.user, **serializer.validated_data)
+        return Response(FilingOutputSerializer(filing).data, status=status.HTTP_201_CREATED)
+
+
+class FilingEndApi(ReadOrClerkWrite):
+    """``POST /api/v1/persons/{id}/out-of-region-filings/{filing_id}/end/ {valid_to, reason}``."""
+
+    class InputSerializer(serializers.Serializer):
+        valid_to = serializers.DateField()
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(request=InputSerializer, responses=FilingOutputSerializer, tags=["enrollment"])
+    def post(self, request, person_id: int, filing_id: int):
+        from .models import OutOfRegionFiling
+        from .services import filing_end
+
+        filing = get_object_or_404(OutOfRegionFiling, pk=filing_id, person_id=person_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        filing = filing_end(filing=filing, actor=request.user, **serializer.validated_data)
+        return Response(FilingOutputSerializer(filing).data)

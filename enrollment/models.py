@@ -59,6 +59,9 @@ class Institution(models.Model):
         _("level"), max_length=1, choices=Level.choices, null=True, blank=True
     )
     designated = models.BooleanField(_("designated"), default=True)
+    # 专科医疗机构: some documents admit specialist institutions of any level for a benefit
+    # (Jilin 一: 门诊特殊疾病 … 专科医疗机构（不限定等级）).
+    specialist = models.BooleanField(_("specialist institution"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -162,6 +165,19 @@ class Person(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     retirement_date = models.DateField(_("retirement date"), null=True, blank=True)
+    # A group a region's document leaves to a later rule (``later_rule_groups``): e.g. Wuhan
+    # 第五条, retirees who joined an enterprise from the army before the end of 1953.
+    rule_group = models.CharField(
+        _("group with its own rule"),
+        max_length=32,
+        blank=True,
+        default="",
+        choices=[
+            ("", _("None")),
+            ("veteran_before_1954", _("Joined an enterprise from the army before the end of 1953")),
+            ("single_pooling_lower_rate", _("Pooling-only enrolment at a lower rate")),
+        ],
+    )
     benefits_from = models.DateField(_("benefits from"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
@@ -314,3 +330,68 @@ class InstitutionUser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.institution}"
+
+
+class OutOfRegionFiling(models.Model):
+    """An out-of-region care filing (异地就医备案): the person may be treated in ``region`` from
+    ``valid_from`` to ``valid_to`` as a filed patient (Baotou 第十五条: same level, same ratio,
+    counted in the annual limit; Wuhan 第十七条: a long-term filing — 异地安置、常驻异地、异地长期
+    居住 — covers only the place filed). A temporary filing carries its end date. Ending a filing
+    sets ``valid_to`` and the reason; the row stays."""
+
+    class Kind(models.TextChoices):
+        LONG_TERM = "long_term", _("Long-term residence elsewhere")
+        TEMPORARY = "temporary", _("Temporary care elsewhere")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="filings"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("place filed"), on_delete=models.PROTECT, related_name="+"
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        verbose_name = _("out-of-region filing")
+        verbose_name_plural = _("out-of-region filings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="filing_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="temporary") | models.Q(valid_to__isnull=False),
+                name="filing_temporary_has_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.region_id} {self.valid_from}–{self.valid_to}"
+
+    def covers(self, day, region_code: str) -> bool:
+        """A filing covers a visit on ``day`` at an institution of ``region_code``: the place
+        filed itself; a temporary filing to a province also covers its cities."""
+        if not (self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)):
+            return False
+        return filing_covers_place(self.kind, self.region.code, region_code)
+
+
+def filing_covers_place(kind: str, filed: str, place: str) -> bool:
+    if place == filed:
+        return True
+    return kind == "temporary" and filed.endswith("0000") and place[:2] == filed[:2]

@@ -29,6 +29,7 @@ PERSON_EDITABLE = {
     "employer",
     "contribution_base",
     "retirement_date",
+    "rule_group",
     "benefits_from",
     "status",
 }
@@ -79,6 +80,7 @@ def institution_create(
     kind: str,
     level: str | None = None,
     designated: bool = True,
+    specialist: bool = False,
     actor=None,
 ) -> Institution:
     message = _("Institution code %(code)s is already registered.") % {"code": code}
@@ -91,6 +93,7 @@ def institution_create(
         kind=kind,
         level=level or None,
         designated=designated,
+        specialist=specialist,
     )
     _save(institution, actor=actor, unique_field="code", unique_message=message)
     return institution
@@ -98,7 +101,7 @@ def institution_create(
 
 @transaction.atomic
 def institution_update(*, institution: Institution, data: dict[str, Any], actor=None):
-    for field in ("name", "region", "kind", "level", "designated"):
+    for field in ("name", "region", "kind", "level", "designated", "specialist"):
         if field in data:
             setattr(institution, field, data[field] if field != "level" else data[field] or None)
     _save(institution, actor=actor, unique_field="code", unique_message=_("Duplicate institution."))
@@ -119,6 +122,7 @@ def person_create(
     retirement_date: date | None = None,
     benefits_from: date | None = None,
     status: str = Person.Status.ACTIVE,
+    rule_group: str = "",
     actor=None,
 ) -> Person:
     """Register a person (参保登记). Birth date and gender come from the ID number."""
@@ -134,6 +138,7 @@ def person_create(
         retirement_date=retirement_date,
         benefits_from=benefits_from,
         status=status,
+        rule_group=rule_group,
     )
     try:
         person.derive_from_id_number()
@@ -225,3 +230,57 @@ def inpatient_stay_discharge(*, stay: InpatientStay, discharged_on: date, actor=
     stay._history_user = actor
     stay.save(update_fields=["discharged_on"])
     return stay
+
+
+@transaction.atomic
+def filing_record(
+    *,
+    person: Person,
+    kind: str,
+    region: Region,
+    valid_from: date,
+    valid_to: date | None = None,
+    actor=None,
+):
+    """Record an out-of-region filing (异地就医备案) for a place outside the person's region."""
+    from .models import OutOfRegionFiling
+
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # serialise per person
+    if kind not in OutOfRegionFiling.Kind.values:
+        raise DomainError(_("kind must be long_term or temporary."), field="kind")
+    if region.pk == person.region_id:
+        raise DomainError(_("The place filed is the person's own region."), field="region")
+    if kind == "temporary" and valid_to is None:
+        raise DomainError(_("A temporary filing needs its end date."), field="valid_to")
+    if valid_to is not None and valid_to < valid_from:
+        raise DomainError(_("The end date is before the start date."), field="valid_to")
+    filing = OutOfRegionFiling(
+        person=person,
+        kind=kind,
+        region=region,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        recorded_by=actor,
+    )
+    filing._history_user = actor
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def filing_end(*, filing, valid_to: date, reason: str, actor=None):
+    """End a filing on ``valid_to`` (its last day) with the reason; never after its own end."""
+    from .models import OutOfRegionFiling
+
+    filing = OutOfRegionFiling.objects.select_for_update().get(pk=filing.pk)
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for ending the filing."), field="reason")
+    if valid_to < filing.valid_from:
+        raise DomainError(_("The end date is before the start date."), field="valid_to")
+    if filing.valid_to is not None and valid_to > filing.valid_to:
+        raise DomainError(_("The filing already ends on %(end)s.") % {"end": filing.valid_to},
+                          field="valid_to")  # fmt: skip
+    filing.valid_to, filing.end_reason = valid_to, reason.strip()[:200]
+    filing._history_user = actor
+    filing.save(update_fields=["valid_to", "end_reason"])
+    return filing

@@ -21,6 +21,11 @@ class SharingAuthorisation(models.Model):
         SPOUSE = "spouse", _("Spouse")
         PARENT = "parent", _("Parent")
         CHILD = "child", _("Child")
+        # 近亲属 (民法典 第一千零四十五条), where the region's document allows them
+        # (Tibet 第十四条).
+        SIBLING = "sibling", _("Sibling")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        GRANDCHILD = "grandchild", _("Grandchild")
 
     class ProofKind(models.TextChoices):
         HOUSEHOLD_REGISTER = "household_register", _("Household register")

@@ -16,7 +16,14 @@ from staff.errors import DomainError
 
 from .models import PREMIUM_KINDS
 
-RELATION_LABELS = {"spouse": "配偶", "parent": "父母", "child": "子女"}
+RELATION_LABELS = {
+    "spouse": "配偶",
+    "parent": "父母",
+    "child": "子女",
+    "sibling": "兄弟姐妹",
+    "grandparent": "祖父母、外祖父母",
+    "grandchild": "孙子女、外孙子女",
+}
 USE_LABELS = {
     "public_health": "公共卫生费用",
     "fitness": "体育健身",

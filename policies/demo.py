@@ -1,9 +1,13 @@
-"""Demo: the seeded regions and their policy versions; then the region tree at work:
-成都市 under Sichuan's framework with a cap of its own (a demonstration figure), and Baotou's
-2021 regional average pension filled from a demonstration notice for 2022-10 onwards."""
+"""Demo: the seeded regions and their policy versions; the region tree at work (成都市 under
+Sichuan's framework with a cap of its own, a demonstration figure; Baotou's 2021 regional
+average pension filled from a demonstration notice for 2022-10 onwards); and demonstration
+figures where a region's document leaves a value the demo's settlements need to the bureau (a
+later version whose ``source`` says the figures are for demonstration, never the documents')."""
 
 import copy
 from datetime import date
+
+from django.db import transaction
 
 from .models import PolicyVersion, Region
 from .services import policies_load_seeds, policy_version_publish, region_create
@@ -51,6 +55,66 @@ def _baotou_fills() -> int:
     return made
 
 
+DEMO_SOURCE = "演示数字（非文件规定，仅供演示结算；经办机构须以正式通知替换）"
+DEMO_FROM = date(2025, 1, 1)
+# region code → {dotted path: value}: only values the seeded document leaves unset.
+DEMO_FIGURES = {
+    # 川办发〔2021〕85号 第七条: 年度支付限额由各统筹地区依据基金运行情况确定.
+    "510000": {
+        "general_outpatient.annual_cap.employee": "2000.00",
+        "general_outpatient.annual_cap.retiree": "2500.00",
+    },
+    # 吉医保联〔2022〕22号 二（二）: 退休人员倾斜比例同统筹区住院统筹基金倾斜支付比例.
+    "220000": {"general_outpatient.ratio.retiree": {"1": "0.65", "2": "0.60", "3": "0.55"}},
+}
+
+
+def _set(document: dict, dotted: str, value) -> None:
+    node = document
+    *parents, last = dotted.split(".")
+    for part in parents:
+        node = node[part]
+    if node.get(last) is not None:
+        raise ValueError(f"{dotted} is set in the document; a demonstration figure only fills")
+    node[last] = value
+
+
+@transaction.atomic
+def demo_figures() -> list[str]:
+    """Add one demonstration version per region from ``DEMO_FROM``, once."""
+    made = []
+    for code, figures in DEMO_FIGURES.items():
+        region = Region.objects.get(code=code)
+        if region.versions.filter(source__endswith=DEMO_SOURCE).exists():
+            continue
+        current = (
+            region.versions.filter(effective_from__lte=DEMO_FROM)
+            .order_by("-effective_from")
+            .first()
+        )
+        if current is None or (current.effective_to and current.effective_to < DEMO_FROM):
+            continue
+        document = copy.deepcopy(current.document)
+        for dotted, value in figures.items():
+            _set(document, dotted, value)
+            document["sources"][dotted] = {
+                "article": (document["sources"].get(dotted) or {}).get("article", "全文"),
+                "note": DEMO_SOURCE,
+            }
+        end = current.effective_to
+        current.effective_to = date(DEMO_FROM.year - 1, 12, 31)
+        current.save(update_fields=["effective_to"])
+        PolicyVersion.objects.create(
+            region=region,
+            effective_from=DEMO_FROM,
+            effective_to=end,
+            source=f"{current.source}；{DEMO_SOURCE}",
+            document=document,
+        )
+        made.append(code)
+    return made
+
+
 def load(stdout) -> None:
     report = policies_load_seeds()
     stdout.write(
@@ -58,6 +122,9 @@ def load(stdout) -> None:
         f"{len(report.unchanged)} already present, {len(report.differing)} differing from "
         "their files (stored versions kept; publish a new version to change a policy)."
     )
+    made = demo_figures()
+    if made:
+        stdout.write(f"Demonstration figures (source: {DEMO_SOURCE}) for {', '.join(made)}.")
     chengdu = Region.objects.filter(code="510100").first() or region_create(
         code="510100", name="成都市", name_en="Chengdu", parent=Region.objects.get(code="510000")
     )

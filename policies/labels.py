@@ -21,6 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "account.retiree_credit_from": ("退休人员待遇起始", "Retiree crediting starts"),
     "account.flexible_retiree_monthly": ("灵活就业退休人员每月补助", "Flexible retirees, monthly"),
     "account.no_account": ("不建个人账户人员", "No personal account"),
+    "account.pays": ("个人账户支付范围", "What the account pays"),
     "general_outpatient": ("普通门诊统筹", "General outpatient pooling"),
     "general_outpatient.deductible_basis": ("起付标准计算方式", "Deductible basis"),
     "general_outpatient.deductible": ("起付标准", "Deductible"),
@@ -48,6 +49,36 @@ LABELS: dict[str, tuple[str, str]] = {
     "special.ratio_by_level": ("按医疗机构级别支付比例", "Ratio by level"),
     "special.min_level": ("最低医疗机构级别", "Lowest institution level"),
     "special.exempt_diseases": ("单列病种（起付标准、支付比例）", "Exempt diseases"),
+    "general_outpatient.inpatient_stay_includes_discharge_day": (
+        "出院当日计入住院期间",
+        "Discharge day inside the stay",
+    ),
+    "general_outpatient.pharmacy_rule": ("定点零售药店结算办法", "Pharmacy settlement rule"),
+    "general_outpatient.above_cap_ratio": (
+        "超过年度限额部分支付比例（住院比例）",
+        "Ratio above the annual cap (inpatient ratio)",
+    ),
+    "general_outpatient.class_b_applies_to": (
+        "乙类先行自付适用待遇",
+        "Class-B first pay applies to",
+    ),
+    "chronic.exclusions": ("不享受慢性病待遇的情形", "Exclusions"),
+    "chronic.priority_over_general": (
+        "与普通门诊交叉时优先享受慢性病待遇",
+        "Chronic benefits come first",
+    ),
+    "chronic.max_level": ("最高医疗机构级别", "Highest institution level"),
+    "special.exclusions": ("不享受特殊病待遇的情形", "Exclusions"),
+    "special.specialist_any_level": (
+        "专科医疗机构不限等级",
+        "Specialist institutions of any level",
+    ),
+    "special.annual_cap": ("年度最高支付限额", "Annual cap"),
+    "combined_annual_max": (
+        "与住院合并计算的统筹基金年度最高支付限额",
+        "Annual maximum shared with inpatient care",
+    ),
+    "combined_annual_max.covers": ("计入的门诊待遇", "Outpatient benefits counted"),
     "family_sharing": ("家庭共济", "Family sharing"),
     "family_sharing.relations": ("可共济的亲属", "Relatives who may share"),
     "family_sharing.min_residual_balance": ("共济支付后最低留存额", "Holder keeps at least"),
@@ -90,6 +121,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "spouse": ("配偶", "spouse"),
     "parent": ("父母", "parent"),
     "child": ("子女", "child"),
+    "sibling": ("兄弟姐妹", "sibling"),
+    "grandparent": ("祖父母、外祖父母", "grandparent"),
+    "grandchild": ("孙子女、外孙子女", "grandchild"),
+    "prescribing_level": ("按外配处方开具机构级别", "prescribing institution's level"),
+    "pharmacy_ratio": ("按药店支付比例", "the pharmacy ratio"),
+    "not_covered": ("不由统筹基金支付", "not paid by the pool"),
+    "policy_self_pay": ("政策范围内个人负担部分", "the individual's share"),
+    "general_outpatient": ("普通门诊统筹", "general outpatient"),
+    "general_above_cap": ("普通门诊超限额部分", "general outpatient above the cap"),
+    "chronic": ("门诊慢性病", "chronic"),
+    "special": ("门诊特殊病", "special"),
     "resident_insurance": ("城乡居民医保", "residents' insurance"),
     "long_term_care": ("长期护理保险", "long-term care"),
     "serious_illness": ("大额/重特大疾病保险", "serious illness"),
@@ -201,7 +243,14 @@ def parameter_rows(document: dict) -> list[dict]:
             }
         )
 
-    for section in ("account", "general_outpatient", "chronic", "special", "family_sharing"):
+    for section in (
+        "account",
+        "general_outpatient",
+        "chronic",
+        "special",
+        "combined_annual_max",
+        "family_sharing",
+    ):
         visit(document.get(section, {}), section)
     return rows
 
@@ -319,3 +368,13 @@ def schema_rows() -> list[dict]:
 
     visit(POLICY_DOCUMENT_SCHEMA, "", True)
     return rows
+
+
+def interpretations(document: dict) -> list[dict]:
+    """Every reading of the text marked ``"from": "interpretation"``, with its note."""
+    return [
+        {"path": dotted, "label": label(dotted), "article": entry.get("article", ""),
+         "note": entry.get("note", "")}
+        for dotted, entry in (document.get("sources") or {}).items()
+        if entry.get("from") == "interpretation"
+    ]  # fmt: skip

@@ -126,9 +126,11 @@ class PolicyVersion(models.Model):
 
     @property
     def citation_source(self) -> str:
-        """The document number cited in explanations (e.g. 包府办发〔2022〕99号), without the
-        title; the region's name when the source has no number."""
-        return self.source.split("《")[0].strip() or self.region.name
+        """What explanations cite for this version (``policies.params.citation_of``): its 文号
+        (e.g. 包府办发〔2022〕99号), or its title where the source starts with it."""
+        from .params import citation_of
+
+        return citation_of(self.source, self.region.name)
 
     def covers(self, day) -> bool:
         ends_after = self.effective_to is None or day <= self.effective_to

@@ -58,3 +58,15 @@ def require(document: dict, dotted: str, *, region: str = "") -> Any:
 
 def require_decimal(document: dict, dotted: str, *, region: str = "") -> Decimal:
     return Decimal(require(document, dotted, region=region))
+
+
+def citation_of(source: str, region_name: str = "") -> str:
+    """What an explanation line cites for a document: its 文号 (the text before the title, e.g.
+    包府办发〔2022〕99号), or where the source starts with the title (documents without a 文号,
+    e.g. Yuxi's 实施细则) the title 《…》 itself; the region's name only for an empty source."""
+    text = (source or "").strip()
+    if text.startswith("《"):
+        end = text.find("》")
+        return text[: end + 1] if end > 0 else text
+    head = text.split("《")[0].strip()
+    return head.split("（")[0].strip() or region_name

@@ -20,7 +20,9 @@ RATE = {"type": "string", "pattern": r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$"}
 RATE_OR_NULL = {"anyOf": [RATE, {"type": "null"}]}
 RATE_CLASSES = ["employee", "retiree", "retiree_before_2001"]
 LEVELS = ["1", "2", "3", "pharmacy"]
-RELATIONS = ["spouse", "parent", "child"]
+# DESIGN.md "Relations": 配偶、父母、子女, and for documents that allow 近亲属
+# (民法典 第一千零四十五条) also siblings, grandparents and grandchildren.
+RELATIONS = ["spouse", "parent", "child", "sibling", "grandparent", "grandchild"]
 PREMIUM_KINDS = ["resident_insurance", "long_term_care", "serious_illness", "supplementary"]
 EXCLUSIONS = [
     "waiting_period",
@@ -30,6 +32,14 @@ EXCLUSIONS = [
     "suspended",
     "non_designated",
 ]
+EXCLUSION_LIST = {"type": "array", "items": {"enum": EXCLUSIONS}, "uniqueItems": True}
+BENEFIT_NAMES = ["general_outpatient", "general_above_cap", "chronic", "special"]
+# How a pharmacy claim is settled (定点零售药店): at the prescribing institution's level (Yuxi
+# 第二十三条, 双通道), at the region's own pharmacy ratio (Sichuan 第七条), or not paid by the pool
+# ("not_covered"); null = unset, the claim is refused naming the parameter.
+PHARMACY_RULES = ["prescribing_level", "pharmacy_ratio", "not_covered"]
+# Where a region's document names the lowest level for a benefit but lets specialist
+# institutions of any level provide it (Jilin 一: 专科医疗机构（不限定等级）).
 MARKINGS = ["fixed", "ceiling", "range_lower_bound", "approximate", "interpretation"]
 
 
@@ -116,8 +126,11 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
             "properties": {
                 "employee_rate": RATE_OR_NULL,
                 "retiree": {"type": "object", "oneOf": RETIREE_METHODS},
-                "retiree_credit_from": {"enum": ["next_month", "same_month"]},
+                "retiree_credit_from": {"enum": ["next_month", "same_month", None]},
                 "flexible_retiree_monthly": MONEY_OR_NULL,
+                # What the own account pays: the individual's share (个人负担/自付部分); the
+                # explanation's account and cash lines cite this article.
+                "pays": {"enum": ["policy_self_pay"]},
                 "no_account": {
                     "type": "array",
                     "items": {"enum": ["flexible", "single_pooling"]},
@@ -135,11 +148,24 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
                 "annual_cap": _by_class(CAP),
                 "class_b_first_pay_rate": RATE_OR_NULL,
                 "unfiled_out_of_region_first_pay_rate": RATE_OR_NULL,
-                "exclusions": {
+                "exclusions": EXCLUSION_LIST,
+                # Is an outpatient visit on the discharge day inside the stay? (the stay's days)
+                "inpatient_stay_includes_discharge_day": {"type": "boolean"},
+                "pharmacy_rule": {"anyOf": [{"enum": PHARMACY_RULES}, {"type": "null"}]},
+                # Yuxi 第九条: in-policy costs above the annual cap are paid at the inpatient
+                # ratio of the institution visited (by rate class and level); null = unset.
+                "above_cap_ratio": {
+                    "anyOf": [
+                        _by_class({"anyOf": [_by_level(RATE_OR_NULL), {"type": "null"}]}),
+                        {"type": "null"},
+                    ]
+                },
+                "class_b_applies_to": {
                     "type": "array",
-                    "items": {"enum": EXCLUSIONS},
+                    "items": {"enum": ["general_outpatient", "chronic", "special"]},
                     "uniqueItems": True,
                 },
+                "min_level": {"anyOf": [{"enum": ["1", "2", "3"]}, {"type": "null"}]},
             },
             "allOf": [
                 {
@@ -160,6 +186,9 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
                 "cap_per_additional_disease": MONEY_OR_NULL,
                 "cap_max": CAP,
                 "excluded_during_inpatient_stay": {"type": "boolean"},
+                "exclusions": EXCLUSION_LIST,
+                "priority_over_general": {"type": "boolean"},
+                "max_level": {"anyOf": [{"enum": ["1", "2", "3"]}, {"type": "null"}]},
             },
         },
         "special": {
@@ -168,7 +197,10 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
             "properties": {
                 "deductible": MONEY_OR_NULL,
                 "ratio_by_level": {"anyOf": [_by_level(RATE_OR_NULL), {"type": "null"}]},
-                "min_level": {"enum": ["1", "2", "3"]},
+                "min_level": {"anyOf": [{"enum": ["1", "2", "3"]}, {"type": "null"}]},
+                "specialist_any_level": {"type": "boolean"},
+                "annual_cap": CAP,
+                "exclusions": EXCLUSION_LIST,
                 "exempt_diseases": {
                     "type": "object",
                     "propertyNames": {"pattern": r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$"},
@@ -179,6 +211,34 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
                         "additionalProperties": False,
                     },
                 },
+            },
+        },
+        # A maximum shared with inpatient care (DESIGN.md "Inpatient pooled totals and combined
+        # maxima"): by rate class, null = the document gives no figure; ``covers`` lists the
+        # outpatient benefits whose pooled payments count within it.
+        "combined_annual_max": {
+            "type": "object",
+            "required": ["employee", "retiree", "covers"],
+            "properties": {
+                **{k: CAP for k in RATE_CLASSES},
+                "covers": {
+                    "type": "array",
+                    "items": {"enum": BENEFIT_NAMES},
+                    "uniqueItems": True,
+                },
+            },
+            "additionalProperties": False,
+        },
+        # Groups whose benefit the document leaves to a later rule (另行制定 / 自行确定): group
+        # code → the benefits (account, general_outpatient, chronic, special) refused for them
+        # until the bureau publishes their figures.
+        "later_rule_groups": {
+            "type": "object",
+            "propertyNames": {"enum": ["veteran_before_1954", "single_pooling_lower_rate"]},
+            "additionalProperties": {
+                "type": "array",
+                "items": {"enum": ["account", "general_outpatient", "chronic", "special"]},
+                "uniqueItems": True,
             },
         },
         "family_sharing": {

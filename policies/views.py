@@ -18,7 +18,7 @@ from staff.inputs import check_date_range, has_foreign_digits
 from staff.roles import POLICY_ADMIN, user_has_role
 
 from .forms import PublishForm, RegionForm
-from .labels import format_value, label, parameter_rows, schema_rows
+from .labels import format_value, interpretations, label, parameter_rows, schema_rows
 from .models import PolicyVersion
 from .schema import POLICY_DOCUMENT_SCHEMA, source_for
 from .selectors import (
@@ -137,6 +137,7 @@ def region_detail_page(request, code: str):
             "effective": result is not None,
             "rows": rows,
             "unset_count": sum(1 for r in rows if r["unset"]),
+            "interpretations": interpretations(document) if document else [],
             "can_publish": user_has_role(request.user, POLICY_ADMIN),
         },
         status=400 if bad_date else 200,

@@ -178,6 +178,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST api/v1/persons/<int:person_id>/inpatient-stays/": (CLERK,),
     "PATCH api/v1/persons/<int:person_id>/inpatient-stays/<int:stay_id>/": (CLERK,),
     "POST api/hsa/": (INSTITUTION,),  # the national platform's interface (HIS), institutions only
+    "GET api/v1/persons/<int:person_id>/out-of-region-filings/": BUREAU,
+    "POST api/v1/persons/<int:person_id>/out-of-region-filings/": (CLERK,),
+    "POST api/v1/persons/<int:person_id>/out-of-region-filings/<int:filing_id>/end/": (CLERK,),
+    "GET api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": BUREAU,
+    "PUT api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": (CLERK,),
     "GET api/v1/schema/": EVERYONE,
     "GET api/v1/docs/": EVERYONE,
 }

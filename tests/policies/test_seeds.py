@@ -26,8 +26,10 @@ def seeded():
     return policies_load_seeds()
 
 
-def test_seven_regions_eight_versions_and_idempotent(seeded):
-    assert len(seeded.created) == 8
+def test_seven_regions_twelve_versions_and_idempotent(seeded):
+    # Issue 18 items 12-13: Shanghai's earlier versions (2022-02-01, 2022-07-01, 2023-01-01)
+    # and Sichuan's 2023-01-01 version (通知一) were added to the eight.
+    assert len(seeded.created) == 12
     assert set(Region.objects.values_list("code", flat=True)) == {
         "150200", "510000", "310000", "420100", "530400", "540000", "220000",
         "150000", "420000", "530000",
@@ -40,8 +42,8 @@ def test_seven_regions_eight_versions_and_idempotent(seeded):
     )
     assert parents["510000"] is None and parents["220000"] is None
     again = policies_load_seeds()
-    assert (again.created, len(again.unchanged), again.differing) == ([], 8, [])
-    assert PolicyVersion.objects.count() == 8
+    assert (again.created, len(again.unchanged), again.differing) == ([], 12, [])
+    assert PolicyVersion.objects.count() == 12
 
 
 @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
@@ -143,4 +145,61 @@ def test_jilin_ceilings_and_unset_values(seeded):
     assert lookup(d, "general_outpatient.ratio.retiree") is None
     assert lookup(d, "chronic.ratio") is None
     assert lookup(d, "chronic.deductible_shared_with_general") is True
-    assert "chronic_benefits" in lookup(d, "general_outpatient.exclusions")
+    # Issue 18 item 2: 六（三） makes chronic benefits a priority, not an exclusion.
+    assert "chronic_benefits" not in lookup(d, "general_outpatient.exclusions")
+    assert lookup(d, "chronic.priority_over_general") is True
+    assert lookup(d, "chronic.exclusions") == ["inpatient_stay"]
+
+
+def test_shanghai_earlier_versions(seeded):
+    # Issue 18 item 12: in force from 2022-02-01; sharing from 2022-07-01 (三); 门急诊 paid by
+    # the pooled fund from 2023-01-01 (四); the 2023-07-01 figures only from then (一)(二).
+    early = doc("310000", "2022-03-01")
+    assert lookup(early, "family_sharing.relations") == []
+    assert lookup(early, "general_outpatient.annual_cap.employee") is None
+    assert lookup(early, "account.employee_rate") is None
+    mid = doc("310000", "2022-08-01")
+    assert lookup(mid, "family_sharing.relations") == ["spouse", "parent", "child"]
+    pooled = doc("310000", "2023-03-01")
+    assert lookup(pooled, "combined_annual_max.covers") == ["general_outpatient"]
+    assert lookup(pooled, "general_outpatient.deductible.employee") is None  # not in the seed
+    assert lookup(doc("310000", "2023-07-01"), "general_outpatient.deductible.employee") == (
+        "500.00"
+    )
+
+
+def test_sichuan_crediting_from_january_2023(seeded):
+    # Issue 18 item 13: 通知一 "2023年1月开始施行": 2 % from 2023-01-01, unset before.
+    assert lookup(doc("510000", "2022-12-01"), "account.employee_rate") is None
+    assert lookup(doc("510000", "2023-01-01"), "account.employee_rate") == "0.02"
+
+
+def test_retiree_rule_is_wuhans_only_where_wuhan_states_it(seeded):
+    # Issue 18 item 8: Wuhan 第七条 states 次月起; the silent documents leave it unset.
+    assert lookup(doc("420100", "2024-01-01"), "account.retiree_credit_from") == "next_month"
+    for code in ("150200", "510000", "310000", "530400", "540000", "220000"):
+        assert lookup(doc(code, "2024-01-01"), "account.retiree_credit_from") is None, code
+
+
+def test_tibet_near_relatives(seeded):
+    # Issue 18 item 10: 第十四条 配偶、父母、子女等近亲属 (民法典 第一千零四十五条).
+    d = doc("540000", "2024-01-01")
+    assert set(lookup(d, "family_sharing.relations")) >= {"sibling", "grandparent", "grandchild"}
+    assert d["sources"]["family_sharing.relations"]["from"] == "interpretation"
+
+
+def test_citations_name_the_document_number_or_title():
+    # Issue 18 item 15: a source starting with the title cites the title, never the region.
+    from policies.params import citation_of
+
+    for path in SEED_FILES:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        cited = citation_of(data["source"], data["region"]["name"])
+        assert cited != data["region"]["name"], path.name
+        assert "号" in cited or cited.startswith("《") or "实施办法" in cited, (path.name, cited)
+    assert citation_of("《玉溪市职工基本医疗保险门诊共济保障实施细则》（…）", "玉溪市") == (
+        "《玉溪市职工基本医疗保险门诊共济保障实施细则》"
+    )
+    yuxi = json.loads((SEEDS_DIR / "530400_2023-01-01.json").read_text(encoding="utf-8"))
+    entry = yuxi["document"]["sources"]["chronic.deductible_shared_with_general"]
+    assert "住院" not in entry["note"].split("（")[0] and entry["from"] == "interpretation"
