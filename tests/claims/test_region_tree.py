@@ -122,7 +122,9 @@ def test_an_amendment_before_settled_claims_is_refused_with_count_and_first_date
     message = refused.json()["effective_from"][0]
     assert "2" in message and "2026-03-01" in message
     # Sichuan's version is in every Chengdu settlement's stack: amending it is refused too.
-    sichuan = copy.deepcopy(PolicyVersion.objects.get(region__code="510000").document)
+    sichuan = copy.deepcopy(
+        PolicyVersion.objects.filter(region__code="510000").latest("effective_from").document
+    )
     sichuan["general_outpatient"]["deductible"]["employee"] = "180.00"
     body = {"effective_from": "2026-01-01", "source": "川示范", "document": sichuan}
     assert admin().post("/api/v1/regions/510000/policies/", body, format="json").status_code == 409

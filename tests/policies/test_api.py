@@ -104,7 +104,7 @@ def test_start_inside_a_closed_version_splits_it():
     # Second round (DESIGN.md "Versions: amendments, fills and drafts"): a version may start
     # inside an earlier one, closed or open; the earlier part keeps its days up to the day
     # before, and the new version keeps the rest of the closed one's days.
-    shanghai = PolicyVersion.objects.get(region__code="310000")
+    shanghai = PolicyVersion.objects.filter(region__code="310000").latest("effective_from")
     end = shanghai.effective_to
     body = publish_body("2026-06-01")
     body["document"] = copy.deepcopy(shanghai.document)

@@ -195,9 +195,11 @@ def test_an_amendment_inside_an_open_version_splits_it():
 
 
 def test_an_amendment_inside_a_closed_version_keeps_its_tail():
-    # Sichuan's five-year version ends 2027-01-31; an amendment of 2025 only to 2025-12-31
-    # leaves 2026-01-01..2027-01-31 to the original text (a copy of it, same source).
-    document = copy.deepcopy(PolicyVersion.objects.get(region__code="510000").document)
+    # Sichuan's five-year text ends 2027-01-31 (its pooling-area rules from 2023-01-01, the
+    # 通知); an amendment of 2025 only to 2025-12-31 leaves 2026-01-01..2027-01-31 to the
+    # version it cuts (a copy of it, same source).
+    sichuan = PolicyVersion.objects.filter(region__code="510000")
+    document = copy.deepcopy(sichuan.latest("effective_from").document)
     document["general_outpatient"]["deductible"]["employee"] = "180.00"
     response = publish("510000", document, "2025-01-01", end="2025-12-31")
     assert response.status_code == 201, response.content
@@ -210,7 +212,8 @@ def test_an_amendment_inside_a_closed_version_keeps_its_tail():
         for v in PolicyVersion.objects.filter(region__code="510000").order_by("effective_from")
     ]
     assert spans == [
-        (date(2022, 2, 1), date(2024, 12, 31), "200.00"),
+        (date(2022, 2, 1), date(2022, 12, 31), "200.00"),
+        (date(2023, 1, 1), date(2024, 12, 31), "200.00"),
         (date(2025, 1, 1), date(2025, 12, 31), "180.00"),
         (date(2026, 1, 1), date(2027, 1, 31), "200.00"),
     ]
