@@ -93,15 +93,6 @@ class ManualClaimForm(forms.Form):
         return data
 
 
-class _AsciiDateField(forms.DateField):
-    """A date typed in ASCII digits only (``２０２６-01-01`` is refused, not read)."""
-
-    def to_python(self, value):
-        if isinstance(value, str) and not value.isascii():
-            raise forms.ValidationError(_("Type the date in ASCII digits, e.g. 2026-11-28."))
-        return super().to_python(value)
-
-
 class SettlementSearchForm(forms.Form):
     """结算查询: claim number, person (name or ID number), institution, visit dates, benefit,
     status. Every field may be left empty."""
@@ -111,12 +102,8 @@ class SettlementSearchForm(forms.Form):
     institution = forms.CharField(
         label=_("Institution (code or name)"), required=False, max_length=128
     )
-    start = _AsciiDateField(
-        label=_("Visit from"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    end = _AsciiDateField(
-        label=_("Visit to"), required=False, widget=forms.DateInput({"type": "date"})
-    )
+    start = FormDateField(label=_("Visit from"), required=False, widget=DateInput())
+    end = FormDateField(label=_("Visit to"), required=False, widget=DateInput())
     benefit = forms.ChoiceField(
         label=_("Benefit"),
         required=False,

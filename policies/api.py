@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from staff.inputs import ApiDateField
 from staff.permissions import has_role
-from staff.roles import POLICY_ADMIN
+from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN
 
 from .models import PolicyDraft, PolicyVersion, Region
 from .schema import POLICY_DOCUMENT_SCHEMA
@@ -38,6 +38,13 @@ def _admin_writes(view):
     if view.request.method not in ("GET", "HEAD", "OPTIONS"):
         return [IsAuthenticated(), has_role(POLICY_ADMIN)()]
     return [IsAuthenticated()]
+
+
+def _bureau_reads_admin_writes(view):
+    """Drafts are the bureau's work in progress: read by its staff, never by institutions."""
+    if view.request.method not in ("GET", "HEAD", "OPTIONS"):
+        return [IsAuthenticated(), has_role(POLICY_ADMIN)()]
+    return [IsAuthenticated(), has_role(CLERK, MANAGER, AUDITOR, POLICY_ADMIN)()]
 
 
 class PolicyVersionOutputSerializer(serializers.ModelSerializer):
@@ -163,7 +170,7 @@ class PolicyDraftsApi(APIView):
     never in force and never used by settlement."""
 
     def get_permissions(self):
-        return _admin_writes(self)
+        return _bureau_reads_admin_writes(self)
 
     @extend_schema(responses=PolicyDraftOutputSerializer(many=True), tags=["policies"])
     def get(self, request, code: str):
@@ -188,7 +195,7 @@ class PolicyDraftApi(APIView):
     """``GET`` a draft; ``DELETE`` it (policy administrators)."""
 
     def get_permissions(self):
-        return _admin_writes(self)
+        return _bureau_reads_admin_writes(self)
 
     @extend_schema(responses=PolicyDraftOutputSerializer, tags=["policies"])
     def get(self, request, code: str, draft_id: int):
