@@ -30,7 +30,9 @@ from catalogue.split import CLASS_B, split_line
 from claims import calculator
 from claims.models import Accumulator, ChronicCertification, Disease, Settlement
 from claims.settlement import (
+    _IN_FORCE,
     ClaimRequest,
+    _policy,
     settlement_create,
     settlement_preview,
     settlement_reverse,
@@ -38,6 +40,7 @@ from claims.settlement import (
 from enrollment.models import Institution, Person
 from family_sharing.models import SharingAuthorisation
 from policies.models import PolicyVersion
+from staff import sql
 from staff.errors import DomainError
 
 from .fields import Node, Refused
@@ -342,15 +345,33 @@ def t2203(ctx: Context, node: Node) -> None:
 
 
 def _policy_in_force(region_id: int, on: date) -> calculator.Policy | None:
-    version = (
-        PolicyVersion.objects.filter(region_id=region_id, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .select_related("region")
-        .first()
+    # One prepared read of the version's id and stamp; the document itself comes from the
+    # settlement service's cache of policies by version (parsed once per process).
+    found = sql.rows(
+        f"SELECT CAST(id AS TEXT), CAST(created_at AS TEXT) FROM {PolicyVersion._meta.db_table}"  # noqa: S608 - table name only
+        f" WHERE region_id = %s AND {_IN_FORCE} ORDER BY effective_from DESC",
+        [region_id, on, on],
     )
-    if version is None:
+    if not found:
         return None
-    return calculator.Policy(version.document, version.citation_source, version.region.name)
+    return _policy(*found[0])
+
+
+_FEELINES = FeeLine._meta.db_table
+
+
+def _uploaded(visit: Visit, sns: set[str], batches: set[str]) -> tuple[set[str], bool]:
+    """The serial numbers already uploaded on the visit, and whether a batch is settled: one
+    read."""
+    found = sql.rows(
+        f"SELECT feedetl_sn, chrg_bchno, settlement_id FROM {_FEELINES}"  # noqa: S608 - table name only
+        f" WHERE visit_id = %s AND (feedetl_sn IN ({sql.placeholders(len(sns))})"
+        f" OR (chrg_bchno IN ({sql.placeholders(len(batches))}) AND settlement_id IS NOT NULL))",
+        [visit.pk, *sorted(sns), *sorted(batches)],
+    )
+    taken = {sn for sn, _batch, _settlement in found if sn in sns}
+    settled = any(s is not None and b in batches for _sn, b, s in found)
+    return taken, settled
 
 
 def t2204(ctx: Context, node: Node) -> dict:
@@ -394,16 +415,9 @@ def t2204(ctx: Context, node: Node) -> dict:
             }
         )
     batches = {p["chrg_bchno"] for p in parsed}
-    taken = set(
-        FeeLine.objects.filter(visit=visit, feedetl_sn__in=list(seen)).values_list(
-            "feedetl_sn", flat=True
-        )
-    )
+    taken, settled = _uploaded(visit, seen, batches)
     if taken:
         raise Refused(f"feedetail.feedetl_sn 费用明细流水号已上传：{'、'.join(sorted(taken)[:5])}")
-    settled = FeeLine.objects.filter(
-        visit=visit, chrg_bchno__in=list(batches), settlement__isnull=False
-    ).exists()
     if settled:
         raise Refused("feedetail.chrg_bchno 该收费批次已结算，不能再上传明细")
     visit_day = timezone.localdate(visit.begntime)
@@ -470,7 +484,8 @@ def t2204(ctx: Context, node: Node) -> dict:
                 "memo": "" if item else "不在医保目录内，全自费",
             }
         )
-    FeeLine.objects.bulk_create(lines, batch_size=1000)
+    for start in range(0, len(lines), 1000):
+        sql.execute(*sql.insert_many_statement(lines[start : start + 1000]))
     return {"result": result}
 
 

@@ -117,6 +117,24 @@ def insert_statement(
     return f"{head} VALUES ({', '.join(fragments)}) {returning}", values
 
 
+def insert_many_statement(instances: list[models.Model]) -> tuple[str, list]:
+    """One ``INSERT … VALUES (…), (…)`` for new instances of one model (no ``RETURNING``),
+    each value converted as ``insert_statement`` does: a bulk insert without the ORM's
+    per-call compilation. The caller keeps the batch small enough for the driver's limit on
+    parameters (e.g. 1,000 rows)."""
+    head, fields, _returning = _insert_parts(type(instances[0]))
+    values: list = []
+    for instance in instances:
+        for f, attname, types in fields:
+            value = getattr(instance, attname)
+            if types and (value is None or _unchanged(value, types)):
+                values.append(value)
+            else:
+                values.append(f.get_db_prep_save(f.pre_save(instance, True), connection))
+    row = f"({placeholders(len(fields))})"
+    return f"{head} VALUES {', '.join([row] * len(instances))}", values
+
+
 def saved(instance: models.Model, pk) -> models.Model:
     """Mark an instance inserted by hand as saved, with its primary key."""
     instance.pk = pk
