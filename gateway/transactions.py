@@ -20,8 +20,10 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import PersonalAccount
@@ -39,7 +41,7 @@ from claims.settlement import (
 )
 from enrollment.models import Institution, Person
 from family_sharing.models import SharingAuthorisation
-from policies.models import PolicyVersion
+from policies.models import PolicyVersion, Region
 from staff import sql
 from staff.errors import DomainError
 
@@ -269,13 +271,56 @@ def t2201(ctx: Context, node: Node) -> dict:
     }
 
 
-def visit_of(ctx: Context, data: Node, *, lock: bool = False) -> Visit:
-    """The institution's own visit (another institution's is answered as unknown)."""
-    mdtrt_id = data.text("mdtrt_id", 30)
-    qs = Visit.objects.select_related("person", "person__region")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    visit = qs.filter(mdtrt_id=mdtrt_id, institution=ctx.institution).first()
+@cache
+def _columns(model) -> tuple[str, list[str], list]:
+    """``alias.column, …``, the attnames in ``from_db`` order, and each field's converters (as
+    the ORM's compiler applies them: SQLite hands back text dates and float decimals)."""
+    q = connection.ops.quote_name
+    fields = list(model._meta.concrete_fields)
+    alias = model._meta.db_table
+    converters = []
+    for f in fields:
+        col = f.get_col(alias)
+        converters.append(
+            (col, connection.ops.get_db_converters(col) + f.get_db_converters(connection))
+        )
+    columns = ", ".join(f"{q(alias)}.{q(f.column)}" for f in fields)
+    return columns, [f.attname for f in fields], converters
+
+
+def _instance(model, values):
+    _text, attnames, converters = _columns(model)
+    converted = []
+    for value, (col, functions) in zip(values, converters, strict=True):
+        for function in functions:
+            value = function(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, attnames, converted)
+
+
+@cache
+def _visit_sql(lock: bool) -> str:
+    q = connection.ops.quote_name
+    v, p, r = (q(m._meta.db_table) for m in (Visit, Person, Region))
+    columns = ", ".join(_columns(m)[0] for m in (Visit, Person, Region))
+    locking = f" FOR UPDATE OF {v}" if lock and connection.features.has_select_for_update else ""
+    return (
+        f"SELECT {columns} FROM {v} JOIN {p} ON {p}.id = {v}.person_id"  # noqa: S608 - table names only
+        f" JOIN {r} ON {r}.id = {p}.region_id"
+        f" WHERE {v}.mdtrt_id = %s AND {v}.institution_id = %s ORDER BY {v}.id{locking}"
+    )
+
+
+def _visit_from_row(row) -> Visit:
+    n_visit, n_person = len(_columns(Visit)[1]), len(_columns(Person)[1])
+    visit = _instance(Visit, row[:n_visit])
+    person = _instance(Person, row[n_visit : n_visit + n_person])
+    person.region = _instance(Region, row[n_visit + n_person :])
+    visit.person = person
+    return visit
+
+
+def _check_visit(ctx: Context, data: Node, mdtrt_id: str, visit: Visit | None) -> Visit:
     if visit is None:
         raise Refused(f"{data.name}.mdtrt_id 就诊ID {mdtrt_id} 不存在")
     psn_no = data.text("psn_no", 30)
@@ -285,6 +330,14 @@ def visit_of(ctx: Context, data: Node, *, lock: bool = False) -> Visit:
         raise Refused(f"{data.name}.mdtrt_id 就诊ID {mdtrt_id} 已撤销挂号")
     _check_insuplc(ctx, visit.person)
     return visit
+
+
+def visit_of(ctx: Context, data: Node, *, lock: bool = False) -> Visit:
+    """The institution's own visit (another institution's is answered as unknown), with its
+    person and the person's region: one prepared read (locking the visit's row if asked)."""
+    mdtrt_id = data.text("mdtrt_id", 30)
+    found = sql.rows(_visit_sql(lock), [mdtrt_id, ctx.institution.pk])
+    return _check_visit(ctx, data, mdtrt_id, _visit_from_row(found[0]) if found else None)
 
 
 def _has_settlement(visit: Visit) -> bool:
@@ -538,33 +591,28 @@ def _benefit(visit: Visit, med_type: str, data: Node) -> tuple[str, str]:
     return benefit, disease.code
 
 
-_IN_SCOPE = DecimalField(max_digits=16, decimal_places=2)
-_SUMS = {
-    "total": Sum("det_item_fee_sumamt"),
-    "fulamt": Sum("fulamt_ownpay_amt"),
-    "overlmt": Sum("overlmt_amt"),
+# The unsettled lines' sums, one prepared read (the ORM's aggregate compiled ~5 ms per call).
+_SUMS_OF = (
+    "SELECT SUM(det_item_fee_sumamt), SUM(fulamt_ownpay_amt), SUM(overlmt_amt),"
     # 乙类 in scope at the region's rate: the calculator's class-B step applies and cites it.
-    "class_b": Sum(
-        Case(
-            When(
-                chrgitm_lv=CLASS_B,
-                own_proportion=False,
-                then=F("preselfpay_amt") + F("inscp_scp_amt"),
-            ),
-            default=0,
-            output_field=_IN_SCOPE,
-        )
-    ),
+    " SUM(CASE WHEN chrgitm_lv = %s AND own_proportion = %s"
+    " THEN preselfpay_amt + inscp_scp_amt ELSE 0 END),"
     # First self-pay at an item's own proportion, already computed per line at 2204.
-    "own_pre": Sum(
-        Case(When(own_proportion=True, then="preselfpay_amt"), default=0, output_field=_IN_SCOPE)
-    ),
-    "count": Count("id"),
-}
+    " SUM(CASE WHEN own_proportion = %s THEN preselfpay_amt ELSE 0 END), COUNT(id)"
+)
+_SUMS = f"{_SUMS_OF} FROM {_FEELINES} WHERE visit_id = %s AND settlement_id IS NULL"  # noqa: S608 - table name only
+_SUM_NAMES = ("total", "fulamt", "overlmt", "class_b", "own_pre", "count")
+
+
+def _line_sums(visit: Visit, batch: str) -> dict:
+    text, params = _SUMS, [CLASS_B, False, True, visit.pk]
+    if batch != "0000":
+        text, params = text + " AND chrg_bchno = %s", [*params, batch]
+    return dict(zip(_SUM_NAMES, sql.rows(text, params)[0], strict=True))
 
 
 def _cent(value) -> Decimal:
-    return Decimal(value or 0).quantize(calculator.CENT)
+    return sql.money(value or 0).quantize(calculator.CENT)
 
 
 def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
@@ -591,7 +639,7 @@ def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
     lines = visit.lines.filter(settlement__isnull=True)
     if batch != "0000":
         lines = lines.filter(chrg_bchno=batch)
-    sums = lines.aggregate(**_SUMS)
+    sums = _line_sums(visit, batch)
     if not sums["count"]:
         raise Refused(f"data.chrg_bchno 就诊 {visit.mdtrt_id} 无待结算的费用明细")
     totals = {k: _cent(v) for k, v in sums.items() if k != "count"}
