@@ -14,11 +14,13 @@ import json
 import re
 import secrets
 from decimal import Decimal
+from functools import cache
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from enrollment.models import Institution
+from staff import sql
 from staff.errors import DomainError
 
 from .fields import Node, Refused
@@ -112,13 +114,14 @@ def message_handle(*, body: bytes, institution: Institution, user) -> dict:
             with transaction.atomic():
                 output = HANDLERS[infno](ctx, node)
                 reply = answer(institution=institution, infcode=0, output=output, now=now)
-                Message.objects.create(
+                message = Message(
                     institution=institution,
                     msgid=msgid,
                     infno=infno,
                     body_hash=fingerprint,
                     answer=reply,
                 )
+                sql.rows(*sql.insert_statement(message))  # prepared, not compiled per call
             return reply
         except IntegrityError:
             # The same msgid arrived twice at once: the unique index let one through.
@@ -134,14 +137,18 @@ def message_handle(*, body: bytes, institution: Institution, user) -> dict:
         return answer(institution=institution, infcode=-1, err_msg=message, now=now)
 
 
+@cache
+def _stored_sql() -> str:
+    columns = sql.columns_of(Message)[0]
+    table = connection.ops.quote_name(Message._meta.db_table)
+    return f"SELECT {columns} FROM {table} WHERE institution_id = %s AND msgid = %s"  # noqa: S608 - table name only
+
+
 def _stored(institution: Institution, msgid: str, fingerprint: str) -> dict | None:
-    previous = (
-        Message.objects.filter(institution=institution, msgid=msgid)
-        .values_list("body_hash", "answer")
-        .first()
-    )
-    if previous is None:
+    found = sql.rows(_stored_sql(), [institution.pk, msgid])  # at most one: a unique index
+    if not found:
         return None
-    if previous[0] != fingerprint:
+    previous = sql.instance_of(Message, found[0])
+    if previous.body_hash != fingerprint:
         raise Refused(f"msgid 报文ID {msgid} 已被另一笔报文使用，不能重复使用")
-    return previous[1]
+    return previous.answer

@@ -272,37 +272,10 @@ def t2201(ctx: Context, node: Node) -> dict:
 
 
 @cache
-def _columns(model) -> tuple[str, list[str], list]:
-    """``alias.column, …``, the attnames in ``from_db`` order, and each field's converters (as
-    the ORM's compiler applies them: SQLite hands back text dates and float decimals)."""
-    q = connection.ops.quote_name
-    fields = list(model._meta.concrete_fields)
-    alias = model._meta.db_table
-    converters = []
-    for f in fields:
-        col = f.get_col(alias)
-        converters.append(
-            (col, connection.ops.get_db_converters(col) + f.get_db_converters(connection))
-        )
-    columns = ", ".join(f"{q(alias)}.{q(f.column)}" for f in fields)
-    return columns, [f.attname for f in fields], converters
-
-
-def _instance(model, values):
-    _text, attnames, converters = _columns(model)
-    converted = []
-    for value, (col, functions) in zip(values, converters, strict=True):
-        for function in functions:
-            value = function(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, attnames, converted)
-
-
-@cache
 def _visit_sql(lock: bool) -> str:
     q = connection.ops.quote_name
     v, p, r = (q(m._meta.db_table) for m in (Visit, Person, Region))
-    columns = ", ".join(_columns(m)[0] for m in (Visit, Person, Region))
+    columns = ", ".join(sql.columns_of(m)[0] for m in (Visit, Person, Region))
     locking = f" FOR UPDATE OF {v}" if lock and connection.features.has_select_for_update else ""
     return (
         f"SELECT {columns} FROM {v} JOIN {p} ON {p}.id = {v}.person_id"  # noqa: S608 - table names only
@@ -312,10 +285,10 @@ def _visit_sql(lock: bool) -> str:
 
 
 def _visit_from_row(row) -> Visit:
-    n_visit, n_person = len(_columns(Visit)[1]), len(_columns(Person)[1])
-    visit = _instance(Visit, row[:n_visit])
-    person = _instance(Person, row[n_visit : n_visit + n_person])
-    person.region = _instance(Region, row[n_visit + n_person :])
+    n_visit, n_person = len(sql.columns_of(Visit)[1]), len(sql.columns_of(Person)[1])
+    visit = sql.instance_of(Visit, row[:n_visit])
+    person = sql.instance_of(Person, row[n_visit : n_visit + n_person])
+    person.region = sql.instance_of(Region, row[n_visit + n_person :])
     visit.person = person
     return visit
 

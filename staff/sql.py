@@ -135,6 +135,34 @@ def insert_many_statement(instances: list[models.Model]) -> tuple[str, list]:
     return f"{head} VALUES {', '.join([row] * len(instances))}", values
 
 
+@cache
+def columns_of(model: type[models.Model]) -> tuple[str, list[str], list]:
+    """``"table"."column", …`` of a model's concrete fields, their attnames in ``from_db``
+    order, and each field's converters as the ORM's compiler applies them (SQLite hands back
+    text datetimes and float decimals; PostgreSQL mostly none)."""
+    q = connection.ops.quote_name
+    fields = list(model._meta.concrete_fields)
+    table = model._meta.db_table
+    converters = []
+    for f in fields:
+        col = f.get_col(table)
+        functions = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+        converters.append((col, functions))
+    columns = ", ".join(f"{q(table)}.{q(f.column)}" for f in fields)
+    return columns, [f.attname for f in fields], converters
+
+
+def instance_of(model: type[models.Model], values) -> models.Model:
+    """A model instance from a raw row of ``columns_of(model)``, as the ORM would build it."""
+    _text, attnames, converters = columns_of(model)
+    converted = []
+    for value, (col, functions) in zip(values, converters, strict=True):
+        for function in functions:
+            value = function(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, attnames, converted)
+
+
 def saved(instance: models.Model, pk) -> models.Model:
     """Mark an instance inserted by hand as saved, with its primary key."""
     instance.pk = pk
