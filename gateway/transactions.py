@@ -133,12 +133,12 @@ def _age(birth: date, on: date) -> int:
 
 
 def _balance(person_id: int) -> Decimal:
-    balance = (
-        PersonalAccount.objects.filter(person_id=person_id)
-        .values_list("balance", flat=True)
-        .first()
+    found = sql.rows(
+        f"SELECT balance FROM {PersonalAccount._meta.db_table}"  # noqa: S608 - table name only
+        " WHERE person_id = %s ORDER BY id",
+        [person_id],
     )
-    return balance if balance is not None else ZERO
+    return sql.money(found[0][0]) if found else ZERO
 
 
 def _baseinfo(person: Person, today: date) -> dict:
@@ -541,7 +541,7 @@ class _Claim:
     med_type: str
     insutype: str
     cert_type: str
-    lines: object  # the unsettled lines' queryset (2207 marks them settled)
+    batch: str  # the charge batch settled ("0000": every unsettled line; 2207 marks them)
 
 
 def _benefit(visit: Visit, med_type: str, data: Node) -> tuple[str, str]:
@@ -609,9 +609,6 @@ def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
     # in the extension field ``acct_mulaid_psn_no``; without it the patient's own account pays.
     holder = person_by_psn_no(data, "acct_mulaid_psn_no", required=False)
     benefit, disease_code = _benefit(visit, med_type, data)
-    lines = visit.lines.filter(settlement__isnull=True)
-    if batch != "0000":
-        lines = lines.filter(chrg_bchno=batch)
     sums = _line_sums(visit, batch)
     if not sums["count"]:
         raise Refused(f"data.chrg_bchno 就诊 {visit.mdtrt_id} 无待结算的费用明细")
@@ -635,7 +632,7 @@ def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
         account_holder=holder,
     )
     # Under the visit's lock (2207) these are exactly the lines summed above.
-    return _Claim(visit, request, totals, med_type, insutype, cert_type, lines)
+    return _Claim(visit, request, totals, med_type, insutype, cert_type, batch)
 
 
 def _proc_info(explanation: list[dict], steps=None) -> str:
@@ -809,8 +806,13 @@ def t2207(ctx: Context, node: Node) -> dict:
         settlement, _created = settlement_create(request=claim.request, actor=ctx.user)
     except DomainError as exc:
         raise Refused(exc.message) from None
-    claim.lines.update(settlement=settlement)
-    vs = VisitSettlement.objects.create(
+    mark = (
+        f"UPDATE {_FEELINES} SET settlement_id = %s WHERE visit_id = %s AND settlement_id IS NULL"  # noqa: S608 - table name only
+    )
+    params = [settlement.pk, claim.visit.pk]
+    if claim.batch != "0000":
+        mark, params = mark + " AND chrg_bchno = %s", [*params, claim.batch]
+    vs = VisitSettlement(
         settlement=settlement,
         visit=claim.visit,
         msgid=ctx.msgid,
@@ -822,6 +824,9 @@ def t2207(ctx: Context, node: Node) -> dict:
         overlmt_selfpay=claim.totals["overlmt"],
         own_preselfpay_amt=claim.totals["own_pre"],
     )
+    # The lines summed under the visit's lock marked settled and the link written: one round trip.
+    _marked, inserted = sql.batch([(mark, params), sql.insert_statement(vs)])
+    sql.saved(vs, inserted[0][0])
     return settled_output(settlement, claim.visit, vs)
 
 

@@ -152,6 +152,23 @@ def columns_of(model: type[models.Model]) -> tuple[str, list[str], list]:
     return columns, [f.attname for f in fields], converters
 
 
+@cache
+def _field_converters(field: models.Field) -> tuple:
+    col = field.get_col(field.model._meta.db_table)
+    return col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+
+
+def values_of(fields: list[models.Field], row) -> list:
+    """A raw row's values converted as the ORM converts those fields' columns."""
+    converted = []
+    for value, field in zip(row, fields, strict=True):
+        col, functions = _field_converters(field)
+        for function in functions:
+            value = function(value, col, connection)
+        converted.append(value)
+    return converted
+
+
 def instance_of(model: type[models.Model], values) -> models.Model:
     """A model instance from a raw row of ``columns_of(model)``, as the ORM would build it."""
     _text, attnames, converters = columns_of(model)
