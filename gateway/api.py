@@ -3,18 +3,13 @@ business answer, refusals included, as the platform does, and for an institution
 to an institution; 401 without a token, 403 for bureau staff)."""
 
 import json
-from functools import cache
 
-from django.db import connection
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from enrollment.models import Institution
-from policies.models import Region
-from staff import sql
 from staff.permissions import has_role
 from staff.roles import INSTITUTION
 
@@ -31,22 +26,6 @@ DESCRIPTION = (
     "受理的交易：" + "、".join(f"{k} {v}" for k, v in NAMES.items()) + "。家庭共济：2206/2207 的 "
     "`data.acct_mulaid_psn_no` 写共济账户持有人的人员编号（见 1101 应答的 `mulaidinfo`）。"
 )
-
-
-@cache
-def _institution_sql() -> str:
-    i, r = (connection.ops.quote_name(m._meta.db_table) for m in (Institution, Region))
-    columns = f"{sql.columns_of(Institution)[0]}, {sql.columns_of(Region)[0]}"
-    return f"SELECT {columns} FROM {i} JOIN {r} ON {r}.id = {i}.region_id WHERE {i}.id = %s"  # noqa: S608 - table names only
-
-
-def _institution(pk: int) -> Institution:
-    """The token's institution with its region: one prepared read (every message needs it)."""
-    row = sql.rows(_institution_sql(), [pk])[0]
-    n = len(sql.columns_of(Institution)[1])
-    institution = sql.instance_of(Institution, row[:n])
-    institution.region = sql.instance_of(Region, row[n:])
-    return institution
 
 
 class HsaGatewayApi(APIView):
@@ -72,9 +51,8 @@ class HsaGatewayApi(APIView):
                 json.dumps(reply, ensure_ascii=False),
                 content_type="application/json; charset=utf-8",
             )
-        institution = _institution(link.institution_id)
         reply = message_handle(
-            body=request._request.body, institution=institution, user=request.user
+            body=request._request.body, institution_id=link.institution_id, user=request.user
         )
         return HttpResponse(
             json.dumps(reply, ensure_ascii=False), content_type="application/json; charset=utf-8"
