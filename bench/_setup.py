@@ -11,8 +11,6 @@ SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:
 
 
 def django_setup(fresh: bool = True, database: str = "bench_mutual_aid") -> None:
-    # BENCH_DATABASE: a helper running beside others benches in its own database.
-    database = os.environ.get("BENCH_DATABASE", database)
     url = f"{SERVER}/{database}"
     sys.path.insert(0, str(ROOT))
     os.environ.update(
