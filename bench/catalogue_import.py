@@ -11,12 +11,13 @@ is a lower bound on the per-row approach's cost.
 """
 
 import csv
+import os
 import sys
 import time
 
 from _setup import ROOT, django_setup
 
-DATABASE = "bench_catalogue"
+DATABASE = os.environ.get("BENCH_DATABASE", "bench_catalogue")
 FILE = ROOT / "bench" / "out" / "catalogue.csv"
 HEADER = ["code", "name", "kind", "chrgitm_lv", "med_chrgitm_type", "price_ceiling",
           "selfpay_prop", "valid_from", "valid_to"]  # fmt: skip

@@ -30,7 +30,7 @@ from settlement import (
     vacuum,
 )
 
-DATABASE = "bench_gateway"
+DATABASE = os.environ.get("BENCH_DATABASE", "bench_gateway")
 settlement.DATABASE = DATABASE
 LINES = 20
 VISITS_PER_CLIENT = 6000

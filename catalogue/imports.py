@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -151,7 +152,27 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def check_row(number: int, raw: dict) -> tuple[CatalogueRow | None, list[dict]]:
+@dataclass(slots=True)
+class StagedRow:
+    """A checked row on its way into the staging table (a plain object: building a Django model
+    instance per row cost as much as the whole check)."""
+
+    row: int
+    code: str
+    name: str
+    initials: str
+    kind: str
+    chrgitm_lv: str
+    med_chrgitm_type: str
+    price_ceiling: Decimal | None
+    selfpay_prop: Decimal | None
+    valid_from: date | None
+    valid_to: date | None
+    region: str
+    job_id: int | None = None
+
+
+def check_row(number: int, raw: dict) -> tuple[StagedRow | None, list[dict]]:
     """The row's own format: a staging row, or its errors (row, field, message in Chinese)."""
     errors: list[dict] = []
 
@@ -219,7 +240,7 @@ def check_row(number: int, raw: dict) -> tuple[CatalogueRow | None, list[dict]]:
         error("", _("The row has more values than the header has columns."))
     if errors:
         return None, errors
-    return CatalogueRow(
+    return StagedRow(
         row=number,
         code=code,
         name=name,
@@ -244,10 +265,13 @@ ITEMS = CatalogueItem._meta.db_table
 OVERRIDES = CatalogueOverride._meta.db_table
 
 
-def _write_staging(rows: list[CatalogueRow]) -> None:
+def _write_staging(rows: list[StagedRow]) -> None:
     """COPY on PostgreSQL (the fastest way in); bulk INSERT elsewhere."""
     if connection.vendor != "postgresql":
-        CatalogueRow.objects.bulk_create(rows, batch_size=500)
+        CatalogueRow.objects.bulk_create(
+            [CatalogueRow(**{name: getattr(r, name) for name in STAGING}) for r in rows],
+            batch_size=500,
+        )
         return
     copy_sql = f"COPY {ROWS} ({', '.join(STAGING)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
@@ -258,7 +282,7 @@ def _write_staging(rows: list[CatalogueRow]) -> None:
 def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[list[dict], int]:
     errors: list[dict] = []
     dropped = total = 0
-    buffer: list[CatalogueRow] = []
+    buffer: list[StagedRow] = []
     for number, raw in iter_file(path, filename):
         total += 1
         if total > MAX_ROWS:

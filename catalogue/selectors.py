@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 
 from django.db.models import Q, QuerySet
+
+from staff import sql
 
 from .models import CatalogueItem, CatalogueOverride
 from .split import Item
@@ -17,31 +20,45 @@ def _covers(valid_from, valid_to, on: date) -> bool:
     return (valid_from is None or valid_from <= on) and (valid_to is None or valid_to >= on)
 
 
+_ITEM = ("id", "code", "chrgitm_lv", "med_chrgitm_type", "price_ceiling", "selfpay_prop",
+         "valid_from", "valid_to")  # fmt: skip
+_OVERRIDE = ("item_id", "chrgitm_lv", "price_ceiling", "selfpay_prop", "valid_from", "valid_to")
+
+
+@cache
+def _fields() -> list:
+    return [CatalogueItem._meta.get_field(f) for f in _ITEM] + [
+        CatalogueOverride._meta.get_field(f) for f in _OVERRIDE
+    ]
+
+
+def _items_sql(n: int) -> str:
+    items, overrides = CatalogueItem._meta.db_table, CatalogueOverride._meta.db_table
+    columns = ", ".join([f"i.{f}" for f in _ITEM] + [f"o.{f}" for f in _OVERRIDE])
+    return (
+        f"SELECT {columns} FROM {items} i LEFT JOIN {overrides} o"  # noqa: S608 - table names only
+        f" ON o.item_id = i.id AND o.region_id = %s WHERE i.code IN ({sql.placeholders(n)})"
+    )
+
+
 def items_for(*, codes, region_id: int, on: date) -> dict[str, Item]:
     """The catalogue's terms for ``codes`` at an institution of ``region_id`` on ``on``: the
     region's override where one is in force, else the national item; an item out of its
-    validity is absent (its lines are then fully self-paid). Two queries for any number of codes."""
+    validity is absent (its lines are then fully self-paid). One prepared read for any number
+    of codes (an item has at most one override per region)."""
     codes = sorted(set(codes))
     found: dict[str, Item] = {}
-    rows = CatalogueItem.objects.filter(code__in=codes).values_list(
-        "id", "code", "chrgitm_lv", "med_chrgitm_type", "price_ceiling", "selfpay_prop",
-        "valid_from", "valid_to",
-    )  # fmt: skip
-    by_id = {}
-    for pk, code, lv, kind, ceiling, prop, vf, vt in rows:
-        by_id[pk] = (code, kind)
-        if _covers(vf, vt, on):
-            found[code] = Item(code, lv, kind, ceiling, prop)
-    if by_id:
-        overrides = CatalogueOverride.objects.filter(
-            item_id__in=list(by_id), region_id=region_id
-        ).values_list(
-            "item_id", "chrgitm_lv", "price_ceiling", "selfpay_prop", "valid_from", "valid_to"
+    if not codes:
+        return found
+    fields = _fields()
+    for row in sql.rows(_items_sql(len(codes)), [region_id, *codes]):
+        _pk, code, lv, kind, ceiling, prop, vf, vt, o_item, o_lv, o_ceiling, o_prop, o_vf, o_vt = (
+            sql.values_of(fields, row)
         )
-        for item_id, lv, ceiling, prop, vf, vt in overrides:
-            if _covers(vf, vt, on):
-                code, kind = by_id[item_id]
-                found[code] = Item(code, lv, kind, ceiling, prop)
+        if o_item is not None and _covers(o_vf, o_vt, on):
+            found[code] = Item(code, o_lv, kind, o_ceiling, o_prop)
+        elif _covers(vf, vt, on):
+            found[code] = Item(code, lv, kind, ceiling, prop)
     return found
 
 

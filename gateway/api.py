@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from enrollment.models import Institution
 from staff.permissions import has_role
 from staff.roles import INSTITUTION
 
@@ -52,9 +51,8 @@ class HsaGatewayApi(APIView):
                 json.dumps(reply, ensure_ascii=False),
                 content_type="application/json; charset=utf-8",
             )
-        institution = Institution.objects.select_related("region").get(pk=link.institution_id)
         reply = message_handle(
-            body=request._request.body, institution=institution, user=request.user
+            body=request._request.body, institution_id=link.institution_id, user=request.user
         )
         return HttpResponse(
             json.dumps(reply, ensure_ascii=False), content_type="application/json; charset=utf-8"

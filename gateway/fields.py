@@ -104,7 +104,7 @@ class Node:
         try:
             if not _DATETIME.match(text):
                 raise ValueError
-            moment = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+            moment = datetime.fromisoformat(text)  # the pattern above: yyyy-MM-dd HH:mm:ss only
         except ValueError:
             raise Refused(f"{self.name}.{field} 类型错误：应为时间 yyyy-MM-dd HH:mm:ss") from None
         moment = timezone.make_aware(moment)

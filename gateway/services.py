@@ -14,11 +14,14 @@ import json
 import re
 import secrets
 from decimal import Decimal
+from functools import cache
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from enrollment.models import Institution
+from policies.models import Region
+from staff import sql
 from staff.errors import DomainError
 
 from .fields import Node, Refused
@@ -76,9 +79,10 @@ def _fingerprint(infno: str, payload) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def message_handle(*, body: bytes, institution: Institution, user) -> dict:
+def message_handle(*, body: bytes, institution_id: int, user) -> dict:
     """The answer to one message (a dict for the response body)."""
     now = timezone.now()
+    institution = None
     try:
         envelope = parse(body)
         head = Node(envelope, "报文")
@@ -90,6 +94,7 @@ def message_handle(*, body: bytes, institution: Institution, user) -> dict:
             raise Refused(f"交易编号 infno {infno} 不存在或本系统不受理")
         if not _MSGID.match(msgid):
             raise Refused("msgid 发送方报文ID应为不超过30位的字母或数字")
+        institution, previous = _read(institution_id, msgid)
         if fields["fixmedins_code"] != institution.code:
             raise Refused(
                 f"fixmedins_code 定点医药机构编号 {fields['fixmedins_code']} 与登录凭证所属机构不符"
@@ -104,7 +109,7 @@ def message_handle(*, body: bytes, institution: Institution, user) -> dict:
                 raise Refused("input 交易输入不是有效的 JSON") from None
         node = Node(payload, "input")
         fingerprint = _fingerprint(infno, payload)
-        stored = _stored(institution, msgid, fingerprint)
+        stored = _answer_of(previous, msgid, fingerprint)
         if stored is not None:
             return stored
         ctx = Context(institution, user, msgid, infno, envelope, now)
@@ -112,13 +117,14 @@ def message_handle(*, body: bytes, institution: Institution, user) -> dict:
             with transaction.atomic():
                 output = HANDLERS[infno](ctx, node)
                 reply = answer(institution=institution, infcode=0, output=output, now=now)
-                Message.objects.create(
+                message = Message(
                     institution=institution,
                     msgid=msgid,
                     infno=infno,
                     body_hash=fingerprint,
                     answer=reply,
                 )
+                sql.rows(*sql.insert_statement(message))  # prepared, not compiled per call
             return reply
         except IntegrityError:
             # The same msgid arrived twice at once: the unique index let one through.
@@ -131,17 +137,48 @@ def message_handle(*, body: bytes, institution: Institution, user) -> dict:
         infno = locals().get("infno")
         if infno in NAMES:
             message = f"【{infno} {NAMES[infno]}】{message}"
+        if institution is None:  # refused before the read: the answer names its area
+            institution, _previous = _read(institution_id)
         return answer(institution=institution, infcode=-1, err_msg=message, now=now)
 
 
-def _stored(institution: Institution, msgid: str, fingerprint: str) -> dict | None:
-    previous = (
-        Message.objects.filter(institution=institution, msgid=msgid)
-        .values_list("body_hash", "answer")
-        .first()
-    )
+@cache
+def _stored_sql() -> str:
+    columns = sql.columns_of(Message)[0]
+    table = connection.ops.quote_name(Message._meta.db_table)
+    return f"SELECT {columns} FROM {table} WHERE institution_id = %s AND msgid = %s"  # noqa: S608 - table name only
+
+
+@cache
+def _institution_sql() -> str:
+    i, r = (connection.ops.quote_name(m._meta.db_table) for m in (Institution, Region))
+    columns = f"{sql.columns_of(Institution)[0]}, {sql.columns_of(Region)[0]}"
+    return f"SELECT {columns} FROM {i} JOIN {r} ON {r}.id = {i}.region_id WHERE {i}.id = %s"  # noqa: S608 - table names only
+
+
+def _read(institution_id: int, msgid: str | None = None) -> tuple[Institution, Message | None]:
+    """The token's institution with its region and, given a msgid, the message it already
+    sent under it: one round trip (every message needs both)."""
+    statements = [(_institution_sql(), [institution_id])]
+    if msgid is not None:
+        statements.append((_stored_sql(), [institution_id, msgid]))
+    found = sql.batch(statements)
+    row = found[0][0]
+    n = len(sql.columns_of(Institution)[1])
+    institution = sql.instance_of(Institution, row[:n])
+    institution.region = sql.instance_of(Region, row[n:])
+    previous = sql.instance_of(Message, found[1][0]) if msgid is not None and found[1] else None
+    return institution, previous
+
+
+def _answer_of(previous: Message | None, msgid: str, fingerprint: str) -> dict | None:
     if previous is None:
         return None
-    if previous[0] != fingerprint:
+    if previous.body_hash != fingerprint:
         raise Refused(f"msgid 报文ID {msgid} 已被另一笔报文使用，不能重复使用")
-    return previous[1]
+    return previous.answer
+
+
+def _stored(institution: Institution, msgid: str, fingerprint: str) -> dict | None:
+    found = sql.rows(_stored_sql(), [institution.pk, msgid])  # at most one: a unique index
+    return _answer_of(sql.instance_of(Message, found[0]) if found else None, msgid, fingerprint)

@@ -117,6 +117,69 @@ def insert_statement(
     return f"{head} VALUES ({', '.join(fragments)}) {returning}", values
 
 
+def insert_many_statement(instances: list[models.Model]) -> tuple[str, list]:
+    """One ``INSERT … VALUES (…), (…)`` for new instances of one model (no ``RETURNING``),
+    each value converted as ``insert_statement`` does: a bulk insert without the ORM's
+    per-call compilation. The caller keeps the batch small enough for the driver's limit on
+    parameters (e.g. 1,000 rows)."""
+    head, fields, _returning = _insert_parts(type(instances[0]))
+    values: list = []
+    for instance in instances:
+        for f, attname, types in fields:
+            value = getattr(instance, attname)
+            if types and (value is None or _unchanged(value, types)):
+                values.append(value)
+            else:
+                values.append(f.get_db_prep_save(f.pre_save(instance, True), connection))
+    row = f"({placeholders(len(fields))})"
+    return f"{head} VALUES {', '.join([row] * len(instances))}", values
+
+
+@cache
+def columns_of(model: type[models.Model]) -> tuple[str, list[str], list]:
+    """``"table"."column", …`` of a model's concrete fields, their attnames in ``from_db``
+    order, and each field's converters as the ORM's compiler applies them (SQLite hands back
+    text datetimes and float decimals; PostgreSQL mostly none)."""
+    q = connection.ops.quote_name
+    fields = list(model._meta.concrete_fields)
+    table = model._meta.db_table
+    converters = []
+    for f in fields:
+        col = f.get_col(table)
+        functions = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+        converters.append((col, functions))
+    columns = ", ".join(f"{q(table)}.{q(f.column)}" for f in fields)
+    return columns, [f.attname for f in fields], converters
+
+
+@cache
+def _field_converters(field: models.Field) -> tuple:
+    col = field.get_col(field.model._meta.db_table)
+    return col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+
+
+def values_of(fields: list[models.Field], row) -> list:
+    """A raw row's values converted as the ORM converts those fields' columns."""
+    converted = []
+    for value, field in zip(row, fields, strict=True):
+        col, functions = _field_converters(field)
+        for function in functions:
+            value = function(value, col, connection)
+        converted.append(value)
+    return converted
+
+
+def instance_of(model: type[models.Model], values) -> models.Model:
+    """A model instance from a raw row of ``columns_of(model)``, as the ORM would build it."""
+    _text, attnames, converters = columns_of(model)
+    converted = []
+    for value, (col, functions) in zip(values, converters, strict=True):
+        for function in functions:
+            value = function(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, attnames, converted)
+
+
 def saved(instance: models.Model, pk) -> models.Model:
     """Mark an instance inserted by hand as saved, with its primary key."""
     instance.pk = pk

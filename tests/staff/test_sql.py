@@ -115,3 +115,34 @@ def test_values_the_field_would_refuse_or_warn_about_still_go_through_it(postgre
         Settlement(visit_date=dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC))
     )
     assert dt.date(2026, 3, 1) in values
+
+
+@pytest.mark.django_db
+def test_insert_many_and_instance_of_read_back_what_the_orm_reads():
+    """One multi-row INSERT stores what the ORM would; a raw row of ``columns_of`` becomes the
+    instance the ORM builds (decimals, dates and times converted on SQLite as on PostgreSQL)."""
+    from catalogue.models import CatalogueItem
+
+    codes = ["T0", "T1", "T2"]
+    items = [
+        CatalogueItem(
+            code=code, name="阿莫西林胶囊", initials="amxljn", kind="drug", chrgitm_lv="02",
+            med_chrgitm_type="09", price_ceiling=Decimal("12.345678") if n else None,
+            selfpay_prop=Decimal("0.1000"), valid_from=dt.date(2024, 1, 1), valid_to=None,
+        )
+        for n, code in enumerate(codes)
+    ]  # fmt: skip
+    text, params = sql.insert_many_statement(items)
+    assert text.count("(") == 1 + len(items)  # the column list and one row each
+    sql.execute(text, params)
+    columns = sql.columns_of(CatalogueItem)[0]
+    table = connection.ops.quote_name(CatalogueItem._meta.db_table)
+    raw = sql.rows(f"SELECT {columns} FROM {table} WHERE code IN (%s, %s, %s) ORDER BY code", codes)  # noqa: S608 - table name only
+    ours = [sql.instance_of(CatalogueItem, row) for row in raw]
+    theirs = list(CatalogueItem.objects.filter(code__in=codes).order_by("code"))
+    names = [f.attname for f in CatalogueItem._meta.concrete_fields]
+    assert [[getattr(i, n) for n in names] for i in ours] == [
+        [getattr(i, n) for n in names] for i in theirs
+    ]
+    assert theirs[1].price_ceiling == Decimal("12.345678") and theirs[0].price_ceiling is None
+    assert isinstance(ours[1].valid_from, dt.date) and ours[1].updated_at.tzinfo is not None
