@@ -32,8 +32,10 @@ from catalogue.split import CLASS_B, split_line
 from claims import calculator
 from claims.models import Accumulator, ChronicCertification, Disease, Settlement
 from claims.settlement import (
-    _IN_FORCE,
+    _CHAIN_VERSIONS,
     ClaimRequest,
+    T,
+    _has_version,
     _policy,
     settlement_create,
     settlement_preview,
@@ -41,7 +43,7 @@ from claims.settlement import (
 )
 from enrollment.models import Institution, Person
 from family_sharing.models import SharingAuthorisation
-from policies.models import PolicyVersion, Region
+from policies.models import Region
 from staff import sql
 from staff.errors import DomainError
 
@@ -371,16 +373,17 @@ def t2203(ctx: Context, node: Node) -> None:
 
 
 def _policy_in_force(region_id: int, on: date) -> calculator.Policy | None:
-    # One prepared read of the version's id and stamp; the document itself comes from the
-    # settlement service's cache of policies by version (parsed once per process).
+    # The settlement service's own read of the region chain's versions in force (one prepared
+    # statement); the effective document comes from its cache by version set (parsed once per
+    # process), so the gateway splits lines under exactly the policy the settlement will use.
     found = sql.rows(
-        f"SELECT CAST(id AS TEXT), CAST(created_at AS TEXT) FROM {PolicyVersion._meta.db_table}"  # noqa: S608 - table name only
-        f" WHERE region_id = %s AND {_IN_FORCE} ORDER BY effective_from DESC",
+        _CHAIN_VERSIONS.format(tag="version", version=T.version, region=T.region),
         [region_id, on, on],
     )
-    if not found:
+    rows = tuple((a, b) for _tag, a, b in found)
+    if not _has_version(list(rows)):
         return None
-    return _policy(*found[0])
+    return _policy(rows)[0]
 
 
 _FEELINES = FeeLine._meta.db_table
