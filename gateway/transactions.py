@@ -30,7 +30,7 @@ from accounts.models import PersonalAccount
 from catalogue.selectors import items_for
 from catalogue.split import CLASS_B, split_line
 from claims import calculator
-from claims.models import Accumulator, ChronicCertification, Disease, Settlement
+from claims.models import Accumulator, ChronicCertification, Disease, InpatientTotal, Settlement
 from claims.settlement import (
     _CHAIN_VERSIONS,
     ClaimRequest,
@@ -1194,6 +1194,20 @@ def t5206(ctx: Context, node: Node) -> dict:
                     "cum": f"{getattr(a, field):.2f}",
                 }
             )
+    # The inpatient pooled total the inpatient system reported for the year (DESIGN.md
+    # "Inpatient pooled totals and combined maxima"): counted within a combined maximum.
+    inpatient = InpatientTotal.objects.filter(person=person, year=year).first()
+    if inpatient is not None:
+        rows.append(
+            {
+                "insutype": insutype_of(person),
+                "year": str(year),
+                "cum_ym": cum_ym,
+                "cum_type_code": "inpatient.pooled",
+                "cum_type_name": "住院统筹基金支付（住院系统报送）",
+                "cum": f"{inpatient.pooled:.2f}",
+            }
+        )
     return {"cuminfo": rows}
 
 

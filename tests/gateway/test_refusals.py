@@ -263,3 +263,22 @@ def test_2204_costs_the_same_queries_for_200_lines_as_for_20(world):
     else:
         assert big_queries <= small_queries + 10, (small_queries, big_queries)
     assert big <= 3 * small + 0.05, (small, big)
+
+
+def test_5206_reports_the_years_outpatient_and_reported_inpatient_pooled_totals(visit):
+    # 5206 累计信息查询: the outpatient accumulators of the year and the inpatient pooled total the
+    # inpatient system reported (PUT /api/v1/persons/{id}/inpatient-totals/{year}/).
+    from datetime import date
+
+    from claims.models import InpatientTotal
+
+    his, person, psn_no, _mdtrt_id, settle = visit
+    his.ok("2207", {"data": settle}, insuplc="420100")
+    year = date.today().year
+    InpatientTotal.objects.create(
+        person=person, year=year, pooled=D("12345.60"), as_of=date(year, 1, 1), source="住院系统"
+    )
+    rows = his.ok("5206", {"data": {"psn_no": psn_no, "cum_ym": f"{year}01"}}, insuplc="420100")
+    cum = {r["cum_type_code"]: r["cum"] for r in rows["cuminfo"]}
+    assert cum["inpatient.pooled"] == "12345.60"
+    assert any(code.startswith("general_outpatient.") for code in cum)
