@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
 MONEY = {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,11})\.[0-9]{2}$"}
@@ -326,6 +327,53 @@ def source_for(document: dict, dotted: str) -> dict | None:
     return None
 
 
+_TYPES = {
+    "string": "text",
+    "object": "object",
+    "array": "list",
+    "boolean": "true/false",
+    "integer": "whole number",
+    "null": "null",
+}
+
+
+def _message(error) -> str:
+    """A clerk's sentence for a schema error (jsonschema's own text is English and shows the
+    regular expression): what the value must be, and the value given."""
+    given = repr(error.instance) if not isinstance(error.instance, dict | list) else ""
+    validator, expected = error.validator, error.validator_value
+    if validator == "pattern" and expected == MONEY["pattern"]:
+        text = _("an amount must be text with two decimals, e.g. “3500.00”")
+    elif validator == "pattern" and expected == RATE["pattern"]:
+        text = _("a ratio must be text between 0 and 1, e.g. “0.80”")
+    elif validator == "pattern" and expected == BOUND["pattern"]:
+        text = _("a bound must be a decimal number as text, e.g. “2000.00”")
+    elif validator == "pattern":
+        text = _("the value is not in the expected format")
+    elif validator == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        text = _("the value must be: %(kinds)s") % {
+            "kinds": " / ".join(_(_TYPES.get(k, k)) for k in kinds)
+        }
+    elif validator == "required":
+        missing = [k for k in expected if k not in (error.instance or {})]
+        text = _("a required parameter is missing: %(names)s") % {"names": "、".join(missing)}
+    elif validator in ("enum", "const"):
+        allowed = expected if validator == "enum" else [expected]
+        text = _("the value must be one of: %(values)s") % {
+            "values": "、".join(str(v) for v in allowed)
+        }
+    elif validator == "additionalProperties":
+        known = set((error.schema.get("properties") or {}).keys())
+        extra = [k for k in (error.instance or {}) if k not in known]
+        text = _("unknown parameter: %(names)s") % {"names": "、".join(extra)}
+    elif validator in ("minItems", "uniqueItems"):
+        text = _("the list is empty or repeats a value")
+    else:
+        return error.message
+    return f"{text}（{_('given')}：{given}）" if given else text
+
+
 def validate_document(document: Any) -> list[dict[str, str]]:
     """Every problem with a policy document as ``{"path": "$.a.b", "message": ...}``; [] if fine."""
     if not isinstance(document, dict):
@@ -336,7 +384,7 @@ def validate_document(document: Any) -> list[dict[str, str]]:
         # error names the exact value (e.g. the ratio that is above 1).
         while error.context:
             error = max(error.context, key=lambda e: len(e.absolute_path))
-        errors.append({"path": _json_path(error.absolute_path), "message": error.message})
+        errors.append({"path": _json_path(error.absolute_path), "message": _message(error)})
     if errors:
         return errors
     tree = {k: v for k, v in document.items() if k != "sources"}

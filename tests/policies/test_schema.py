@@ -63,3 +63,24 @@ def test_not_an_object():
     assert validate_document([1, 2]) == [
         {"path": "$", "message": "The policy document must be a JSON object."}
     ]
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda d: d["general_outpatient"]["annual_cap"].update(employee="lots"), "两位小数"),
+        (lambda d: d["general_outpatient"]["ratio"]["employee"].update({"1": "1.5"}), "0 至 1"),
+        (lambda d: d["general_outpatient"].update(deductible_basis="weekly"), "以下之一"),
+        (lambda d: d["account"].update(employee_rate=2), "取值类型须为"),
+        (lambda d: d["general_outpatient"].pop("ratio"), "缺少必填参数：ratio"),
+    ],
+)  # fmt: skip
+def test_schema_errors_read_as_sentences_in_chinese(mutate, expected):
+    # A clerk sees what the value must be and what was given, never jsonschema's English text
+    # with its regular expression.
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        messages = [e["message"] for e in broken(mutate)]
+    assert any(expected in m for m in messages), messages
+    assert not any("^" in m or "does not match" in m or "is not" in m for m in messages), messages
