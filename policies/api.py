@@ -27,7 +27,7 @@ from .services import (
 
 
 class RegionOutputSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None)
+    parent = serializers.CharField(source="parent.code", default=None, allow_null=True)
 
     class Meta:
         model = Region

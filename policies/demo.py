@@ -137,6 +137,6 @@ def load(stdout) -> None:
         )
     fills = _baotou_fills()
     stdout.write(
-        f"  成都市 (510100) under 四川省 with its annual cap (demonstration figure); Baotou's "
+        f"Region tree: 成都市 (510100) under 四川省 with its annual cap (demonstration figure); Baotou's "
         f"average pension filled ({fills} fills created) from a demonstration notice."
     )

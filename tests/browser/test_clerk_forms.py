@@ -151,7 +151,8 @@ def test_manual_claim_settles_what_was_previewed(page, live_server, tmp_path):
     page.wait_for_url(f"{live_server.url}/claims/settlements/*/")
     settlement = Settlement.objects.get()
     assert settlement.total_amount == D("5000.00")
-    assert f"{settlement.pool_paid:.2f}" in shown and f"{settlement.account_paid:.2f}" in shown
+    # The preview shows money as 12,345.67.
+    assert f"{settlement.pool_paid:,.2f}" in shown and f"{settlement.account_paid:,.2f}" in shown
     page.screenshot(path=str(tmp_path / "settled.png"), full_page=True)
 
     # The same invoice number again: said at the preview, with a link to the settlement.

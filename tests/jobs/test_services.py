@@ -1,5 +1,7 @@
 """Job lifecycle: validation, permission, statuses, progress, idempotent re-execution."""
 
+import time
+
 import pytest
 
 from jobs.models import Job
@@ -134,6 +136,18 @@ def test_a_job_running_in_another_worker_is_not_run_again(postgres):
     job.refresh_from_db()
     assert (job.status, job.attempts) == (Job.Status.QUEUED, 0)
     other.close()  # the first worker died: its lock went with its connection
+    # The server drops a closed session's locks as its backend exits, a moment after the
+    # client hangs up: wait (bounded) until pg_locks no longer shows it.
+    with connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
+                " AND objid = %s AND objsubid = 2",
+                [_RUN_LOCK_SPACE, job.pk],
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.05)
     assert job_execute(job_id=job.pk).status == Job.Status.SUCCEEDED
 
 
