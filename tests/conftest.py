@@ -20,6 +20,43 @@ def _missing(service: str, flag: str, why: str):
     pytest.skip(f"{service} not available: {why}")
 
 
+# A test asking for none of these (and not marked ``django_db`` or ``slow``) touches no database
+# and no service: it runs alike on the SQLite default and on the real services.
+_SERVICE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_setup",
+    "live_server",
+    "postgres",
+    "postgres_tx",
+    "redis_url",
+    "browser_path",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """``SKIP_SERVICE_FREE=1`` (CI's second pass, on PostgreSQL, Redis and chromium) leaves out
+    the tests that use no database and no service: the first pass (SQLite default) has just run
+    them, and they cannot behave differently (pure calculator properties, parsers, settings
+    checks in their own subprocess). Everything touching a database or a service runs in both."""
+    if os.environ.get("SKIP_SERVICE_FREE") != "1":
+        return
+    keep, left_out = [], []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if (
+            names & _SERVICE_FIXTURES
+            or item.get_closest_marker("django_db")
+            or item.get_closest_marker("slow")
+        ):
+            keep.append(item)
+        else:
+            left_out.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = keep
+
+
 @pytest.fixture
 def postgres(db):
     if connection.vendor != "postgresql":
