@@ -175,6 +175,7 @@ class Comparison:
 
     result: dict
     cards: list[Card] = field(default_factory=list)
+    total: Card | None = None
     tables: list[Table] = field(default_factory=list)
     full_tables: list[Table] = field(default_factory=list)
     delta: Table | None = None
@@ -296,13 +297,12 @@ def comparison(result: Any) -> Comparison:
     c = Comparison(result=result)
     actual, draft = c.actual, c.draft
     c.cards = [Card(k, payer_label(k), dec(actual.get(k)), dec(draft.get(k))) for k in PAYERS]
-    c.cards.append(
-        Card(
-            "total_amount",
-            _("Total amount"),
-            dec(actual.get("total_amount")),
-            dec(draft.get("total_amount")),
-        )
+    # The claims' total stays what it was (the same claims): a figure beside the cards.
+    c.total = Card(
+        "total_amount",
+        _("Total amount"),
+        dec(actual.get("total_amount")),
+        dec(draft.get("total_amount")),
     )
     breakdowns = _side(result.get("breakdowns"))
     for key, group in BREAKDOWNS:
@@ -326,7 +326,7 @@ def _page_table(key: str, group: str | None, items: list[dict]) -> Table:
         _("Pooled fund, actual"),
         _("Pooled fund, under the draft"),
         _("Pooled fund, difference"),
-        _("Change"),
+        _("Rate of change"),
         _("Personal account, difference"),
         _("Family account, difference"),
         _("Cash, difference"),
@@ -592,9 +592,12 @@ def xlsx(job, c: Comparison) -> Any:
             _("Actual (as settled)"),
             _("Under the draft"),
             _("Difference (draft minus actual)"),
-            _("Change"),
+            _("Rate of change"),
         ],
-        *([card.label, card.actual, card.draft, card.difference, card.percent] for card in c.cards),
+        *(
+            [card.label, card.actual, card.draft, card.difference, card.percent]
+            for card in [*c.cards, c.total]
+        ),
         [],
         [_("Settlements, actual"), c.settlements],
         [_("Settlements under the draft"), c.draft_settlements],

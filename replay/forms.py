@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policies.models import PolicyDraft
 from staff.inputs import FormDateField, has_foreign_digits
+from staff.widgets import DateInput
 
 # 2025-01-01 or 20250101, ASCII digits only (other digits are refused first, by the field).
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}", re.ASCII)
@@ -17,8 +18,12 @@ MAX_YEARS = 10
 
 
 class ReplayDateField(FormDateField):
-    """A day as ``YYYY-MM-DD`` or ``YYYYMMDD``; anything else is refused naming the field."""
+    """A day as ``YYYY-MM-DD`` or ``YYYYMMDD``; anything else is refused naming the field.
 
+    The page shows the project's date picker (``staff.widgets.DateInput``, ISO values); the
+    compact form is read too, for a browser without the picker or a posted form."""
+
+    widget = DateInput
     input_formats = ["%Y-%m-%d", "%Y%m%d"]
 
     def to_python(self, value):
