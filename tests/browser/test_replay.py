@@ -61,6 +61,7 @@ def test_manager_reads_and_prints_a_replay(page, live_server, tmp_path):
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_timeout(300)
         page.screenshot(path=str(tmp_path / f"replay-{width}.png"), full_page=True)
+        page.locator("#headline").screenshot(path=str(tmp_path / f"headline-{width}.png"))
         assert (tmp_path / f"replay-{width}.png").stat().st_size > 10_000
     # The evaluation report, printed.
     page.set_viewport_size({"width": 1366, "height": 900})
