@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "claims",
     "gateway",
     "dashboards",
+    "replay",
 ]
 
 MIDDLEWARE = [

@@ -134,5 +134,6 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("family-sharing/", include("family_sharing.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("replay/", include("replay.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from staff.errors import DomainError, NotFound
 from staff.inputs import check_date_range, has_foreign_digits
-from staff.roles import POLICY_ADMIN, user_has_role
+from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
 from .forms import PublishForm, RegionForm
 from .labels import format_value, interpretations, label, parameter_rows, schema_rows
@@ -132,7 +132,13 @@ def region_detail_page(request, code: str):
             "chain": chain,
             "children": list(region.children.all()),
             "versions": versions,
-            "drafts": list(policy_drafts(region=region)),
+            # Drafts are the bureau's work in progress (as in the API): an institution's user
+            # sees the policy in force and its history, never a draft.
+            "drafts": list(policy_drafts(region=region))
+            if user_has_role(request.user, CLERK, MANAGER, AUDITOR, POLICY_ADMIN)
+            else [],
+            # Managers evaluate a draft before it is published (issue 21, the replay pages).
+            "can_replay": user_has_role(request.user, MANAGER),
             "selected": selected,
             "effective": result is not None,
             "rows": rows,

@@ -30,6 +30,7 @@ CODES: dict[str, dict[str, Any]] = {
         "payroll_import": L("Payroll import"),
         "selfcheck": L("System self-check"),
         "person_import": L("Person import"),
+        "policy_replay": L("Policy replay of a draft"),
     },
     "ledger_kind": {
         "payroll_credit": L("Payroll credit"),
@@ -61,6 +62,14 @@ CODES: dict[str, dict[str, Any]] = {
         "2": L("Level 2"),
         "3": L("Level 3"),
         "pharmacy": L("Retail pharmacy"),
+    },
+    # The age bands of a policy replay's comparison (replay: age in full years).
+    "age_band": {
+        "0-44": L("Aged 44 and under"),
+        "45-59": L("Aged 45 to 59"),
+        "60-69": L("Aged 60 to 69"),
+        "70-79": L("Aged 70 to 79"),
+        "80+": L("Aged 80 and over"),
     },
     "premium_kind": {
         "resident_insurance": L("Residents' basic medical insurance"),

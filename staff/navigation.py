@@ -48,6 +48,11 @@ LINKS: dict[str, tuple[Link, ...]] = {
         Link(_("Institutions"), "dashboards:institutions", _("Top 20 by pooled fund, drill-down")),
         Link(_("Settlement search"), "claims:settlement_list"),
         Link(_("Regional policies"), "policies:region_list"),
+        Link(
+            _("Policy replay of a draft"),
+            "replay:start",
+            _("Evaluate a draft on a past period before publishing it"),
+        ),
         Link(_("Background jobs"), "jobs:list", _("Crediting runs, year-end close, imports")),
     ),
     AUDITOR: (
@@ -66,6 +71,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
     POLICY_ADMIN: (
         Link(_("Regional policies"), "policies:region_list", _("Publish a new policy version")),
         Link(_("Policy document schema"), "policies:schema"),
+        Link(_("Policy replay of a draft"), "replay:start", _("Managers' evaluations of drafts")),
     ),
 }
 

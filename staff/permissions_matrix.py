@@ -127,6 +127,18 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST dashboards/institutions/": (MANAGER,),
     "GET dashboards/institutions/<int:institution_id>/": (MANAGER, AUDITOR),
     "POST dashboards/institutions/<int:institution_id>/": (MANAGER,),
+    # Policy replay (issue 21): managers start replays of a draft; policy administrators and
+    # auditors read them (a draft's evaluation is the bureau's, never an institution's).
+    "GET replay/": (MANAGER, AUDITOR, POLICY_ADMIN),
+    "POST replay/": (MANAGER,),
+    "GET replay/<int:job_id>/": (MANAGER, AUDITOR, POLICY_ADMIN),
+    "POST replay/<int:job_id>/": (),  # not served: 405
+    "GET replay/<int:job_id>/progress/": (MANAGER, AUDITOR, POLICY_ADMIN),
+    "POST replay/<int:job_id>/progress/": (),  # not served: 405
+    "GET replay/<int:job_id>/export/": (MANAGER, AUDITOR, POLICY_ADMIN),
+    "POST replay/<int:job_id>/export/": (),  # not served: 405
+    "GET replay/<int:job_id>/report/": (MANAGER, AUDITOR, POLICY_ADMIN),
+    "POST replay/<int:job_id>/report/": (),  # not served: 405
     "POST api/v1/auth/token/": EVERYONE,
     "GET api/v1/jobs/": SIGNED_IN,
     "POST api/v1/jobs/": BUREAU_WRITERS,
