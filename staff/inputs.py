@@ -179,3 +179,24 @@ class FormIntegerField(_AsciiFormField, forms.IntegerField):
 
 class FormCodeField(_AsciiFormField, forms.CharField):
     pass
+
+
+class FormPeriodField(forms.Field):
+    """A ``YYYY-MM`` period (ASCII digits); cleans to the month's first day."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"maxlength": "7", "placeholder": "2026-01", "inputmode": "numeric"}
+        )
+
+    def to_python(self, value):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        try:
+            return parse_period(text, field=str(self.label or ""))
+        except BadInput as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None
