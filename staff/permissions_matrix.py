@@ -58,6 +58,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET policies/<str:code>/publish/": (POLICY_ADMIN,),
     "POST policies/<str:code>/publish/": (POLICY_ADMIN,),
     "GET enrollment/persons/": BUREAU,
+    "GET enrollment/places/<str:code>/": BUREAU,
+    "POST enrollment/places/<str:code>/": (),  # not served: 405
     "POST enrollment/persons/": BUREAU_WRITERS,
     "GET enrollment/persons/new/": (CLERK, AUDITOR),
     "POST enrollment/persons/new/": (CLERK,),
