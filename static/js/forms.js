@@ -1,6 +1,6 @@
 // Every form: the first field has the focus (or the first field with an error, after a
-// refused submission); Enter submits from any field, a select included; a date may be pasted
-// as 20261128. No inline script: the pages keep their strict content security policy.
+// refused submission); Enter submits from any field, a select included; a date may be typed
+// or pasted as 20261128. No inline script: the pages keep their strict content security policy.
 (function () {
   "use strict";
   var FIELDS = "input:not([type=hidden]):not([type=submit]):not([type=button]):not([disabled]):not([readonly]), select:not([disabled]), textarea:not([disabled])";
@@ -58,6 +58,48 @@
     }
   });
 
+  // A date input takes 20261128 typed, whatever order the browser's locale gives its
+  // segments (yyyy/mm/dd, mm/dd/yyyy…): eight digits typed in a row that make a real date as
+  // YYYYMMDD set it. Digits typed the locale's own way are left to the browser (a month-first
+  // order never reads as YYYYMMDD: its first four digits are a year before 1800 or its next two
+  // a month above 12).
+  var typed = new WeakMap();
+
+  function isoOf(digits) {
+    var m = /^([0-9]{4})([0-9]{2})([0-9]{2})$/.exec(digits);
+    if (!m || +m[1] < 1800) { return null; }
+    var day = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    if (day.getUTCFullYear() !== +m[1] || day.getUTCMonth() !== +m[2] - 1 || day.getUTCDate() !== +m[3]) { return null; }
+    return m[1] + "-" + m[2] + "-" + m[3];
+  }
+
+  function setDate(el, iso) {
+    el.value = iso;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target instanceof HTMLInputElement && event.target.type === "date") { typed.set(event.target, ""); }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (!(el instanceof HTMLInputElement) || el.type !== "date") { return; }
+    if (!/^[0-9]$/.test(event.key)) {
+      if (event.key !== "Shift") { typed.set(el, ""); }
+      return;
+    }
+    var digits = ((typed.get(el) || "") + event.key).slice(-8);
+    typed.set(el, digits);
+    var iso = digits.length === 8 ? isoOf(digits) : null;
+    if (iso) {
+      event.preventDefault();
+      setDate(el, iso);
+      typed.set(el, "");
+    }
+  });
+
   // A date input takes 2026-11-28 and also 20261128 or 2026/11/28 when pasted.
   document.addEventListener("paste", function (event) {
     var el = event.target;
@@ -66,9 +108,7 @@
     var m = /^([0-9]{4})[-/.]?([0-9]{2})[-/.]?([0-9]{2})$/.exec(text);
     if (!m) { return; }
     event.preventDefault();
-    el.value = m[1] + "-" + m[2] + "-" + m[3];
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-    el.dispatchEvent(new Event("change", { bubbles: true }));
+    setDate(el, m[1] + "-" + m[2] + "-" + m[3]);
   });
 
   document.addEventListener("DOMContentLoaded", focusFirst);

@@ -43,10 +43,15 @@ def test_clerk_registers_a_person_with_hints_and_a_confirmation(page, live_serve
     page.select_option("#id_region", "420100")
     page.select_option("#id_employer", str(employer.pk))
     page.fill("#id_contribution_base", "6000")
-    # A date input also takes a pasted 20260101 (typing follows the browser's own order).
+    # A date input takes 20260101 typed (whatever order the browser's locale gives its
+    # segments: headless chromium's is mm/dd/yyyy) and 2026/01/01 pasted.
+    page.click("#id_benefits_from")
+    page.keyboard.type("20260101")
+    assert page.input_value("#id_benefits_from") == "2026-01-01"
+    page.fill("#id_benefits_from", "")
     page.evaluate(
         """() => { const e = document.querySelector('#id_benefits_from'); e.focus();
-        const d = new DataTransfer(); d.setData('text', '20260101');
+        const d = new DataTransfer(); d.setData('text', '2026/01/01');
         e.dispatchEvent(new ClipboardEvent('paste', {clipboardData: d, bubbles: true})); }"""
     )
     assert page.input_value("#id_benefits_from") == "2026-01-01"
