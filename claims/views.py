@@ -86,7 +86,11 @@ def _treatment(certification: ChronicCertification) -> dict | None:
     return {
         "deductible": exempt.get("deductible", rules.get("deductible")),
         "ratio": f"{(Decimal(ratio) * 100).normalize():f}%" if isinstance(ratio, str) else None,
-        "annual_cap": rules.get("cap_first_disease"),
+        # Chronic: the first disease's cap (Yuxi), else the overall one (Jilin's 6500 ceiling);
+        # special: its annual cap. Unset (null) is said so on the decision, never a 0.
+        "annual_cap": rules.get("cap_first_disease")
+        or rules.get("annual_cap")
+        or rules.get("cap_max"),
         "citation": citation_of(policy.source, person.region.name),
         "source": policy.source,
     }

@@ -9,8 +9,8 @@ import pytest
 
 from accounts.services import ledger_post
 from claims.models import Disease
-from claims.services import certification_apply, certification_reject
-from tests.factories import UserFactory
+from claims.services import certification_apply, certification_approve, certification_reject
+from tests.factories import PersonFactory, UserFactory
 from tests.family_sharing.conftest import Family
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,17 @@ def test_certification_documents_follow_the_status(family, client):
     assert "现行政策待遇标准" not in html  # no benefits on a refusal
     client.force_login(UserFactory(roles=["auditor"]))
     assert client.get(url).status_code == 200
+
+
+def test_a_decision_states_the_cap_in_words_or_that_it_is_unset(family, client):
+    Disease.objects.get_or_create(code="I10", defaults={"name": "高血压", "kind": "chronic"})
+    client.force_login(UserFactory(roles=["clerk"]))
+    for code, shown in (("220000", "陆仟伍佰元整"), ("420100", "未设定")):
+        person = PersonFactory(region=family.regions[code], benefits_from=date(2023, 1, 1))
+        c = certification_apply(person=person, disease_code="I10", valid_from=date(2026, 1, 1))
+        certification_approve(certification=c)
+        html = client.get(f"/claims/certifications/{c.pk}/decision/").content.decode()
+        assert "门诊慢特病认定决定书" in html and shown in html, code
 
 
 def test_sharing_statement_totals_in_words(family, client):
