@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from staff.inputs import FormDateField
+from staff.inputs import FormDateField, FormPeriodField
 from staff.uploads import FormUploadField
 from staff.widgets import DateInput
 
@@ -13,3 +13,17 @@ class PayrollUploadForm(forms.Form):
 class StatementFilterForm(forms.Form):
     date_from = FormDateField(label=_("From"), required=False, widget=DateInput())
     date_to = FormDateField(label=_("To"), required=False, widget=DateInput())
+
+
+class ReceiptFilterForm(forms.Form):
+    """缴费凭证: the periods (YYYY-MM) whose payroll credits the receipt lists."""
+
+    period_from = FormPeriodField(label=_("From period"), required=False)
+    period_to = FormPeriodField(label=_("To period"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and end < start:
+            self.add_error("period_to", _("The end period is before the start period."))
+        return data

@@ -42,3 +42,16 @@ def opening_balance(*, account: PersonalAccount, date_from: date | None) -> Deci
 
 def annual_statements(*, account: PersonalAccount) -> QuerySet[AnnualStatement]:
     return account.statements.order_by("-year")
+
+
+def payroll_credits(
+    *, account: PersonalAccount, period_from: date | None = None, period_to: date | None = None
+) -> QuerySet[LedgerEntry]:
+    """The account's payroll credits (在职职工按缴费基数划入) by period, oldest first: the
+    premium receipt (缴费凭证). Periods are ``YYYY-MM`` text, which orders as dates do."""
+    entries = account.entries.filter(kind=LedgerEntry.Kind.PAYROLL_CREDIT).order_by("period", "id")
+    if period_from:
+        entries = entries.filter(period__gte=f"{period_from:%Y-%m}")
+    if period_to:
+        entries = entries.filter(period__lte=f"{period_to:%Y-%m}")
+    return entries

@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("payroll/", views.payroll_upload_page, name="payroll_upload"),
     path("persons/<int:person_id>/statement/", views.statement_page, name="statement"),
+    path("persons/<int:person_id>/receipt/", views.premium_receipt_page, name="premium_receipt"),
     path(
         "persons/<int:person_id>/annual/<int:year>/",
         views.annual_statement_page,

@@ -1,7 +1,11 @@
 """Account pages: statement (printable, CSV/XLSX), annual statements, payroll upload."""
 
+from decimal import Decimal
+
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from enrollment.models import Person
 from jobs.services import job_create
@@ -12,9 +16,15 @@ from staff.forms import apply_error
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .api import refuse_unopenable, store_upload
-from .forms import PayrollUploadForm, StatementFilterForm
+from .forms import PayrollUploadForm, ReceiptFilterForm, StatementFilterForm
 from .payroll import COLUMNS as payroll_columns
-from .selectors import account_entries, account_for, annual_statements, opening_balance
+from .selectors import (
+    account_entries,
+    account_for,
+    annual_statements,
+    opening_balance,
+    payroll_credits,
+)
 
 READERS = (CLERK, MANAGER, POLICY_ADMIN)
 COLUMNS = ["created_at", "kind", "amount", "balance_after", "period", "reference", "memo"]
@@ -48,6 +58,39 @@ def statement_page(request, person_id: int):
             "date_from": filters.get("date_from"),
             "date_to": filters.get("date_to"),
             "statements": annual_statements(account=account) if account else [],
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@role_required(*READERS)
+@require_safe
+def premium_receipt_page(request, person_id: int):
+    """缴费凭证: the payroll contributions credited to the person's account, period by period
+    (contribution base and amount credited), with the total in words; a printable document."""
+    person = get_object_or_404(Person.objects.select_related("region", "employer"), pk=person_id)
+    account = account_for(person=person)
+    form = ReceiptFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    start, end = filters.get("period_from"), filters.get("period_to")
+    credits = (
+        list(payroll_credits(account=account, period_from=start, period_to=end)) if account else []
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "accounts/premium_receipt.html",
+        {
+            "person": person,
+            "account": account,
+            "form": form,
+            "credits": credits,
+            "total": sum((c.amount for c in credits), Decimal("0.00")),
+            "period_from": f"{start:%Y-%m}" if start else "",
+            "period_to": f"{end:%Y-%m}" if end else "",
+            # The same person and periods give the same number on a reprint.
+            "number": f"JF-{person.region.code}-{person.pk:08d}-"
+            f"{f'{start:%Y%m}' if start else '0'}-{end or today:%Y%m}",
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

@@ -136,6 +136,9 @@ def _chengdu(day) -> int:
         employer=employer,
         contribution_base=Decimal("9000.00"),
         benefits_from=date(2022, 1, 1),
+        # CD-0001 may be the Sichuan (510000) employer of the enrollment demo: registering a
+        # 成都市 person with it is deliberate here, so it is confirmed as a clerk would.
+        confirm_other_region=True,
     )
     account_open(person=person)
     settlement_create(

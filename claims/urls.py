@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("certifications/", views.certification_list_page, name="certification_list"),
     path(
+        "certifications/<int:certification_id>/decision/",
+        views.certification_decision_page,
+        name="certification_decision",
+    ),
+    path(
         "certifications/<int:certification_id>/decide/",
         views.certification_decide,
         name="certification_decide",

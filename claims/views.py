@@ -1,5 +1,7 @@
-"""Clerk pages: chronic/special certifications (慢特病认定), manual reimbursement (手工报销)
-with a preview, settlement slips (结算单) and reversal."""
+"""Clerk pages: chronic/special certifications (慢特病认定) and their printed decisions, manual
+reimbursement (手工报销) with a preview, settlement slips (结算单) and reversal."""
+
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core import signing
@@ -8,13 +10,15 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from enrollment.id_numbers import normalize
 from enrollment.models import Person
 from policies.params import citation_of
+from policies.selectors import effective_policy
 from staff.decorators import role_required
-from staff.errors import DomainError
+from staff.errors import DomainError, NotFound
 from staff.forms import apply_error
 from staff.redirects import redirect_next
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
@@ -63,6 +67,63 @@ def certification_list_page(request):
             "status": status,
             "form": form,
             "statuses": ChronicCertification.Status.choices,
+        },
+    )
+
+
+def _treatment(certification: ChronicCertification) -> dict | None:
+    """What the certification entitles the person to under the effective policy on its first
+    day: deductible, ratio and annual cap of the disease's benefit (an exempt special disease's
+    own figures where the document lists it); ``None`` where no policy is in force."""
+    person, disease = certification.person, certification.disease
+    try:
+        policy = effective_policy(region=person.region, on_date=certification.valid_from)
+    except NotFound:
+        return None
+    rules = policy.document.get(disease.kind) or {}
+    exempt = (rules.get("exempt_diseases") or {}).get(disease.code) or {}
+    ratio = exempt.get("ratio", rules.get("ratio"))
+    return {
+        "deductible": exempt.get("deductible", rules.get("deductible")),
+        "ratio": f"{(Decimal(ratio) * 100).normalize():f}%" if isinstance(ratio, str) else None,
+        # Chronic: the first disease's cap (Yuxi), else the overall one (Jilin's 6500 ceiling);
+        # special: its annual cap. Unset (null) is said so on the decision, never a 0.
+        "annual_cap": rules.get("cap_first_disease")
+        or rules.get("annual_cap")
+        or rules.get("cap_max"),
+        "citation": citation_of(policy.source, person.region.name),
+        "source": policy.source,
+    }
+
+
+DECISION_TITLES = {
+    ChronicCertification.Status.APPLIED: _lazy("Receipt of an application for certification"),
+    ChronicCertification.Status.APPROVED: _lazy(
+        "Decision on the certification of a chronic or special outpatient disease"
+    ),
+    ChronicCertification.Status.REJECTED: _lazy("Notice of refusal of certification"),
+    ChronicCertification.Status.REVOKED: _lazy("Notice of revocation of certification"),
+}
+
+
+@role_required(CLERK, MANAGER, POLICY_ADMIN)
+@require_safe
+def certification_decision_page(request, certification_id: int):
+    """慢特病认定决定书 / 通知书: the decision on one certification as the bureau hands it out."""
+    certification = get_object_or_404(
+        certification_list().select_related("person__region", "decided_by", "created_by"),
+        pk=certification_id,
+    )
+    day = certification.decided_at or certification.created_at
+    return render(
+        request,
+        "claims/certification_decision.html",
+        {
+            "c": certification,
+            "title": DECISION_TITLES[certification.status],
+            "number": f"RD-{certification.person.region.code}-{timezone.localtime(day).year}-"
+            f"{certification.pk:06d}",
+            "treatment": _treatment(certification),
         },
     )
 

@@ -220,6 +220,11 @@ class PersonInputSerializer(serializers.Serializer):
     rule_group = serializers.ChoiceField(
         choices=Person._meta.get_field("rule_group").choices, required=False
     )
+    confirm_other_region = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text="true registers a person whose employer belongs to another region (else 400).",
+    )
 
 
 class PersonListCreateApi(ReadOrClerkWrite):

@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +16,58 @@ class RegionChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
+def id_number_hint_attrs() -> dict[str, str]:
+    """Attributes that make ``static/js/id_number.js`` show, as the number is typed, the birth
+    date, sex and issuing place it encodes, in the page's language."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    messages = {
+        "length": gettext("%(n)s of 18 characters"),
+        "shape": gettext("An ID number is 17 digits followed by a digit or X."),
+        "checksum": gettext(
+            "Wrong check digit: this ID number is invalid (GB 11643). Check the number on the card."
+        ),
+        "date": gettext("The birth date in the ID number does not exist."),
+        "future": gettext("The birth date in the ID number is in the future."),
+        "birth": gettext("Birth date"),
+        "sex": gettext("Sex"),
+        "male": gettext("Male"),
+        "female": gettext("Female"),
+        "place": gettext("Issued in"),
+        "unknown": gettext("place code %(code)s is not in the division table"),
+    }
+    return {
+        "data-id-number": "",
+        "data-place-url": reverse("enrollment:place", args=["000000"]),
+        "data-messages": json.dumps(messages, ensure_ascii=False),
+        "autocomplete": "off",
+        "aria-describedby": "id_number_hint",
+    }
+
+
 class PersonForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=32)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "id_number" in self.fields:
+            self.fields["id_number"].widget.attrs.update(id_number_hint_attrs())
+        if self.is_bound and self._regions_differ():
+            # Shown only once a registration with an employer of another region was sent:
+            # the refusal names both regions and this box confirms it on the next save.
+            self.fields["confirm_other_region"] = forms.BooleanField(
+                label=_("Confirm: the person is insured in a region other than the employer's"),
+                required=False,
+            )
+
+    def _regions_differ(self) -> bool:
+        region = (self.data.get("region") or "").strip()
+        employer = (self.data.get("employer") or "").strip()
+        if not region or not employer.isascii() or not employer.isdigit():
+            return False
+        return Employer.objects.filter(pk=employer).exclude(region__code=region).exists()
+
     name = forms.CharField(label=_("Name"), max_length=64)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"

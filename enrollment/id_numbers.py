@@ -45,9 +45,13 @@ def parse(raw: str, *, today: date | None = None) -> IdFacts:
         raise InvalidIdNumber(_("An ID number is 17 digits followed by a digit or X."))
     expected = ric.calc_check_digit(number)
     if number[-1] != expected:
+        # Never the "right" last digit: a typo elsewhere in the number also breaks the
+        # checksum, and suggesting a digit invites registering a wrong number.
         raise InvalidIdNumber(
-            _("Wrong check digit: by GB 11643 the last character should be %(digit)s.")
-            % {"digit": expected}
+            _(
+                "Wrong check digit: this ID number is invalid (GB 11643). Check the number on"
+                " the card."
+            )
         )
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

@@ -123,9 +123,12 @@ def person_create(
     benefits_from: date | None = None,
     status: str = Person.Status.ACTIVE,
     rule_group: str = "",
+    confirm_other_region: bool = False,
     actor=None,
 ) -> Person:
-    """Register a person (参保登记). Birth date and gender come from the ID number."""
+    """Register a person (参保登记). Birth date and gender come from the ID number. An employer
+    of another region is refused unless ``confirm_other_region`` (the clerk confirmed it)."""
+    employer_region_check(region=region, employer=employer, confirmed=confirm_other_region)
     person = Person(
         id_number=id_number,
         name=name.strip(),
@@ -152,9 +155,36 @@ def person_create(
     return person
 
 
+def employer_region_check(*, region: Region, employer: Employer | None, confirmed: bool) -> None:
+    """A person registered in one region with an employer of another is refused, naming both
+    regions, unless the clerk confirmed it (a person may live and be insured where the
+    employer is not, e.g. a branch office: the bureau decides, the system asks). Regions are
+    compared by code, a pooling area and its province included: both are named in the refusal."""
+    if employer is None or confirmed or employer.region_id == region.pk:
+        return
+    raise DomainError(
+        _(
+            "The employer %(employer)s belongs to %(employer_region)s, not to the person's"
+            " region %(region)s. Choose an employer of %(region)s, or confirm that the person"
+            " is registered in a region other than the employer's."
+        )
+        % {
+            "employer": f"{employer.code} {employer.name}",
+            "employer_region": f"{employer.region.name}（{employer.region.code}）",
+            "region": f"{region.name}（{region.code}）",
+        },
+        field="employer",
+        code="employer_other_region",
+    )
+
+
 @transaction.atomic
 def person_update(*, person: Person, data: dict[str, Any], actor=None) -> Person:
-    """Change a person's registration. The ID number is fixed: a wrong one means a new person."""
+    """Change a person's registration. The ID number is fixed: a wrong one means a new person.
+    A change of region or employer that puts them apart is refused unless
+    ``data["confirm_other_region"]`` (see ``employer_region_check``)."""
+    data = dict(data)
+    confirmed = bool(data.pop("confirm_other_region", False))
     if "id_number" in data and data["id_number"] != person.id_number:
         raise DomainError(
             _("The ID number cannot be changed; register the person under the correct number."),
@@ -171,6 +201,8 @@ def person_update(*, person: Person, data: dict[str, Any], actor=None) -> Person
             changed.add(field)
     if not changed:
         return person
+    if changed & {"region", "employer"}:
+        employer_region_check(region=person.region, employer=person.employer, confirmed=confirmed)
     _save(person, actor=actor, unique_field="id_number", unique_message=_("Duplicate person."))
     person_saved.send(sender=Person, person=person, created=False, changed=changed, actor=actor)
     return person

@@ -20,4 +20,5 @@ urlpatterns = [
     path("institutions/", views.institution_list_page, name="institution_list"),
     path("institutions/new/", views.institution_create_page, name="institution_create"),
     path("import/", views.import_page, name="import"),
+    path("places/<str:code>/", views.place_page, name="place"),
 ]

@@ -7,9 +7,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from staff.decorators import role_required
 from staff.errors import DomainError
@@ -29,6 +31,7 @@ from .forms import (
 from .imports import import_apply, import_preview
 from .models import InpatientStay, Person
 from .panels import panels_for
+from .places import place_of
 from .resources import COLUMNS
 from .selectors import (
     employer_list,
@@ -72,6 +75,17 @@ def person_detail_page(request, person_id: int):
             "sections": panels_for(request=request, person=person),
         },
     )
+
+
+@role_required(*READERS)
+@require_safe
+def place_page(request, code: str):
+    """The place a six-digit place code names (the ID number hint's issuing place). Only the
+    code travels, never the ID number; an unknown code is a 200 that says so."""
+    place = place_of(code)
+    if place is None:
+        return JsonResponse({"code": code, "name": "", "known": False})
+    return JsonResponse({"code": place.code, "name": place.name, "known": place.known})
 
 
 def _person_url(person_id: int) -> str:

@@ -1,6 +1,8 @@
 """Clerk pages for family sharing (家庭共济): the list, grant, revoke, premium payments and the
 holder's sharing statement."""
 
+from decimal import Decimal
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,7 +18,7 @@ from staff.roles import CLERK, MANAGER
 
 from .forms import GrantForm, PeriodForm, PremiumForm, RevokeForm
 from .models import SharingAuthorisation
-from .selectors import authorisation_list, shared_entries
+from .selectors import authorisation_list, authorisations_of, shared_entries
 from .services import premium_pay, sharing_grant, sharing_revoke
 
 
@@ -106,21 +108,39 @@ def premium_pay_page(request, authorisation_id: int):
 
 @role_required(CLERK, MANAGER)
 def sharing_statement_page(request, person_id: int):
-    """家庭共济明细: what the holder's account paid for relatives, with totals per relative."""
+    """家庭共济使用明细: a printable bureau document of the holder's authorisations and what the
+    holder's account paid for relatives in the range, with totals per relative and in words."""
     holder = get_object_or_404(Person.objects.select_related("region"), pk=person_id)
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data if form.is_valid() else {}
-    entries = list(
-        shared_entries(
-            holder=holder, date_from=period.get("date_from"), date_to=period.get("date_to")
-        )
-    )
+    date_from, date_to = period.get("date_from"), period.get("date_to")
+    entries = list(shared_entries(holder=holder, date_from=date_from, date_to=date_to))
     totals: dict = {}
     for e in entries:
-        totals[e.member] = totals.get(e.member, 0) - e.amount
+        totals[e.member] = totals.get(e.member, Decimal("0.00")) - e.amount
+    granted = [
+        a
+        for a in authorisations_of(person=holder)[0]
+        if (date_to is None or a.valid_from <= date_to)
+        and (date_from is None or a.valid_to is None or a.valid_to >= date_from)
+    ]
     return render(
         request,
         "family_sharing/statement.html",
-        {"person": holder, "form": form, "entries": entries, "totals": totals.items()},
+        {
+            "person": holder,
+            "form": form,
+            "entries": entries,
+            "totals": totals.items(),
+            "total": sum(totals.values(), Decimal("0.00")),
+            "authorisations": granted,
+            "range_from": date_from.isoformat() if date_from else "",
+            "range_to": date_to.isoformat() if date_to else "",
+            # The number names the holder and the range, so a reprint of the same range
+            # carries the same number.
+            "number": f"GJ-{holder.region.code}-{holder.pk:08d}-"
+            f"{f'{date_from:%Y%m%d}' if date_from else '0'}-"
+            f"{date_to or timezone.localdate():%Y%m%d}",
+        },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

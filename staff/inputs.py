@@ -26,6 +26,18 @@ ASCII_DIGITS = frozenset("0123456789")
 EARLIEST_DATE = date(1800, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])", re.ASCII)
+# A date typed without separators, as clerks do: 20261128 is 2026-11-28.
+_COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})", re.ASCII)
+
+
+def expand_compact_date(value):
+    """``"20261128"`` → ``"2026-11-28"`` (eight ASCII digits, surrounding spaces ignored);
+    anything else unchanged, for the date parsing that follows to accept or refuse."""
+    if isinstance(value, str):
+        match = _COMPACT_DATE.fullmatch(value.strip())
+        if match:
+            return "-".join(match.groups())
+    return value
 
 
 class BadInput(ValueError):
@@ -120,7 +132,7 @@ class _AsciiApiField:
 
 class ApiDateField(_AsciiApiField, serializers.DateField):
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
+        value = super().to_internal_value(expand_compact_date(data))
         try:
             return check_date_range(value, field=self.field_name or "")
         except BadInput as exc:
@@ -159,7 +171,7 @@ class _AsciiFormField:
 
 class FormDateField(_AsciiFormField, forms.DateField):
     def to_python(self, value):
-        value = super().to_python(value)
+        value = super().to_python(expand_compact_date(value))
         if value is None:
             return value
         try:
@@ -179,3 +191,24 @@ class FormIntegerField(_AsciiFormField, forms.IntegerField):
 
 class FormCodeField(_AsciiFormField, forms.CharField):
     pass
+
+
+class FormPeriodField(forms.Field):
+    """A ``YYYY-MM`` period (ASCII digits); cleans to the month's first day."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"maxlength": "7", "placeholder": "2026-01", "inputmode": "numeric"}
+        )
+
+    def to_python(self, value):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        try:
+            return parse_period(text, field=str(self.label or ""))
+        except BadInput as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None

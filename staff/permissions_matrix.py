@@ -58,6 +58,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET policies/<str:code>/publish/": (POLICY_ADMIN,),
     "POST policies/<str:code>/publish/": (POLICY_ADMIN,),
     "GET enrollment/persons/": BUREAU,
+    "GET enrollment/places/<str:code>/": BUREAU,
+    "POST enrollment/places/<str:code>/": (),  # not served: 405
     "POST enrollment/persons/": BUREAU_WRITERS,
     "GET enrollment/persons/new/": (CLERK, AUDITOR),
     "POST enrollment/persons/new/": (CLERK,),
@@ -84,6 +86,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET accounts/payroll/": (CLERK, MANAGER, AUDITOR),
     "POST accounts/payroll/": (CLERK, MANAGER),
     "GET accounts/persons/<int:person_id>/statement/": BUREAU,
+    "GET accounts/persons/<int:person_id>/receipt/": BUREAU,
+    "POST accounts/persons/<int:person_id>/receipt/": (),  # not served: 405
     "POST accounts/persons/<int:person_id>/statement/": BUREAU_WRITERS,
     "GET accounts/persons/<int:person_id>/annual/<int:year>/": BUREAU,
     "POST accounts/persons/<int:person_id>/annual/<int:year>/": BUREAU_WRITERS,
@@ -97,6 +101,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST claims/settlements/<int:settlement_id>/reverse/": (CLERK,),
     "GET claims/certifications/": BUREAU,
     "POST claims/certifications/": BUREAU_WRITERS,
+    "GET claims/certifications/<int:certification_id>/decision/": BUREAU,
+    "POST claims/certifications/<int:certification_id>/decision/": (),  # not served: 405
     "GET claims/certifications/<int:certification_id>/decide/": (),  # not served: 405
     "POST claims/certifications/<int:certification_id>/decide/": (CLERK,),
     "GET catalogue/": BUREAU,
