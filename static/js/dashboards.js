@@ -12,8 +12,27 @@
       option.textStyle = Object.assign({ fontFamily: getComputedStyle(el).fontFamily }, option.textStyle);
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option);
+      drillDown(el, chart);
       el.setAttribute("data-rendered", "true");
       window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  // A click on a bar (or a pie's slice) opens what it sums up: the page puts one address per
+  // category, in the categories' order, in data-drill (the same links as the table's rows).
+  function drillDown(el, chart) {
+    var urls = (el.getAttribute("data-drill") || "").split(" ").filter(Boolean);
+    if (!urls.length) { return; }
+    chart.on("click", function (params) {
+      var url = urls[params.dataIndex];
+      if (url) { window.location.assign(url); }
+    });
+    // A click on the axis label of a category leads to the same place.
+    chart.getZr().on("click", function (event) {
+      if (event.target) { return; }  // a bar or label: handled above
+      var point = [event.offsetX, event.offsetY];
+      if (!chart.containPixel("grid", point)) { return; }
+      var index = chart.convertFromPixel({ seriesIndex: 0 }, point)[0];
+      if (typeof index === "number" && urls[index]) { window.location.assign(urls[index]); }
     });
   }
   // ECharts' default tooltip is an HTML element styled through style attributes, which the
