@@ -157,11 +157,14 @@ def _axis_labels(labels: list[str]) -> dict:
 
 def _bar(labels, series: dict[str, list], *, stack: bool = False, kind: str = "bar") -> dict:
     labels = [str(x) for x in labels]
+    axis_labels = _axis_labels(labels)
+    # A turned label hangs left of its bar: the first one needs room inside the canvas.
+    left = 72 if "rotate" in axis_labels else 16
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "type": "scroll"},
-        "grid": {"left": 16, "right": 20, "top": 40, "bottom": 16, "containLabel": True},
-        "xAxis": {"type": "category", "data": labels, "axisLabel": _axis_labels(labels)},
+        "grid": {"left": left, "right": 20, "top": 40, "bottom": 16, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels, "axisLabel": axis_labels},
         "yAxis": {"type": "value"},
         "series": [
             {"name": name, "type": kind, "data": [float(v or 0) for v in values]}

@@ -10,29 +10,35 @@
       canvasTooltips(option);
       // Text on the canvas (now the tooltips too) in the page's own Chinese fonts.
       option.textStyle = Object.assign({ fontFamily: getComputedStyle(el).fontFamily }, option.textStyle);
+      if (el.hasAttribute("data-drill") && option.xAxis && !Array.isArray(option.xAxis)) {
+        option.xAxis.triggerEvent = true;  // axis labels report clicks (see drillDown)
+      }
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option);
-      drillDown(el, chart);
+      drillDown(el, chart, option);
       el.setAttribute("data-rendered", "true");
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
   // A click on a bar (or a pie's slice) opens what it sums up: the page puts one address per
   // category, in the categories' order, in data-drill (the same links as the table's rows).
-  function drillDown(el, chart) {
+  // A click on a category's axis label, or anywhere in its column (a small bar is hard to
+  // hit), leads to the same place.
+  function drillDown(el, chart, option) {
     var urls = (el.getAttribute("data-drill") || "").split(" ").filter(Boolean);
     if (!urls.length) { return; }
-    chart.on("click", function (params) {
-      var url = urls[params.dataIndex];
-      if (url) { window.location.assign(url); }
-    });
-    // A click on the axis label of a category leads to the same place.
-    chart.getZr().on("click", function (event) {
-      if (event.target) { return; }  // a bar or label: handled above
-      var point = [event.offsetX, event.offsetY];
-      if (!chart.containPixel("grid", point)) { return; }
-      var index = chart.convertFromPixel({ seriesIndex: 0 }, point)[0];
+    var labels = (option.xAxis && option.xAxis.data) || [];
+    function go(index) {
       if (typeof index === "number" && urls[index]) { window.location.assign(urls[index]); }
+    }
+    chart.on("click", function (params) {
+      go(params.componentType === "xAxis" ? labels.indexOf(params.value) : params.dataIndex);
+    });
+    chart.getZr().on("click", function (event) {
+      if (event.target) { return; }  // a bar or a label: handled above
+      var point = [event.offsetX, event.offsetY];
+      if (!option.xAxis || !chart.containPixel("grid", point)) { return; }
+      go(chart.convertFromPixel({ seriesIndex: 0 }, point)[0]);
     });
   }
   // ECharts' default tooltip is an HTML element styled through style attributes, which the
