@@ -90,8 +90,7 @@ class Panel:
         """Column titles, each with whether the column holds figures (right-aligned)."""
         first = self.rows[0] if self.rows else []
         return [
-            (title, i < len(first) and isinstance(first[i], int | Decimal))
-            for i, title in enumerate(self.columns)
+            (title, i < len(first) and _figure(first[i])) for i, title in enumerate(self.columns)
         ]
 
     @property
@@ -107,6 +106,13 @@ class Panel:
     @property
     def chart_id(self) -> str:
         return f"chart-{self.key}"
+
+
+def _figure(value) -> bool:
+    """A cell shown right-aligned: a number, a share (``46.5%``) or the dash of no figure."""
+    if isinstance(value, str):
+        return value == "—" or value.endswith("%")
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
 def _share(part: Decimal, whole: Decimal) -> str:
