@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from enrollment.models import Person
 from jobs.services import job_create
+from staff.codes import labelled_text, reference_label
 from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.exports import csv_response, time_header, xlsx_response
@@ -39,7 +40,7 @@ def statement_page(request, person_id: int):
     entries = list(account_entries(account=account, **filters)) if account else []
     export = request.GET.get("export")
     if export in ("csv", "xlsx") and account:
-        return _export(person, entries, export)
+        return _export(person, entries, export, filters)
     opening = (
         opening_balance(account=account, date_from=filters.get("date_from")) if account else None
     )
@@ -104,12 +105,12 @@ def _rows(entries):
             e.amount,
             e.balance_after,
             e.period,
-            e.reference,
-            e.memo,
+            reference_label(e.reference),  # ``payroll:job:6:row:2`` as words, as on the page
+            labelled_text(e.memo),
         ]
 
 
-def _export(person, entries, kind):
+def _export(person, entries, kind, filters=None):
     """The statement as CSV or XLSX (``staff.exports``: text stays text, money is a number
     with two places, times on the bureau's clock)."""
     filename = f"account-{person.pk}"
@@ -125,8 +126,19 @@ def _export(person, entries, kind):
     header = [str(h) for h in header]
     if kind == "csv":
         return csv_response(f"{filename}.csv", [header, *_rows(entries)])
-    rows = [[person.name, person.masked_id_number], header, *_rows(entries)]
-    return xlsx_response(f"{filename}.xlsx", [("statement", rows)])
+    filters = filters or {}
+    start, end = filters.get("date_from"), filters.get("date_to")
+    rows = [
+        [str(_("Account statement")), person.name, person.masked_id_number],
+        [
+            str(_("Period shown")),
+            f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}",
+        ],
+        [str(_("Amounts in")), str(_("yuan"))],
+        header,
+        *_rows(entries),
+    ]
+    return xlsx_response(f"{filename}.xlsx", [(str(_("Account statement")), rows)])
 
 
 @role_required(*READERS)

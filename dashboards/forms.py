@@ -14,9 +14,24 @@ from .selectors import Filters
 CATEGORIES = [("", _("All categories")), ("employee", _("Employees")), ("retiree", _("Retirees"))]
 
 
+class MonthInput(forms.TextInput):
+    """``<input type="month">``: the browser's month picker, whose value is ``YYYY-MM`` (what
+    ``MonthField`` reads); ``max`` is this month, as the field refuses later ones."""
+
+    input_type = "month"
+
+    def get_context(self, name, value, attrs):
+        attrs = {"max": f"{timezone.localdate():%Y-%m}", "min": "2000-01", **(attrs or {})}
+        if isinstance(value, date):
+            value = f"{value:%Y-%m}"
+        return super().get_context(name, value, attrs)
+
+
 class MonthField(forms.CharField):
     """``YYYY-MM`` → the month's first day: ASCII digits, up to this month (a dashboard shows
     what happened; ``9999-12`` would also run past the last date the selectors can compute)."""
+
+    widget = MonthInput
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -35,6 +50,13 @@ class FilterForm(forms.Form):
     start = MonthField(required=False, label=_("From (month)"))
     end = MonthField(required=False, label=_("To (month)"))
     category = forms.ChoiceField(choices=CATEGORIES, required=False, label=_("Category"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:  # the pickers show the default period the figures cover
+            filters = self.filters()
+            self.initial.setdefault("start", filters.start)
+            self.initial.setdefault("end", filters.end)
 
     def clean(self):
         data = super().clean()

@@ -66,7 +66,21 @@ class Panel:
     rows: list[list]
     chart: dict = field(default_factory=dict)
     note: str = ""
-    links: list = field(default_factory=list)  # per row: an institution id to drill into
+    # Where a click on a row's bar (or the row's first cell) leads: ``(kind, keys)`` with one key
+    # per row; the view turns them into addresses (``views.drill_urls``). Kinds: "institution"
+    # (an institution id: its dashboard), "region" (a region id: this page for that region),
+    # "month" (a month's first day: its settlements in the settlement search), "caps" (a
+    # (region id, category) pair: this page for them).
+    drill: tuple[str, list] | None = None
+    urls: list = field(default_factory=list)  # the drill's addresses, set by the view
+
+    @property
+    def linked_rows(self) -> list[tuple[str | None, list]]:
+        """Each row with the address its first cell (and its bar) leads to, or None."""
+        return [
+            (self.urls[i] if i < len(self.urls) else None, row) for i, row in enumerate(self.rows)
+        ]
+
     # Columns whose figures add up over the rows (a totals row shows their sums); counts of
     # distinct persons and shares do not add up and are left out.
     sums: tuple[int, ...] = ()
@@ -76,8 +90,7 @@ class Panel:
         """Column titles, each with whether the column holds figures (right-aligned)."""
         first = self.rows[0] if self.rows else []
         return [
-            (title, i < len(first) and isinstance(first[i], int | Decimal))
-            for i, title in enumerate(self.columns)
+            (title, i < len(first) and _figure(first[i])) for i, title in enumerate(self.columns)
         ]
 
     @property
@@ -93,6 +106,13 @@ class Panel:
     @property
     def chart_id(self) -> str:
         return f"chart-{self.key}"
+
+
+def _figure(value) -> bool:
+    """A cell shown right-aligned: a number, a share (``46.5%``) or the dash of no figure."""
+    if isinstance(value, str):
+        return value == "—" or value.endswith("%")
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
 def _share(part: Decimal, whole: Decimal) -> str:
@@ -131,12 +151,26 @@ def _added_up(rows: list[dict], keys: tuple[str, ...]) -> dict:
     return out
 
 
+def _axis_labels(labels: list[str]) -> dict:
+    """Every category labelled (ECharts would skip labels that collide); when they are many or
+    long they are turned 35 degrees and cut at 9 em (the tooltip and the table carry them
+    whole), so a 1024-pixel screen shows each one."""
+    crowded = len(labels) > 8 or sum(len(x) for x in labels) > 48
+    return {"interval": 0, "hideOverlap": False} | (
+        {"rotate": 35, "width": 126, "overflow": "truncate"} if crowded else {}
+    )
+
+
 def _bar(labels, series: dict[str, list], *, stack: bool = False, kind: str = "bar") -> dict:
+    labels = [str(x) for x in labels]
+    axis_labels = _axis_labels(labels)
+    # A turned label hangs left of its bar: the first one needs room inside the canvas.
+    left = 72 if "rotate" in axis_labels else 16
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
-        "grid": {"left": 60, "right": 20, "top": 40, "bottom": 40},
-        "xAxis": {"type": "category", "data": [str(x) for x in labels]},
+        "legend": {"top": 0, "type": "scroll"},
+        "grid": {"left": left, "right": 20, "top": 40, "bottom": 16, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels, "axisLabel": axis_labels},
         "yAxis": {"type": "value"},
         "series": [
             {"name": name, "type": kind, "data": [float(v or 0) for v in values]}
@@ -219,6 +253,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             stack=True,
         ),
         sums=(1, 3, 4, 5, 6, 7),
+        drill=("month", months),
     )
     benefits = ["general_outpatient", "chronic", "special"]
     levels = ["1", "2", "3", "pharmacy", ""]
@@ -280,7 +315,45 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         "pooled_share": _share(totals["pool_paid"] or ZERO, total),
         "refreshed_at": refreshed_at("persons"),  # 就诊人数 is a snapshot
     }
-    return kpis, [monthly, stacked]
+    return kpis, [monthly, _by_region(grouped_by_region(days)), stacked]
+
+
+def grouped_by_region(days) -> list[dict]:
+    """The period's claim figures per region (a few rows: one sum per region)."""
+    return list(days.values("region").annotate(**_figure_sums()).order_by("region"))
+
+
+def _by_region(grouped: list[dict]) -> Panel:
+    """区域分布: each region's pooled fund; a bar leads to the region's own dashboard."""
+    from policies.models import Region
+
+    names = dict(Region.objects.values_list("pk", "name"))
+    ordered = sorted(grouped, key=lambda r: (-(r["pool_paid"] or ZERO), r["region"]))
+    rows = [
+        [
+            names.get(r["region"], str(r["region"])),
+            r["settlements"] or 0,
+            r["total_amount"] or ZERO,
+            r["pool_paid"] or ZERO,
+            _share(r["pool_paid"] or ZERO, r["total_amount"] or ZERO),
+        ]
+        for r in ordered
+    ]
+    return Panel(
+        "by_region",
+        _("Pooled fund by region"),
+        [
+            _("Region"),
+            _("Settlements"),
+            _("Total (yuan)"),
+            _("Pooled fund (yuan)"),
+            _("Pooled share"),
+        ],
+        rows,
+        _bar([r[0] for r in rows], {_("Pooled fund (yuan)"): [r[3] for r in rows]}),
+        sums=(1, 2, 3),
+        drill=("region", [r["region"] for r in ordered]),
+    )
 
 
 # --- Personal accounts ------------------------------------------------------------------------
@@ -317,7 +390,7 @@ def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         if k in DEBIT_KINDS:
             amount = sum((r["amount"] for (m, kk), r in agg.items() if kk == k), ZERO)
             n = sum(r["n"] for (m, kk), r in agg.items() if kk == k)
-            debit_rows.append([k, n, -amount])  # the page's cell filter labels the kind
+            debit_rows.append([k, n, -amount])  # the page's and export's cell labels the kind
     debits = Panel(
         "debits",
         _("Debits by kind (yuan)"),
@@ -329,16 +402,32 @@ def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     bands = AccountBand.objects.all()
     if filters.region_id:
         bands = bands.filter(region_id=filters.region_id)
-    band_rows = [
-        [AccountBand.BANDS[r["band"]], r["a"], r["b"], r["d"]]
-        for r in bands.values("band")
-        .annotate(a=Sum("accounts"), b=Sum("balance"), d=Sum("dormant"))
-        .order_by("band")
-    ]
+    stored = {
+        r["band"]: r
+        for r in bands.values("band").annotate(
+            a=Sum("accounts"), b=Sum("balance"), d=Sum("dormant")
+        )
+    }
+    band_rows = []
+    for name, members in balance_buckets():
+        found = [stored[b] for b in members if b in stored]
+        band_rows.append(
+            [
+                name,
+                sum(r["a"] or 0 for r in found),
+                sum((r["b"] or ZERO for r in found), ZERO),
+                sum(r["d"] or 0 for r in found),
+            ]
+        )
     histogram = Panel(
         "balances",
         _("Distribution of balances"),
-        [_("Balance (yuan)"), _("Accounts"), _("Balance (yuan)"), _("No movement for a year")],
+        [
+            _("Balance range (yuan)"),
+            _("Accounts"),
+            _("Balance (yuan)"),
+            _("No movement for a year"),
+        ],
         band_rows,
         _bar([r[0] for r in band_rows], {_("Accounts"): [r[1] for r in band_rows]}),
         sums=(1, 2, 3),
@@ -350,6 +439,33 @@ def accounts_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         "refreshed_at": refreshed_at("accounts"),
     }
     return kpis, [credits, debits, histogram]
+
+
+# The buckets the balance distribution shows, each made of the summary's stored bands
+# (``AccountBand.EDGES``, upper bounds inclusive): a reader sees six clear ranges in yuan.
+BUCKETS = ((0,), (1, 2), (3,), (4,), (5,), (6, 7))
+
+
+def balance_buckets() -> list[tuple[str, tuple[int, ...]]]:
+    """``[(label, stored bands)]``: 0.00 (and below), 0.01–500.00 … 5,000.01 and above."""
+    from staff.numbers import format_money
+
+    edges = AccountBand.EDGES
+    out = []
+    for members in BUCKETS:
+        low, high = members[0], members[-1]
+        if high == 0:
+            name = _("%(amount)s (no balance)") % {"amount": format_money(ZERO)}
+        elif high >= len(edges):
+            name = _("%(amount)s and above") % {
+                "amount": format_money(Decimal(edges[low - 1]) + Decimal("0.01"))
+            }
+        else:
+            name = f"{format_money(Decimal(edges[low - 1]) + Decimal('0.01'))}–" + format_money(
+                Decimal(edges[high])
+            )
+        out.append((name, members))
+    return out
 
 
 # --- Family sharing ---------------------------------------------------------------------------
@@ -428,6 +544,7 @@ def caps_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         qs = qs.filter(region_id=filters.region_id)
     if filters.category:
         qs = qs.filter(category=filters.category)
+    caps = list(qs.order_by("region__code", "category"))
     rows = [
         [
             f"{c.region.name} · {code_labels.label(c.category, 'category')}",
@@ -435,7 +552,7 @@ def caps_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             "—" if c.past_deductible is None else c.past_deductible,
             "—" if c.reached_cap is None else c.reached_cap,
         ]
-        for c in qs.order_by("region__code", "category")
+        for c in caps
     ]
     panel = Panel(
         "caps",
@@ -459,6 +576,7 @@ def caps_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             "— : the region's policy has no such threshold"
             " (per-visit deductible, unlimited or unset cap)."
         ),
+        drill=("caps", [(c.region_id, c.category) for c in caps]),
     )
     kpis = {"year": year, "refreshed_at": refreshed_at("caps")}
     return kpis, [panel]
@@ -499,7 +617,7 @@ def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
     spending = [
         [
             r["disease_code"],
-            r["benefit"],  # a code: the page's cell filter shows its label
+            r["benefit"],  # a code: the page's and export's cell show its label
             r["settlements"],
             r["total_amount"],
             r["pool_paid"],
@@ -574,14 +692,13 @@ def institutions_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         rows,
         _bar([r[0] for r in rows], {_("Pooled fund (yuan)"): [r[3] for r in rows]}),
     )
-    panel.links = [r["institution"] for r in top]
+    panel.drill = ("institution", [r["institution"] for r in top])
     return {}, [panel]
 
 
 def institution_months(institution_id: int, filters: Filters) -> Panel:
-    rows = [
-        [f"{r['month']:%Y-%m}", r["settlements"], r["total_amount"], r["pool_paid"]]
-        for r in _where(InstitutionMonth.objects.filter(institution_id=institution_id), filters)
+    figures = list(
+        _where(InstitutionMonth.objects.filter(institution_id=institution_id), filters)
         .values("month")
         .annotate(
             settlements=Sum("settlements"),
@@ -589,6 +706,10 @@ def institution_months(institution_id: int, filters: Filters) -> Panel:
             pool_paid=Sum("pool_paid"),
         )
         .order_by("month")
+    )
+    rows = [
+        [f"{r['month']:%Y-%m}", r["settlements"], r["total_amount"], r["pool_paid"]]
+        for r in figures
     ]
     return Panel(
         "months",
@@ -597,6 +718,7 @@ def institution_months(institution_id: int, filters: Filters) -> Panel:
         rows,
         _bar([r[0] for r in rows], {_("Pooled fund (yuan)"): [r[3] for r in rows]}),
         sums=(1, 2, 3),
+        drill=("month", [r["month"] for r in figures]),
     )
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from staff.errors import DomainError
+from staff.exports import header_code
 from staff.inputs import foreign_digits_message, has_foreign_digits
 from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
@@ -85,7 +86,8 @@ def read_dataset(path: Path, filename: str) -> tablib.Dataset:
 
 
 def _check_columns(kind: str, dataset: tablib.Dataset) -> None:
-    headers = [str(h).strip() for h in (dataset.headers or [])]
+    # ``身份证号码（id_number）`` (an export's labelled header) reads as ``id_number``.
+    headers = [header_code(h) for h in (dataset.headers or [])]
     dataset.headers = headers
     missing = [c for c in COLUMNS[kind] if c not in headers]
     required = {

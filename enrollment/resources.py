@@ -9,7 +9,7 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from policies.models import Region
-from staff.exports import FormulaSafeResourceMixin
+from staff.exports import FormulaSafeResourceMixin, LabelledResourceMixin
 
 from .id_numbers import normalize
 from .models import Employer, Institution, Person
@@ -41,7 +41,7 @@ PERSON_COLUMNS = [
 INSTITUTION_COLUMNS = ["code", "name", "region", "kind", "level", "designated"]
 
 
-class PersonResource(FormulaSafeResourceMixin, resources.ModelResource):
+class PersonResource(LabelledResourceMixin, FormulaSafeResourceMixin, resources.ModelResource):
     region = fields.Field(attribute="region", column_name="region", widget=region_widget())
     employer = fields.Field(
         attribute="employer",
@@ -68,6 +68,7 @@ class PersonResource(FormulaSafeResourceMixin, resources.ModelResource):
     }
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)  # labels back to codes
         row["id_number"] = normalize(str(row.get("id_number") or ""))
         for column, default in self.DEFAULTS.items():
             value = row.get(column)
@@ -88,7 +89,7 @@ class PersonResource(FormulaSafeResourceMixin, resources.ModelResource):
         )
 
 
-class InstitutionResource(FormulaSafeResourceMixin, resources.ModelResource):
+class InstitutionResource(LabelledResourceMixin, FormulaSafeResourceMixin, resources.ModelResource):
     region = fields.Field(attribute="region", column_name="region", widget=region_widget())
 
     class Meta:
@@ -100,6 +101,7 @@ class InstitutionResource(FormulaSafeResourceMixin, resources.ModelResource):
         use_transactions = True
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)  # labels back to codes
         if isinstance(row.get("level"), str) and not row["level"].strip():
             row["level"] = None
         if isinstance(row.get("level"), float | int):

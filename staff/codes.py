@@ -238,6 +238,25 @@ def humanize(text: Any) -> str:
     return _PATH.sub(lambda m: f"「{label(m.group(0))}」", str(text))
 
 
+_WORD = re.compile(r"(?<![A-Za-z0-9_.])[a-z][a-z_]+(?![A-Za-z0-9_])")
+
+
+def labelled_text(text: Any) -> str:
+    """Free text written by the system (an audit summary such as ``13 1 approved``, a ledger
+    memo naming ``account.retiree.amount``) with every code in it shown by its label; other
+    words are left as they are."""
+    if text is None:
+        return ""
+
+    def dotted(match) -> str:
+        shown = label(match.group(0))
+        return match.group(0) if shown == match.group(0) else f"「{shown}」"
+
+    shown = _PATH.sub(dotted, str(text))  # an unknown dotted word (a host name) stays as it is
+    codes = known_codes()
+    return _WORD.sub(lambda m: label(m.group(0)) if m.group(0) in codes else m.group(0), shown)
+
+
 def known_codes() -> set[str]:
     """Every code of the table that looks like a code (lower-case ASCII, underscores)."""
     return {
@@ -281,6 +300,8 @@ def reference_label(reference: str) -> str:
     结算 #5 · 撤销. Unknown shapes come back unchanged."""
     if not reference:
         return ""
+    if not re.match(r"^[a-z][a-z_-]*:", str(reference)):  # free text (a memo-like reference)
+        return str(reference)
     parts = str(reference).split(":")
     words = {
         "payroll": _("Payroll"),

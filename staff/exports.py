@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
@@ -167,3 +168,79 @@ class FormulaSafeResourceMixin:
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
         return csv_text(value) if isinstance(value, str) else value
+
+
+_HEADER = re.compile(r"^.*[（(]\s*([A-Za-z_][A-Za-z0-9_]*)\s*[)）]\s*$")
+
+
+def header_code(header) -> str:
+    """A file's column header as its code: ``身份证号码（id_number）`` → ``id_number``; a bare
+    code stays as it is (files made before the labelled headers still import)."""
+    text = str(header or "").strip()
+    match = _HEADER.match(text)
+    return match.group(1) if match else text
+
+
+def labelled_header(column: str) -> str:
+    """``id_number`` → ``身份证号码（id_number）``: the label for the reader, the code in brackets
+    for the file's way back in (an export is also an import template)."""
+    from . import codes
+
+    shown = codes.label(column, "field")
+    return column if shown == column else f"{shown}（{column}）"
+
+
+def _choice_labels(model_field) -> dict[str, str]:
+    """Every language's label of each choice → its code (a file may be made in either)."""
+    from django.utils import translation
+
+    out: dict[str, str] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, shown in model_field.flatchoices:
+                out[str(shown)] = code
+    return out
+
+
+class LabelledResourceMixin:
+    """For django-import-export resources: an export reads as the pages do (issue 19) — a
+    choice is written as its label (``退休人员``, not ``retiree``) and a header as
+    ``label（code）``; an import takes back the labels and the labelled headers as well as the
+    bare codes, so an exported file is still a valid import file."""
+
+    def _model_field(self, attribute):
+        try:
+            return self._meta.model._meta.get_field(attribute) if attribute else None
+        except Exception:  # noqa: BLE001 - a computed column has no model field
+            return None
+
+    def get_export_headers(self, selected_fields=None):
+        return [labelled_header(h) for h in super().get_export_headers(selected_fields)]
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        model_field = self._model_field(field.attribute)
+        if model_field is not None and model_field.choices:
+            raw = getattr(instance, field.attribute, None)
+            if raw not in (None, ""):
+                return str(dict(model_field.flatchoices).get(raw, value))
+        return value
+
+    def before_import(self, dataset, **kwargs):
+        if dataset.headers:
+            dataset.headers = [header_code(h) for h in dataset.headers]
+        return super().before_import(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        known = self.__dict__.setdefault("_labels_of", {})  # per import: computed once
+        for field in self.fields.values():
+            model_field = self._model_field(field.attribute)
+            column = field.column_name
+            if model_field is None or not model_field.choices or column not in row:
+                continue
+            value = row[column]
+            if isinstance(value, str) and value.strip():
+                if column not in known:
+                    known[column] = _choice_labels(model_field)
+                row[column] = known[column].get(value.strip(), value.strip())
+        return super().before_import_row(row, **kwargs)

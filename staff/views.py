@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from .codes import labelled_text
 from .decorators import role_required
 from .exports import time_header, xlsx_response
 from .forms import AuditFilterForm
@@ -76,10 +77,10 @@ def _audit_rows(events):
                 f"{row['object']} #{e.object_id}" if e.object_id else str(row["object"]),
                 "; ".join(f"{p.name} {p.masked_id_number}" for p in row["persons"]),
                 e.amount,
-                e.summary,
+                labelled_text(e.summary),  # ``13 1 approved`` → its labels, as on the page
                 "; ".join(
-                    f"{c['field']}: {'' if c['old'] is None else str(c['old']) + ' → '}"
-                    f"{'' if c['new'] is None else c['new']}"
+                    f"{c['field']}: {'' if c['old'] is None else labelled_text(c['old']) + ' → '}"
+                    f"{'' if c['new'] is None else labelled_text(c['new'])}"
                     for c in row["changes"]
                 ),
             ]

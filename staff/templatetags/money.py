@@ -48,6 +48,12 @@ def code(value, group: str = "") -> str:
 
 
 @register.filter
+def labelled(value) -> str:
+    """System-written text (an audit summary, a changed value) with its codes as labels."""
+    return codes.labelled_text(value)
+
+
+@register.filter
 def reference(value) -> str:
     return codes.reference_label(value)
 

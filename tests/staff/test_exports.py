@@ -99,10 +99,12 @@ def test_statement_xlsx_writes_text_as_text_and_money_as_numbers(hostile_world, 
     client.force_login(UserFactory(roles=["clerk"]))
     response = client.get(f"/accounts/persons/{person.pk}/statement/?export=xlsx")
     rows = sheet_rows(response.content)
-    assert zone_label() in rows[1][0].value
-    cells = [cell for row in rows[2:] for cell in row]
+    # Title rows (the statement, its period, the unit), then the header, then the entries.
+    head = next(i for i, row in enumerate(rows) if zone_label() in str(row[0].value))
+    assert rows[0][1].value == person.name and head == 3
+    cells = [cell for row in rows[head + 1 :] for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
-    booked = next(row for row in rows[2:] if row[2].value == pytest.approx(11705.28))
+    booked = next(row for row in rows[head + 1 :] if row[2].value == pytest.approx(11705.28))
     assert booked[2].number_format == "#,##0.00" and isinstance(booked[2].value, int | float)
     assert booked[3].number_format == "#,##0.00"
     assert booked[6].data_type == "s" and booked[6].value == HOSTILE[0]
