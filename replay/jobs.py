@@ -77,7 +77,7 @@ def cleanup_replay(job, *, finished: bool) -> None:
 
 @register(
     "policy_replay",
-    label=_("Policy replay"),
+    label=_("Replay of claims under a policy draft"),
     roles=(MANAGER,),
     clean=clean_replay,
     cleanup=cleanup_replay,
