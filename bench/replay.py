@@ -111,7 +111,12 @@ def run_job(draft_id: int) -> tuple[float, dict, int]:
 
 
 def main():
+    import faulthandler
+    import signal
+
     import dashboard_pages
+
+    faulthandler.register(signal.SIGUSR1)
 
     if len(sys.argv) <= 1:
         dashboard_pages.PERSONS, dashboard_pages.CLAIMS = 1_000_000, 7_000_000
@@ -189,7 +194,7 @@ def main():
         f"| replay in this process, one chunk, no Celery | {replayed:,} | {inline.seconds:.1f}"
         f" | {replayed / inline.seconds:,.0f} | {replayed / inline.seconds / base_rate:.0%} | |"
     )
-    del recorded
+    recorded.clear()
     rates = {}
     for concurrency in (1, 2):
         process = worker(concurrency)
@@ -202,10 +207,11 @@ def main():
         claims = result["claims"]
         rates[concurrency] = claims / seconds
         per_worker = rates[concurrency] / concurrency
+        memory = ", ".join(f"{p // 1024} MB" for p in peaks)
         print(
             f"| policy_replay job, {concurrency} worker process{'es' if concurrency > 1 else ''}"
             f" | {claims:,} | {seconds:.1f} | {rates[concurrency]:,.0f} |"
-            f" {per_worker / base_rate:.0%} per worker | {', '.join(f'{p / 1024:.0f} MB' for p in peaks)} |"
+            f" {per_worker / base_rate:.0%} per worker | {memory} |"
         )
         check = result["exact_check"]
         print(

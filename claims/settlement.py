@@ -430,12 +430,14 @@ def _no_policy(request: ClaimRequest, person: Person) -> DomainError:
     )
 
 
-def _plan(request: ClaimRequest, facts: _Facts, policy_of=None) -> _Plan:
+def _plan(request: ClaimRequest, facts: _Facts, policy_of=None, validate: bool = True) -> _Plan:
     """The calculator's inputs for ``request`` from ``facts``. ``policy_of(rows)`` turns a region
     chain's version rows into (policy, version id): the versions in force (settlement), or the
-    chain with a draft in place of its region's version (``replay``)."""
+    chain with a draft in place of its region's version (``replay``, which replays requests
+    that were validated when they were settled: ``validate=False``)."""
     policy_of = policy_of or _policy
-    _validate(request)
+    if validate:
+        _validate(request)
     rows = facts.versions
     elsewhere = ""
     if not _has_version(rows):

@@ -115,13 +115,16 @@ def chunk_take(*, job_id: int, index: int | None = None) -> ReplayChunk | None:
     return None
 
 
-def chunk_run(*, chunk: ReplayChunk, scope: Scope) -> bool:
-    """Replay a claimed chunk and record its aggregates once; False if it was already done."""
+def chunk_run(*, chunk: ReplayChunk, scope: Scope, progress=None) -> bool:
+    """Replay a claimed chunk and record its aggregates once; False if it was already done.
+    Run by the job's handler, the job's own heartbeat is kept too (``progress``)."""
 
     def heartbeat() -> None:
         ReplayChunk.objects.filter(pk=chunk.pk, status=ReplayChunk.Status.RUNNING).update(
             heartbeat_at=timezone.now()
         )
+        if progress is not None:
+            progress.flush(force=True)
 
     agg = replay_chunk(scope, chunk.first_person, chunk.last_person, heartbeat)
     return bool(
@@ -183,7 +186,7 @@ def policy_replay_run(*, job: Job, progress) -> dict:
     while True:
         chunk = chunk_take(job_id=job.pk)
         if chunk is not None:
-            chunk_run(chunk=chunk, scope=scope)
+            chunk_run(chunk=chunk, scope=scope, progress=progress)
         done = ReplayChunk.objects.filter(job=job, status=ReplayChunk.Status.DONE)
         replayed = done.aggregate(n=Sum("claims"))["n"] or 0
         progress.progress = min(replayed, progress.total) if progress.total else replayed
