@@ -213,6 +213,10 @@ def main():
             f" | {claims:,} | {seconds:.1f} | {rates[concurrency]:,.0f} |"
             f" {per_worker / base_rate:.0%} per worker | {memory} |"
         )
+        print(
+            f"|   {result['chunks']} chunks, replayed by {result['processes']} process(es)"
+            " | | | | | |"
+        )
         check = result["exact_check"]
         print(
             f"|   exact check: {check['matched']} of {check['sample']} sampled settlements"

@@ -30,6 +30,9 @@ class ReplayChunk(models.Model):
     claims = models.PositiveBigIntegerField(_("claims replayed"), default=0)
     partial = models.JSONField(_("partial aggregates"), default=dict, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # host:pid of the process that replayed it (the result counts the processes that shared the
+    # job: the chunks really spread over the workers).
+    taken_by = models.CharField(_("taken by"), max_length=96, blank=True, default="")
     heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
 
     class Meta:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import socket
 import time
 from datetime import date, timedelta
 
@@ -104,7 +106,9 @@ def chunk_take(*, job_id: int, index: int | None = None) -> ReplayChunk | None:
     for pk in candidates.order_by("index").values_list("pk", flat=True)[:8]:
         claimed = (
             ReplayChunk.objects.filter(open_, pk=pk).update(
-                status=ReplayChunk.Status.RUNNING, heartbeat_at=timezone.now()
+                status=ReplayChunk.Status.RUNNING,
+                heartbeat_at=timezone.now(),
+                taken_by=f"{socket.gethostname()}:{os.getpid()}"[:96],
             )
             == 1
         )
@@ -199,6 +203,8 @@ def policy_replay_run(*, job: Job, progress) -> dict:
     for partial in done.order_by("index").values_list("partial", flat=True).iterator(100):
         total.merge(Aggregate.from_json(partial))
     result = replay_result(scope, total)
+    result["chunks"] = count
+    result["processes"] = done.values("taken_by").distinct().count()
     ReplayChunk.objects.filter(job=job).delete()
     return result
 

@@ -187,6 +187,7 @@ def test_replay_under_the_version_in_force_gives_back_every_figure(
     assert result["differences"] == [] and result["refused"] == []
     assert _written() == before  # nothing outside the job is written
     assert not ReplayChunk.objects.filter(job=job).exists()
+    assert result["chunks"] >= 1 and result["processes"] == 1  # eager: this process took all
 
 
 def test_a_draft_raising_a_ratio_worked_example(world, django_capture_on_commit_callbacks):
