@@ -350,9 +350,12 @@ def age_band(birth: date, day: date) -> str:
 class ChunkFacts:
     """Every fact the chunk's claims need, read in a few queries by person-id range."""
 
-    def __init__(self, lo: int, hi: int):
+    def __init__(self, lo: int, hi: int, region_ids: list[int]):
         in_range = {"person_id__gte": lo, "person_id__lte": hi}
-        self.persons = {p.pk: p for p in Person.objects.filter(pk__gte=lo, pk__lte=hi)}
+        # The region's persons; anyone else (a holder elsewhere, a person who moved) on demand.
+        self.persons = {
+            p.pk: p for p in Person.objects.filter(pk__gte=lo, pk__lte=hi, region_id__in=region_ids)
+        }
         self.institutions = Institution.objects.in_bulk()
         self.region_codes = dict(Region.objects.values_list("pk", "code"))
         self.certified: dict[int, list] = {}
@@ -531,7 +534,7 @@ def _settle(request, facts, policy_of, rows, available):
 def replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
     """Replay the chunk [lo, hi] of persons (see the module docstring)."""
     tree = Tree(scope.draft)
-    facts_of = ChunkFacts(lo, hi)
+    facts_of = ChunkFacts(lo, hi, scope.region_ids)
     agg = Aggregate()
     delta: dict[int, Decimal] = {}  # payer -> draft balance minus actual balance
     beat = time.monotonic()
