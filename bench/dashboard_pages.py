@@ -104,7 +104,11 @@ def load(url: str) -> dict:
             for name, definition in secondary_indexes(conn, table):
                 conn.execute(f"DROP INDEX {name}")
                 dropped.append(definition)
-        regions = conn.execute("SELECT id, code FROM policies_region ORDER BY id").fetchall()
+        # Regions with a policy of their own (frameworks without a document have no claims).
+        regions = conn.execute(
+            "SELECT id, code FROM policies_region WHERE id IN"
+            " (SELECT region_id FROM policies_policyversion) ORDER BY id"
+        ).fetchall()
         versions: dict[int, list[tuple[date, int]]] = {}
         for region_id, effective_from, version_id in conn.execute(
             "SELECT region_id, effective_from, id FROM policies_policyversion ORDER BY 1, 2"

@@ -430,8 +430,14 @@ def _no_policy(request: ClaimRequest, person: Person) -> DomainError:
     )
 
 
-def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
-    _validate(request)
+def _plan(request: ClaimRequest, facts: _Facts, policy_of=None, validate: bool = True) -> _Plan:
+    """The calculator's inputs for ``request`` from ``facts``. ``policy_of(rows)`` turns a region
+    chain's version rows into (policy, version id): the versions in force (settlement), or the
+    chain with a draft in place of its region's version (``replay``, which replays requests
+    that were validated when they were settled: ``validate=False``)."""
+    policy_of = policy_of or _policy
+    if validate:
+        _validate(request)
     rows = facts.versions
     elsewhere = ""
     if not _has_version(rows):
@@ -441,7 +447,7 @@ def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
         # the holder's account still pays, under the holder's policy; no pooled part.
         rows = facts.holder_versions
         elsewhere = str(request.person.region)
-    policy, version_id = _policy(tuple(rows))
+    policy, version_id = policy_of(tuple(rows))
     if request.benefit == "chronic" and policy.get("chronic.deductible_shared_with_general"):
         # Jilin: the chronic deductible is counted with general outpatient's.
         buckets = ("general_outpatient", "chronic")
@@ -475,7 +481,7 @@ def _plan(request: ClaimRequest, facts: _Facts) -> _Plan:
         )
     if not _has_version(facts.holder_versions):
         raise _no_policy(request, holder)
-    hp, _holder_version_id = _policy(tuple(facts.holder_versions))
+    hp, _holder_version_id = policy_of(tuple(facts.holder_versions))
     sharing = SharingPolicy(hp.document, hp.source, hp.region_name)
     floor = sharing.floor()
     return replace(
@@ -616,6 +622,17 @@ def _retrying(fn, transaction_of=transaction.atomic):
                 raise
             time.sleep(0.01 * (2**attempt))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --- Shared with the policy replay -------------------------------------------------------------
+# ``replay`` recomputes stored settlements under a draft with the facts each one had. It builds
+# the same inputs through the same code: these names are the part of this module it uses.
+
+ClaimFacts = _Facts
+claim_plan = _plan
+claim_balances = _balances
+claim_moves = _moves
+policy_of_rows = _policy
 
 
 # --- Services -----------------------------------------------------------------------------------

@@ -329,6 +329,10 @@ JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 PAYROLL_UPLOAD_RETENTION_HOURS = env.int("PAYROLL_UPLOAD_RETENTION_HOURS", default=0)
 # Accounts per crediting statement (monthly crediting, year-end close).
 ACCOUNTS_CHUNK = env.int("ACCOUNTS_CHUNK", default=5000)
+# Policy replay (issue 21): persons per chunk (one Celery task each), and how many settlements
+# the job replays under the versions in force to check that they come back to the cent.
+REPLAY_CHUNK_PERSONS = env.int("REPLAY_CHUNK_PERSONS", default=2000)
+REPLAY_SAMPLE = env.int("REPLAY_SAMPLE", default=200)
 # The largest total one outpatient claim may have (yuan); above it the claim is refused, naming
 # it (claims.settlement._validate), on every path.
 CLAIM_TOTAL_CEILING = env.str("CLAIM_TOTAL_CEILING", default="1000000.00")

@@ -149,3 +149,35 @@ def effective_policy(
 
 def policy_drafts(*, region: Region) -> QuerySet[PolicyDraft]:
     return region.drafts.order_by("-created_at")
+
+
+def policy_differences(*, before, after, errors: dict | None = None) -> list[dict]:
+    """Parameter by parameter: what changes from ``before`` (the policy in force, an object with
+    a ``document``; None when there is none) to ``after``, with the articles ``after`` cites;
+    the parameters an error names are listed too, with the error beside them. Used by the
+    publish preview and by the policy replay's evaluation."""
+    from .labels import format_value, label
+    from .schema import source_for
+    from .tree import leaves
+
+    errors = errors or {}
+    old = dict(leaves(before.document)) if before else {}
+    new = dict(leaves(after.document)) if after else {}
+    paths = [p for p in dict.fromkeys([*old, *new]) if old.get(p) != new.get(p)]
+    paths += [p for p in errors if p not in paths]
+    rows = []
+    for path in paths:
+        source = (source_for(after.document, path) if after else None) or {}
+        rows.append(
+            {
+                "path": path,
+                "label": label(path),
+                "before": format_value(path, old.get(path)) if path in old or before else "—",
+                "after": format_value(path, new.get(path)) if path in new else "—",
+                "article": " ".join(
+                    x for x in (source.get("document", ""), source.get("article", "")) if x
+                ),
+                "error": errors.get(path, ""),
+            }
+        )
+    return rows

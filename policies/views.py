@@ -18,11 +18,12 @@ from staff.inputs import check_date_range, has_foreign_digits
 from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
 from .forms import PublishForm, RegionForm
-from .labels import format_value, interpretations, label, parameter_rows, schema_rows
+from .labels import interpretations, label, parameter_rows, schema_rows
 from .models import PolicyVersion
-from .schema import POLICY_DOCUMENT_SCHEMA, source_for
+from .schema import POLICY_DOCUMENT_SCHEMA
 from .selectors import (
     effective_policy,
+    policy_differences,
     policy_drafts,
     policy_versions,
     region_chain,
@@ -36,7 +37,6 @@ from .services import (
     publish_plan,
     region_create,
 )
-from .tree import leaves
 
 
 def _region_or_404(code: str):
@@ -183,28 +183,9 @@ def _set(document: dict, dotted: str, value) -> None:
 
 
 def _diff(region, before, after, errors: dict) -> list[dict]:
-    """Parameter by parameter: what changes from the policy in force, with articles; the
-    parameters an error names are listed too, with the error beside them."""
-    old = dict(leaves(before.document)) if before else {}
-    new = dict(leaves(after.document)) if after else {}
-    paths = [p for p in dict.fromkeys([*old, *new]) if old.get(p) != new.get(p)]
-    paths += [p for p in errors if p not in paths]
-    rows = []
-    for path in paths:
-        source = (source_for(after.document, path) if after else None) or {}
-        rows.append(
-            {
-                "path": path,
-                "label": label(path),
-                "before": format_value(path, old.get(path)) if path in old or before else "—",
-                "after": format_value(path, new.get(path)) if path in new else "—",
-                "article": " ".join(
-                    x for x in (source.get("document", ""), source.get("article", "")) if x
-                ),
-                "error": errors.get(path, ""),
-            }
-        )
-    return rows
+    """Parameter by parameter: what changes from the policy in force (``policy_differences``,
+    shared with the policy replay's evaluation report)."""
+    return policy_differences(before=before, after=after, errors=errors)
 
 
 def _plan_text(plan) -> list[str]:

@@ -1,0 +1,230 @@
+"""Policy replay (issue 21): claims per second of the ``policy_replay`` job with one and with two
+Celery worker processes, next to the bare settlement calculator over the same claims in one
+process (the baseline), in the same run, on the dashboards bench's data.
+
+    .venv/bin/python bench/replay.py [PERSONS] [CLAIMS]          (default 1000000 7000000)
+
+The dashboards' generator spreads persons and claims over the seven seeded regions and two years;
+the replay takes one region's (Wuhan's) whole two years under a draft raising one ratio, so it
+replays about CLAIMS / 7 settlements (1,000,000 with the defaults). ``BENCH_KEEP=1`` reuses a
+loaded ``bench_replay`` database. Needs Redis (``BENCH_REDIS``, default redis://127.0.0.1:6379/1)
+for the workers' broker. Peak memory is each worker process's VmHWM.
+"""
+
+import copy
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from _setup import ROOT, SERVER, Timer, django_setup
+
+DATABASE = os.environ.get("BENCH_DATABASE", "bench_replay")
+KEEP = os.environ.get("BENCH_KEEP") == "1"
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/1")
+QUEUE = f"bench-replay-{os.getpid()}"
+START, END = "2024-11-25", "2026-11-24"  # the generator's two years
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(c) for c in text]
+    return found
+
+
+def peak_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def worker(concurrency: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS,
+        "CELERY_QUEUE": QUEUE,
+        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "config", "worker", "-c", str(concurrency),
+            "-Q", QUEUE, "--pool", "prefork", "-l", "WARNING", "--without-gossip",
+            "--without-mingle", "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    time.sleep(6)  # the worker connects and forks its processes
+    return process
+
+
+LOADED = (
+    "enrollment_employer", "enrollment_institution", "enrollment_person",
+    "accounts_personalaccount", "accounts_ledgerentry", "claims_settlement", "claims_accumulator",
+    "family_sharing_sharingauthorisation", "claims_chroniccertification",
+)  # fmt: skip
+DEFAULTS = {"boolean": "false", "numeric": "0", "character varying": "''", "text": "''",
+            "jsonb": "'[]'::jsonb", "integer": "0", "bigint": "0"}  # fmt: skip
+
+
+def defaults_for_the_generator() -> None:
+    """Columns added since the dashboards' generator was written (e.g. the institutions'
+    ``specialist``, the settlements' ``pool_paid_above_cap``) get a database default for the
+    load, so its COPY runs unchanged."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name = ANY(%s) AND is_nullable = 'NO'"
+            " AND column_default IS NULL AND is_identity = 'NO'",
+            [list(LOADED)],
+        )
+        for table, column, kind in cursor.fetchall():
+            if kind in DEFAULTS:
+                cursor.execute(
+                    f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET DEFAULT {DEFAULTS[kind]}'
+                )
+
+
+def run_job(draft_id: int) -> tuple[float, dict, int]:
+    from jobs.services import job_create
+
+    with Timer() as timer:
+        job = job_create(
+            kind="policy_replay",
+            parameters={"draft": draft_id, "start": START, "end": END},
+            created_by=None,
+        )
+        while True:
+            job.refresh_from_db()
+            if job.is_finished:
+                break
+            time.sleep(0.2)
+    assert job.status == "succeeded", (job.status, job.errors)
+    return timer.seconds, job.result, job.pk
+
+
+def main():
+    import faulthandler
+    import signal
+
+    import dashboard_pages
+
+    faulthandler.register(signal.SIGUSR1)
+
+    if len(sys.argv) <= 1:
+        dashboard_pages.PERSONS, dashboard_pages.CLAIMS = 1_000_000, 7_000_000
+    url = f"{SERVER}/{DATABASE}"
+    django_setup(fresh=not KEEP, database=DATABASE)
+    from django.conf import settings
+    from django.db import connection
+
+    if not KEEP:
+        defaults_for_the_generator()
+        connection.close()
+        with Timer() as load_timer:
+            counts = dashboard_pages.load(url)
+        print(
+            f"loaded {counts['persons']:,} persons and {counts['claims']:,} settlements with COPY"
+            f" in {load_timer.seconds:.0f} s"
+        )
+    os.environ["REDIS_URL"] = REDIS
+    os.environ["CELERY_QUEUE"] = QUEUE
+    settings.CELERY_TASK_DEFAULT_QUEUE = QUEUE
+    from config.celery import app
+
+    app.conf.broker_url = REDIS
+    app.conf.task_always_eager = False
+
+    from claims import calculator
+    from policies.models import PolicyDraft, Region
+    from policies.selectors import effective_policy
+    from replay.engine import Scope, replay_chunk
+
+    wuhan = Region.objects.get(code="420100")
+    PolicyDraft.objects.filter(region=wuhan).delete()
+    document = copy.deepcopy(effective_policy(region=wuhan, on_date=date(2025, 6, 1)).document)
+    document["general_outpatient"]["ratio"]["employee"]["1"] = "0.85"
+    draft = PolicyDraft.objects.create(
+        region=wuhan, effective_from=date(2027, 1, 1), source="基准草案", document=document
+    )
+
+    # Baseline: the calculator alone over the same claims, inputs built beforehand (recorded
+    # while the replay runs once in this process, one chunk, no Celery).
+    recorded = []
+    real = calculator.settle
+
+    def recording(*args):
+        recorded.append(args)
+        return real(*args)
+
+    calculator.settle = recording
+    scope = Scope(draft, [wuhan.pk], date.fromisoformat(START), date.fromisoformat(END), 0)
+    with Timer() as inline:
+        agg = replay_chunk(scope, 0, 2**62)
+    calculator.settle = real
+    replayed = agg.claims
+    settled = 0
+    with Timer() as bare:
+        for args in recorded:
+            try:
+                real(*args)
+                settled += 1
+            except Exception:  # noqa: S112 - refused claims cost the calculator as much
+                continue
+    base_rate = len(recorded) / bare.seconds
+    print(
+        f"replayed {replayed:,} settlements of 420100 ({agg.refused_claims:,} refused by the"
+        f" draft); the calculator ran on {len(recorded):,} of them"
+    )
+    print()
+    print("| run | claims | seconds | claims/s | vs bare calculator | peak RSS per process |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| bare calculator, one process (baseline) | {len(recorded):,} | {bare.seconds:.1f}"
+        f" | {base_rate:,.0f} | 100 % | |"
+    )
+    print(
+        f"| replay in this process, one chunk, no Celery | {replayed:,} | {inline.seconds:.1f}"
+        f" | {replayed / inline.seconds:,.0f} | {replayed / inline.seconds / base_rate:.0%} | |"
+    )
+    recorded.clear()
+    rates = {}
+    for concurrency in (1, 2):
+        process = worker(concurrency)
+        try:
+            seconds, result, _job = run_job(draft.pk)
+            peaks = [peak_kb(c) for c in children(process.pid)]
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+        claims = result["claims"]
+        rates[concurrency] = claims / seconds
+        per_worker = rates[concurrency] / concurrency
+        memory = ", ".join(f"{p // 1024} MB" for p in peaks)
+        print(
+            f"| policy_replay job, {concurrency} worker process{'es' if concurrency > 1 else ''}"
+            f" | {claims:,} | {seconds:.1f} | {rates[concurrency]:,.0f} |"
+            f" {per_worker / base_rate:.0%} per worker | {memory} |"
+        )
+        print(
+            f"|   {result['chunks']} chunks, replayed by {result['processes']} process(es)"
+            " | | | | | |"
+        )
+        check = result["exact_check"]
+        print(
+            f"|   exact check: {check['matched']} of {check['sample']} sampled settlements"
+            " reproduced (the generator's figures are not calculator-made) | | | | | |"
+        )
+    print()
+    print(f"two workers / one worker: {rates[2] / rates[1]:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
