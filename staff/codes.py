@@ -62,6 +62,8 @@ CODES: dict[str, dict[str, Any]] = {
         "2": L("Level 2"),
         "3": L("Level 3"),
         "pharmacy": L("Retail pharmacy"),
+        # A replay's comparison groups settlements at institutions with no level here.
+        "ungraded": L("Ungraded"),
     },
     # The age bands of a policy replay's comparison (replay: age in full years).
     "age_band": {
