@@ -12,3 +12,13 @@ def roles(request):
         # disables the submit buttons of POST forms; the server refuses them regardless).
         "read_only": codes == [AUDITOR],
     }
+
+
+def navigation(request):
+    """The side menu and the breadcrumb trail's middle step (``staff.navigation.side_menu``)."""
+    from .navigation import side_menu
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"side_menu": None}
+    return {"side_menu": side_menu(user, request.path)}
