@@ -20,4 +20,6 @@ urlpatterns = [
     path("institutions/", views.institution_list_page, name="institution_list"),
     path("institutions/new/", views.institution_create_page, name="institution_create"),
     path("import/", views.import_page, name="import"),
+    path("lookup/employers/", views.employer_lookup, name="employer_lookup"),
+    path("lookup/institutions/", views.institution_lookup, name="institution_lookup"),
 ]

@@ -7,9 +7,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from staff.decorators import role_required
 from staff.errors import DomainError
@@ -18,11 +20,14 @@ from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .forms import (
     DischargeForm,
+    EmployerFilterForm,
     EmployerForm,
     ImportForm,
     InpatientStayForm,
+    InstitutionFilterForm,
     InstitutionForm,
     PersonEditForm,
+    PersonFilterForm,
     PersonForm,
     RetireForm,
 )
@@ -31,9 +36,9 @@ from .models import InpatientStay, Person
 from .panels import panels_for
 from .resources import COLUMNS
 from .selectors import (
-    employer_list,
+    employer_search,
     inpatient_stays,
-    institution_list,
+    institution_search,
     person_history,
     person_list,
     person_search,
@@ -51,11 +56,29 @@ from .services import (
 READERS = (CLERK, MANAGER, POLICY_ADMIN)
 
 
+SHOWN = 100  # a search shows this many rows and says how many there are in all
+
+
 @role_required(*READERS)
 def person_search_page(request):
-    query = request.GET.get("q", "").strip()
-    results = person_search(query=query)[:100] if query else []
-    return render(request, "enrollment/person_search.html", {"query": query, "results": results})
+    form = PersonFilterForm(request.GET or None)
+    filters = form.filters()
+    query = filters.pop("q", "")
+    asked = bool(query or filters)
+    found = person_search(query=query, **filters) if asked else None
+    return render(
+        request,
+        "enrollment/person_search.html",
+        {
+            "form": form,
+            "query": query,
+            "asked": asked,
+            "results": found[:SHOWN] if asked else [],
+            "count": found.count() if asked else 0,
+            "shown": SHOWN,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @role_required(*READERS)
@@ -150,10 +173,37 @@ def stay_discharge_page(request, person_id: int, stay_id: int):
     return redirect("enrollment:person_detail", person_id=person_id)
 
 
+def _filtered_list(request, form, search, template):
+    page = Paginator(search(**_search_args(form.filters())), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "form": form,
+            "count": page.paginator.count,
+            "pager_query": query.urlencode(),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _search_args(filters: dict) -> dict:
+    filters = dict(filters)
+    filters["query"] = filters.pop("q", "")
+    return filters
+
+
 @role_required(*READERS)
 def employer_list_page(request):
-    page = Paginator(employer_list(), 50).get_page(request.GET.get("page"))
-    return render(request, "enrollment/employer_list.html", {"page": page})
+    return _filtered_list(
+        request,
+        EmployerFilterForm(request.GET or None),
+        employer_search,
+        "enrollment/employer_list.html",
+    )
 
 
 @role_required(CLERK)
@@ -170,8 +220,48 @@ def employer_create_page(request):
 
 @role_required(*READERS)
 def institution_list_page(request):
-    page = Paginator(institution_list(), 50).get_page(request.GET.get("page"))
-    return render(request, "enrollment/institution_list.html", {"page": page})
+    return _filtered_list(
+        request,
+        InstitutionFilterForm(request.GET or None),
+        institution_search,
+        "enrollment/institution_list.html",
+    )
+
+
+LOOKUP_LIMIT = 20
+
+
+def _lookup(request, form_class, search, extra=lambda obj: {}):
+    """JSON for the searchable selects: ``{"results": [{"id", "code", "name", "label"}],
+    "count": n}`` (the first ``LOOKUP_LIMIT`` matches, by code)."""
+    form = form_class(request.GET)
+    if not form.is_valid():
+        return JsonResponse(
+            {"errors": {f: [str(e) for e in errs] for f, errs in form.errors.items()}},
+            status=400,
+        )
+    found = search(**_search_args(form.filters()))
+    rows = [
+        {"id": obj.pk, "code": obj.code, "name": obj.name, "label": str(obj), **extra(obj)}
+        for obj in found.order_by("code")[:LOOKUP_LIMIT]
+    ]
+    return JsonResponse({"results": rows, "count": found.count(), "shown": len(rows)})
+
+
+@require_GET
+@role_required(*READERS)
+def employer_lookup(request):
+    return _lookup(
+        request, EmployerFilterForm, employer_search, lambda e: {"region": e.region.code}
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def institution_lookup(request):
+    return _lookup(
+        request, InstitutionFilterForm, institution_search, lambda i: {"region": i.region.code}
+    )
 
 
 @role_required(CLERK)
