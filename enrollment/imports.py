@@ -85,7 +85,12 @@ def read_dataset(path: Path, filename: str) -> tablib.Dataset:
 
 
 def _check_columns(kind: str, dataset: tablib.Dataset) -> None:
-    headers = [str(h).strip() for h in (dataset.headers or [])]
+    from staff.import_files import header_codes
+
+    from .import_files import HEADERS_ZH
+
+    # The template's Chinese headers are read as the column codes they stand for.
+    headers = header_codes(dataset.headers or [], HEADERS_ZH[kind])
     dataset.headers = headers
     missing = [c for c in COLUMNS[kind] if c not in headers]
     required = {

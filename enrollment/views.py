@@ -285,8 +285,15 @@ def _upload_dir() -> Path:
 @role_required(CLERK)
 def import_page(request):
     """Upload → dry run with every row's errors → confirm applies the whole file or nothing."""
+    if request.method == "GET" and request.GET.get("template") in ("persons", "institutions"):
+        from .import_files import import_template_response
+
+        return import_template_response(request.GET["template"])
+    if request.method == "GET" and request.GET.get("report"):
+        return _import_error_report(request, request.GET["report"])
     pending = request.session.get("enrollment_imports", {})
     report = None
+    report_token = None
     token = request.POST.get("token")
     if request.method == "POST" and token:
         entry = pending.get(token)
@@ -341,11 +348,47 @@ def import_page(request):
                 pending[token] = {"kind": kind, "path": str(path), "filename": upload.name}
                 request.session["enrollment_imports"] = pending
             else:
-                path.unlink(missing_ok=True)
-                token = None
+                # Kept (a few per session) for the downloadable error report, not for applying.
+                _keep_for_report(request, token, kind=kind, path=path, filename=upload.name)
+                report_token, token = token, None
     return render(
         request,
         "enrollment/import.html",
-        {"form": form, "report": report, "token": token, "columns": COLUMNS},
+        {
+            "form": form,
+            "report": report,
+            "token": token,
+            "report_token": report_token,
+            "columns": COLUMNS,
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+REPORTS = "enrollment_import_reports"
+
+
+def _keep_for_report(request, token: str, *, kind: str, path: Path, filename: str) -> None:
+    kept = request.session.get(REPORTS, {})
+    kept[token] = {"kind": kind, "path": str(path), "filename": filename}
+    while len(kept) > 5:
+        Path(kept.pop(next(iter(kept)))["path"]).unlink(missing_ok=True)
+    request.session[REPORTS] = kept
+
+
+def _import_error_report(request, token: str):
+    """The checked file's rows with errors as XLSX, the error in Chinese beside each row."""
+    from django.http import Http404
+
+    from .import_files import import_error_report_response
+
+    entry = request.session.get(REPORTS, {}).get(token)
+    if entry is None or not Path(entry["path"]).is_file():
+        raise Http404(_("That upload has expired; upload the file again."))
+    try:
+        report = import_preview(
+            kind=entry["kind"], path=Path(entry["path"]), filename=entry["filename"]
+        )
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    return import_error_report_response(report, entry["filename"])
