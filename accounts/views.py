@@ -18,6 +18,7 @@ from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 from .api import refuse_unopenable, store_upload
 from .forms import PayrollUploadForm, StatementFilterForm
 from .payroll import COLUMNS as payroll_columns
+from .payroll import HEADERS_ZH
 from .payroll_check import file_sha256, payroll_check
 from .selectors import account_entries, account_for, annual_statements, opening_balance
 
@@ -165,7 +166,11 @@ def payroll_upload_page(request):
                     "totals": check.totals(),
                     "token": token,
                     "filename": upload.name,
-                    "errors": check.errors[:MAX_ERRORS_SHOWN],
+                    # Each error's column under the template's Chinese header (姓名, not 名称).
+                    "errors": [
+                        {**e, "column": HEADERS_ZH.get(e.get("field") or "", "")}
+                        for e in check.errors[:MAX_ERRORS_SHOWN]
+                    ],
                     "more_errors": max(0, len(check.errors) - MAX_ERRORS_SHOWN),
                 },
             )

@@ -21,4 +21,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"side_menu": None}
-    return {"side_menu": side_menu(user, request.path)}
+    # Lazy: computed only by a template that shows it (the layout), not by every partial.
+    from django.utils.functional import SimpleLazyObject
+
+    path = request.path
+    return {"side_menu": SimpleLazyObject(lambda: side_menu(user, path))}
