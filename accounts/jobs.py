@@ -70,7 +70,14 @@ def clean_payroll(parameters: dict) -> dict:
     path = Path(str(parameters.get("path", ""))).resolve()
     if folder not in path.parents or not path.is_file():
         raise DomainError("upload the file through /api/v1/imports/payroll/", field="file")
-    return {"path": str(path), "filename": str(parameters.get("filename") or path.name)[:200]}
+    cleaned = {"path": str(path), "filename": str(parameters.get("filename") or path.name)[:200]}
+    # A file checked on the upload page: the job credits only that very file (its SHA-256).
+    digest = str(parameters.get("sha256") or "")
+    if digest:
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            raise DomainError("sha256 must be 64 lower-case hexadecimal digits", field="sha256")
+        cleaned["sha256"] = digest
+    return cleaned
 
 
 def cleanup_payroll(job, *, finished: bool) -> None:

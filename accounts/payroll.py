@@ -45,6 +45,14 @@ from .models import LedgerEntry, PayrollRow, PersonalAccount
 from .rules import money
 
 COLUMNS = ["id_number", "name", "employer_code", "period", "contribution_base"]
+# The template's Chinese headers; a file may use them instead of the codes.
+HEADERS_ZH = {
+    "id_number": "身份证号码",
+    "name": "姓名",
+    "employer_code": "单位编码",
+    "period": "所属期",
+    "contribution_base": "缴费基数",
+}
 CHUNK = 5000
 MAX_ERRORS = 1000
 
@@ -70,8 +78,14 @@ def _detect_encoding(path: Path) -> str:
     return "gb18030"
 
 
+def _header_names(header: list) -> list[str]:
+    from staff.import_files import header_codes
+
+    return header_codes(header, HEADERS_ZH)
+
+
 def _check_header(header: list) -> None:
-    names = [str(h or "").strip().lstrip("\ufeff") for h in header]
+    names = _header_names(header)
     missing = [c for c in COLUMNS if c not in names]
     extra = [n for n in names if n and n not in COLUMNS]
     if missing or extra:
@@ -103,7 +117,7 @@ def iter_file(path: Path, filename: str) -> Iterator[tuple[int, dict]]:
                     _("The file cannot be read as CSV: %(e)s") % {"e": exc}
                 ) from None
             _check_header(header)
-            names = [str(h).strip().lstrip("\ufeff") for h in header]
+            names = _header_names(header)
             try:
                 for number, values in enumerate(reader, 2):
                     if not any(v.strip() for v in values):
@@ -137,7 +151,7 @@ def iter_file(path: Path, filename: str) -> Iterator[tuple[int, dict]]:
             if header is None:
                 raise PayrollFileError(_("The file is empty."))
             _check_header(list(header))
-            names = [str(h or "").strip() for h in header]
+            names = _header_names(list(header))
             for number, values in enumerate(rows, 2):
                 as_typed = next(cells, ())
                 if not any(v not in (None, "") for v in values) and not any(
@@ -675,6 +689,22 @@ def payroll_import_run(*, job, progress=None) -> dict:
     path = Path(job.parameters["path"])
     filename = job.parameters.get("filename", path.name)
     PayrollRow.objects.filter(job_id=job.pk).delete()  # a redelivered job starts clean
+    digest = job.parameters.get("sha256")
+    if digest:
+        from .payroll_check import file_sha256
+
+        if not path.is_file() or file_sha256(path) != digest:
+            raise JobFailed(
+                [
+                    {
+                        "field": "file",
+                        "message": _(
+                            "The file is not the one that was checked (it changed or is gone);"
+                            " nothing was credited. Upload it again and check it."
+                        ),
+                    }
+                ]
+            )
     try:
         if progress is not None:
             progress.set_total(0)

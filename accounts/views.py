@@ -1,7 +1,10 @@
 """Account pages: statement (printable, CSV/XLSX), annual statements, payroll upload."""
 
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +22,8 @@ from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 from .api import refuse_unopenable, store_upload
 from .forms import PayrollUploadForm, ReceiptFilterForm, StatementFilterForm
 from .payroll import COLUMNS as payroll_columns
+from .payroll import HEADERS_ZH
+from .payroll_check import file_sha256, payroll_check
 from .selectors import (
     account_entries,
     account_for,
@@ -155,26 +160,130 @@ def annual_statement_page(request, person_id: int, year: int):
     )
 
 
+PENDING = "payroll_checks"
+KEEP_CHECKS = 5  # a session keeps its last few checked files; older ones are deleted
+
+
+def _pending(request) -> dict:
+    return request.session.get(PENDING, {})
+
+
+def _remember(request, token: str, entry: dict) -> None:
+    pending = _pending(request)
+    pending[token] = entry
+    while len(pending) > KEEP_CHECKS:
+        oldest = next(iter(pending))
+        Path(pending.pop(oldest)["path"]).unlink(missing_ok=True)
+    request.session[PENDING] = pending
+
+
+def _forget(request, token: str, *, delete: bool) -> None:
+    pending = _pending(request)
+    entry = pending.pop(token, None)
+    request.session[PENDING] = pending
+    if entry and delete:
+        Path(entry["path"]).unlink(missing_ok=True)
+
+
 @role_required(CLERK, MANAGER)
 def payroll_upload_page(request):
+    """Upload → a check page (totals per employer and category, every row with errors) →
+    确认入账 starts the crediting job for exactly the file checked (its SHA-256)."""
+    if request.method == "GET" and request.GET.get("template"):
+        from .payroll_files import payroll_template_response
+
+        return payroll_template_response()
+    if request.method == "GET" and request.GET.get("report"):
+        return _error_report(request, request.GET["report"])
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm(request)
     form = PayrollUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "columns": payroll_columns}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         path = store_upload(upload, "payroll")
         try:
             refuse_unopenable(path)
-            job = job_create(
-                kind="payroll_import",
-                parameters={"path": str(path), "filename": upload.name},
-                created_by=request.user,
-            )
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            return redirect("jobs:detail", job_id=job.pk)
+            check = payroll_check(path=path, filename=upload.name)
+            token = uuid.uuid4().hex
+            _remember(
+                request, token, {"path": str(path), "filename": upload.name, "sha256": check.sha256}
+            )
+            return render(
+                request,
+                "accounts/payroll_check.html",
+                {
+                    "check": check,
+                    "totals": check.totals(),
+                    "token": token,
+                    "filename": upload.name,
+                    # Each error's column under the template's Chinese header (姓名, not 名称).
+                    "errors": [
+                        {**e, "column": HEADERS_ZH.get(e.get("field") or "", "")}
+                        for e in check.errors[:MAX_ERRORS_SHOWN]
+                    ],
+                    "more_errors": max(0, len(check.errors) - MAX_ERRORS_SHOWN),
+                },
+            )
     return render(
         request,
         "accounts/payroll_upload.html",
-        {"form": form, "columns": payroll_columns},
+        context,
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+MAX_ERRORS_SHOWN = 200
+
+
+def _confirm(request):
+    token = request.POST.get("token", "")
+    entry = _pending(request).get(token)
+    if entry is None:
+        messages.error(request, _("That check has expired; upload the file again."))
+        return redirect("accounts:payroll_upload")
+    path = Path(entry["path"])
+    posted = request.POST.get("sha256", "")
+    if not path.is_file() or posted != entry["sha256"] or file_sha256(path) != entry["sha256"]:
+        _forget(request, token, delete=True)
+        refusal = _(
+            "The file is not the one that was checked (it changed after the check);"
+            " nothing was credited. Upload it again and check it."
+        )
+        return render(
+            request,
+            "accounts/payroll_upload.html",
+            {"form": PayrollUploadForm(), "columns": payroll_columns, "refusal": refusal},
+            status=409,
+        )
+    try:
+        job = job_create(
+            kind="payroll_import",
+            parameters={
+                "path": str(path),
+                "filename": entry["filename"],
+                "sha256": entry["sha256"],
+            },
+            created_by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:payroll_upload")
+    _forget(request, token, delete=False)  # the job owns the file now
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+def _error_report(request, token: str):
+    from django.http import Http404
+
+    from .payroll_files import payroll_error_report_response
+
+    entry = _pending(request).get(token)
+    if entry is None or not Path(entry["path"]).is_file():
+        raise Http404(_("That check has expired; upload the file again."))
+    path = Path(entry["path"])
+    check = payroll_check(path=path, filename=entry["filename"])
+    return payroll_error_report_response(path=path, filename=entry["filename"], check=check)

@@ -67,6 +67,7 @@ def setup_data(persons: int = PERSONS, balance: str = "100000.00"):
         Person(
             id_number=make("420102", date(1970, 1, 1 + i // 900), i % 900 + 1),
             name="职工",
+            name_initials="zg",  # bulk_create skips save(), which fills it
             region=wuhan,
             employer=employer,
             birth_date=date(1970, 1, 1),

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from staff.inputs import FormCodeField, FormDateField, FormDecimalField
-from staff.widgets import DateInput
+from staff.widgets import DateInput, searchable
 
 from .models import Disease
 
@@ -81,6 +81,15 @@ class ManualClaimForm(forms.Form):
         self.fields["prescribing_institution"].queryset = Institution.objects.filter(
             kind="hospital"
         ).order_by("code")
+        searchable(
+            self.fields["institution"].widget, "enrollment:institution_lookup", value_key="code"
+        )
+        searchable(
+            self.fields["prescribing_institution"].widget,
+            "enrollment:institution_lookup",
+            value_key="code",
+            params="kind=hospital",
+        )
 
     def clean(self):
         data = super().clean()

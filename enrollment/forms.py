@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from policies.models import Region
 from staff.inputs import FormCodeField, FormDateField, FormDecimalField
 from staff.uploads import FormUploadField
-from staff.widgets import DateInput
+from staff.widgets import DateInput, searchable
 
 from .models import Employer, Institution, Person
 
@@ -76,7 +76,10 @@ class PersonForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Person.Category.choices)
     employment = forms.ChoiceField(label=_("Employment"), choices=Person.Employment.choices)
     employer = forms.ModelChoiceField(
-        label=_("Employer"), queryset=Employer.objects.all(), required=False
+        label=_("Employer"),
+        queryset=Employer.objects.all(),
+        required=False,
+        widget=searchable(forms.Select(), "enrollment:employer_lookup"),
     )
     contribution_base = FormDecimalField(
         label=_("Contribution base (yuan/month)"),
@@ -134,3 +137,68 @@ class ImportForm(forms.Form):
     KINDS = [("persons", _("Persons")), ("institutions", _("Institutions"))]
     kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
     file = FormUploadField(label=_("File (CSV or XLSX)"))
+
+
+def _region_choices():
+    return [("", _("All regions"))] + [
+        (r.code, f"{r.code} {r.name}") for r in Region.objects.order_by("code")
+    ]
+
+
+class ListFilterForm(forms.Form):
+    """The search and filters above a list (GET): a text, a region; subclasses add more."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autofocus": True, "type": "search"}),
+    )
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _region_choices()
+
+    def filters(self) -> dict:
+        """The cleaned filters with empty ones left out (an invalid form filters nothing)."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class PersonFilterForm(ListFilterForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses"))] + list(Person.Status.choices),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = _("ID number, name or pinyin initials")
+
+
+class EmployerFilterForm(ListFilterForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = _("Code, name or pinyin initials")
+
+
+class InstitutionFilterForm(EmployerFilterForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds"))] + list(Institution.Kind.choices),
+    )
+    designated = forms.ChoiceField(
+        label=_("Designated"),
+        required=False,
+        choices=[("", _("All")), ("1", _("Designated")), ("0", _("Not designated"))],
+    )
+
+    def filters(self) -> dict:
+        found = super().filters()
+        if "designated" in found:
+            found["designated"] = found["designated"] == "1"
+        return found

@@ -86,8 +86,13 @@ def read_dataset(path: Path, filename: str) -> tablib.Dataset:
 
 
 def _check_columns(kind: str, dataset: tablib.Dataset) -> None:
-    # ``身份证号码（id_number）`` (an export's labelled header) reads as ``id_number``.
-    headers = [header_code(h) for h in (dataset.headers or [])]
+    from staff.import_files import header_codes
+
+    from .import_files import HEADERS_ZH
+
+    # ``身份证号码（id_number）`` (an export's labelled header) reads as ``id_number``; the
+    # template's Chinese headers are read as the column codes they stand for.
+    headers = header_codes([header_code(h) for h in (dataset.headers or [])], HEADERS_ZH[kind])
     dataset.headers = headers
     missing = [c for c in COLUMNS[kind] if c not in headers]
     required = {

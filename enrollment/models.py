@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policies.models import Region
+from staff.pinyin import initials
 
 from .id_numbers import InvalidIdNumber, mask, parse
 
@@ -19,6 +20,10 @@ class Employer(models.Model):
 
     code = models.CharField(_("employer code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=128)
+    # Pinyin initials of the name (张三 → zs), filled on save, indexed: search by initials.
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=64, blank=True, db_index=True, editable=False
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="employers"
     )
@@ -32,6 +37,13 @@ class Employer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    def save(self, *args, **kwargs):
+        self.name_initials = initials(self.name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "name_initials"}
+        super().save(*args, **kwargs)
 
 
 class Institution(models.Model):
@@ -50,6 +62,10 @@ class Institution(models.Model):
 
     code = models.CharField(_("institution code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=128)
+    # Pinyin initials of the name (张三 → zs), filled on save, indexed: search by initials.
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=64, blank=True, db_index=True, editable=False
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="institutions"
     )
@@ -79,6 +95,13 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    def save(self, *args, **kwargs):
+        self.name_initials = initials(self.name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "name_initials"}
+        super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None):
         # Backed-up by clean(), which names the field (see Person.validate_constraints).
@@ -136,6 +159,10 @@ class Person(models.Model):
 
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=64)
+    # Pinyin initials of the name (张三 → zs), filled on save, indexed: search by initials.
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=64, blank=True, db_index=True, editable=False
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="persons"
     )
@@ -211,6 +238,13 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.masked_id_number}）"
+
+    def save(self, *args, **kwargs):
+        self.name_initials = initials(self.name, surname=True)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "name_initials"}
+        super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None):
         # The check constraints back up clean(), which already names the field and the reason;

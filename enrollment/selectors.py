@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from staff.inputs import searchable_digits
+from staff.pinyin import is_initials_query
 
 from .id_numbers import normalize
 from .models import Employer, InpatientStay, Institution, Person
@@ -14,15 +15,27 @@ def person_list() -> QuerySet[Person]:
     return Person.objects.select_related("region", "employer")
 
 
-def person_search(*, query: str) -> QuerySet[Person]:
-    """By full or partial ID number, or by name (exact match first)."""
+def person_search(
+    *, query: str, region: str | None = None, status: str | None = None
+) -> QuerySet[Person]:
+    """By full or partial ID number, by pinyin initials (``zs`` finds 张三) or by name (exact
+    match first); narrowed by region code and status. Nothing asked, nothing found."""
     query = (query or "").strip()
-    if not query:
+    if not (query or region or status):
         return Person.objects.none()
+    found = person_list()
+    if region:
+        found = found.filter(region__code=region)
+    if status:
+        found = found.filter(status=status)
+    if not query:
+        return found.order_by("name", "id")
+    if is_initials_query(query):
+        return found.filter(name_initials__startswith=query.lower()).order_by("name", "id")
     number = normalize(searchable_digits(query))
     if number[:-1].isdigit() or number.isdigit():
-        return person_list().filter(id_number__startswith=number)
-    return person_list().filter(Q(name=query) | Q(name__contains=query)).order_by("name", "id")
+        return found.filter(id_number__startswith=number)
+    return found.filter(Q(name=query) | Q(name__contains=query)).order_by("name", "id")
 
 
 def person_history(*, person: Person) -> list[dict]:
@@ -54,6 +67,45 @@ def employer_list() -> QuerySet[Employer]:
 
 def institution_list() -> QuerySet[Institution]:
     return Institution.objects.select_related("region")
+
+
+def _by_code_name_or_initials(found: QuerySet, query: str) -> QuerySet:
+    """Code prefix, pinyin-initials prefix (both indexed) or a part of the name."""
+    query = (query or "").strip()
+    if not query:
+        return found
+    if query.isascii():
+        match = Q(code__istartswith=query)
+        if is_initials_query(query):
+            match |= Q(name_initials__startswith=query.lower())
+        return found.filter(match)
+    return found.filter(name__contains=query)
+
+
+def employer_search(*, query: str = "", region: str | None = None) -> QuerySet[Employer]:
+    """Employers by code, name or pinyin initials, in a region if one is given."""
+    found = employer_list()
+    if region:
+        found = found.filter(region__code=region)
+    return _by_code_name_or_initials(found, query)
+
+
+def institution_search(
+    *,
+    query: str = "",
+    region: str | None = None,
+    kind: str | None = None,
+    designated: bool | None = None,
+) -> QuerySet[Institution]:
+    """Institutions by code, name or pinyin initials; narrowed by region, kind, designation."""
+    found = institution_list()
+    if region:
+        found = found.filter(region__code=region)
+    if kind:
+        found = found.filter(kind=kind)
+    if designated is not None:
+        found = found.filter(designated=designated)
+    return _by_code_name_or_initials(found, query)
 
 
 def inpatient_stays(*, person: Person) -> QuerySet[InpatientStay]:

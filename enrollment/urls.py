@@ -21,4 +21,6 @@ urlpatterns = [
     path("institutions/new/", views.institution_create_page, name="institution_create"),
     path("import/", views.import_page, name="import"),
     path("places/<str:code>/", views.place_page, name="place"),
+    path("lookup/employers/", views.employer_lookup, name="employer_lookup"),
+    path("lookup/institutions/", views.institution_lookup, name="institution_lookup"),
 ]

@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from staff.decorators import role_required
 from staff.errors import DomainError
@@ -20,11 +20,14 @@ from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .forms import (
     DischargeForm,
+    EmployerFilterForm,
     EmployerForm,
     ImportForm,
     InpatientStayForm,
+    InstitutionFilterForm,
     InstitutionForm,
     PersonEditForm,
+    PersonFilterForm,
     PersonForm,
     RetireForm,
 )
@@ -34,9 +37,9 @@ from .panels import panels_for
 from .places import place_of
 from .resources import COLUMNS
 from .selectors import (
-    employer_list,
+    employer_search,
     inpatient_stays,
-    institution_list,
+    institution_search,
     person_history,
     person_list,
     person_search,
@@ -54,11 +57,29 @@ from .services import (
 READERS = (CLERK, MANAGER, POLICY_ADMIN)
 
 
+SHOWN = 100  # a search shows this many rows and says how many there are in all
+
+
 @role_required(*READERS)
 def person_search_page(request):
-    query = request.GET.get("q", "").strip()
-    results = person_search(query=query)[:100] if query else []
-    return render(request, "enrollment/person_search.html", {"query": query, "results": results})
+    form = PersonFilterForm(request.GET or None)
+    filters = form.filters()
+    query = filters.pop("q", "")
+    asked = bool(query or filters)
+    found = person_search(query=query, **filters) if asked else None
+    return render(
+        request,
+        "enrollment/person_search.html",
+        {
+            "form": form,
+            "query": query,
+            "asked": asked,
+            "results": found[:SHOWN] if asked else [],
+            "count": found.count() if asked else 0,
+            "shown": SHOWN,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @role_required(*READERS)
@@ -164,10 +185,37 @@ def stay_discharge_page(request, person_id: int, stay_id: int):
     return redirect("enrollment:person_detail", person_id=person_id)
 
 
+def _filtered_list(request, form, search, template):
+    page = Paginator(search(**_search_args(form.filters())), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "form": form,
+            "count": page.paginator.count,
+            "pager_query": query.urlencode(),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _search_args(filters: dict) -> dict:
+    filters = dict(filters)
+    filters["query"] = filters.pop("q", "")
+    return filters
+
+
 @role_required(*READERS)
 def employer_list_page(request):
-    page = Paginator(employer_list(), 50).get_page(request.GET.get("page"))
-    return render(request, "enrollment/employer_list.html", {"page": page})
+    return _filtered_list(
+        request,
+        EmployerFilterForm(request.GET or None),
+        employer_search,
+        "enrollment/employer_list.html",
+    )
 
 
 @role_required(CLERK)
@@ -184,8 +232,48 @@ def employer_create_page(request):
 
 @role_required(*READERS)
 def institution_list_page(request):
-    page = Paginator(institution_list(), 50).get_page(request.GET.get("page"))
-    return render(request, "enrollment/institution_list.html", {"page": page})
+    return _filtered_list(
+        request,
+        InstitutionFilterForm(request.GET or None),
+        institution_search,
+        "enrollment/institution_list.html",
+    )
+
+
+LOOKUP_LIMIT = 20
+
+
+def _lookup(request, form_class, search, extra=lambda obj: {}):
+    """JSON for the searchable selects: ``{"results": [{"id", "code", "name", "label"}],
+    "count": n}`` (the first ``LOOKUP_LIMIT`` matches, by code)."""
+    form = form_class(request.GET)
+    if not form.is_valid():
+        return JsonResponse(
+            {"errors": {f: [str(e) for e in errs] for f, errs in form.errors.items()}},
+            status=400,
+        )
+    found = search(**_search_args(form.filters()))
+    rows = [
+        {"id": obj.pk, "code": obj.code, "name": obj.name, "label": str(obj), **extra(obj)}
+        for obj in found.order_by("code")[:LOOKUP_LIMIT]
+    ]
+    return JsonResponse({"results": rows, "count": found.count(), "shown": len(rows)})
+
+
+@require_GET
+@role_required(*READERS)
+def employer_lookup(request):
+    return _lookup(
+        request, EmployerFilterForm, employer_search, lambda e: {"region": e.region.code}
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def institution_lookup(request):
+    return _lookup(
+        request, InstitutionFilterForm, institution_search, lambda i: {"region": i.region.code}
+    )
 
 
 @role_required(CLERK)
@@ -209,8 +297,15 @@ def _upload_dir() -> Path:
 @role_required(CLERK)
 def import_page(request):
     """Upload → dry run with every row's errors → confirm applies the whole file or nothing."""
+    if request.method == "GET" and request.GET.get("template") in ("persons", "institutions"):
+        from .import_files import import_template_response
+
+        return import_template_response(request.GET["template"])
+    if request.method == "GET" and request.GET.get("report"):
+        return _import_error_report(request, request.GET["report"])
     pending = request.session.get("enrollment_imports", {})
     report = None
+    report_token = None
     token = request.POST.get("token")
     if request.method == "POST" and token:
         entry = pending.get(token)
@@ -265,11 +360,47 @@ def import_page(request):
                 pending[token] = {"kind": kind, "path": str(path), "filename": upload.name}
                 request.session["enrollment_imports"] = pending
             else:
-                path.unlink(missing_ok=True)
-                token = None
+                # Kept (a few per session) for the downloadable error report, not for applying.
+                _keep_for_report(request, token, kind=kind, path=path, filename=upload.name)
+                report_token, token = token, None
     return render(
         request,
         "enrollment/import.html",
-        {"form": form, "report": report, "token": token, "columns": COLUMNS},
+        {
+            "form": form,
+            "report": report,
+            "token": token,
+            "report_token": report_token,
+            "columns": COLUMNS,
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+REPORTS = "enrollment_import_reports"
+
+
+def _keep_for_report(request, token: str, *, kind: str, path: Path, filename: str) -> None:
+    kept = request.session.get(REPORTS, {})
+    kept[token] = {"kind": kind, "path": str(path), "filename": filename}
+    while len(kept) > 5:
+        Path(kept.pop(next(iter(kept)))["path"]).unlink(missing_ok=True)
+    request.session[REPORTS] = kept
+
+
+def _import_error_report(request, token: str):
+    """The checked file's rows with errors as XLSX, the error in Chinese beside each row."""
+    from django.http import Http404
+
+    from .import_files import import_error_report_response
+
+    entry = request.session.get(REPORTS, {}).get(token)
+    if entry is None or not Path(entry["path"]).is_file():
+        raise Http404(_("That upload has expired; upload the file again."))
+    try:
+        report = import_preview(
+            kind=entry["kind"], path=Path(entry["path"]), filename=entry["filename"]
+        )
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    return import_error_report_response(report, entry["filename"])

@@ -12,3 +12,17 @@ def roles(request):
         # disables the submit buttons of POST forms; the server refuses them regardless).
         "read_only": codes == [AUDITOR],
     }
+
+
+def navigation(request):
+    """The side menu and the breadcrumb trail's middle step (``staff.navigation.side_menu``)."""
+    from .navigation import side_menu
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"side_menu": None}
+    # Lazy: computed only by a template that shows it (the layout), not by every partial.
+    from django.utils.functional import SimpleLazyObject
+
+    path = request.path
+    return {"side_menu": SimpleLazyObject(lambda: side_menu(user, path))}

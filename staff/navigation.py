@@ -94,3 +94,50 @@ def home_sections(user) -> list[dict]:
         links = [r for r in (_resolve(link) for link in LINKS[role.code]) if r]
         sections.append({"role": role, "links": links})
     return sections
+
+
+def _allowed(url: str, role: str) -> bool:
+    """Whether the permission matrix lets ``role`` GET ``url`` (so the menu never shows a link
+    its holder would be refused). A route the matrix does not list is not shown."""
+    from django.urls import Resolver404, resolve
+
+    from .permissions_matrix import MATRIX
+
+    try:
+        route = resolve(url).route
+    except Resolver404:
+        return False
+    return role in MATRIX.get(f"GET {route}", ())
+
+
+def side_menu(user, path: str) -> dict:
+    """The permanent side menu: one section per role held, each link the role may open, and the
+    link for the current page marked (the longest link path that the request path starts with,
+    so a person's page marks 查找参保人 and a dashboard tab marks itself)."""
+    held = user_roles(user)
+    sections = []
+    seen: set[str] = set()
+    for role in ROLES:
+        if role.code not in held:
+            continue
+        links = []
+        for link in LINKS[role.code]:
+            resolved = _resolve(link)
+            if resolved is None or resolved["url"] in seen:
+                continue
+            if not _allowed(resolved["url"], role.code):
+                continue
+            seen.add(resolved["url"])
+            links.append({**resolved, "current": False})
+        if links:
+            sections.append({"role": role, "links": links})
+    current = None
+    for section in sections:
+        for link in section["links"]:
+            if path.startswith(link["url"]) and (
+                current is None or len(link["url"]) > len(current["url"])
+            ):
+                current = link
+    if current is not None:
+        current["current"] = True
+    return {"sections": sections, "current": current}

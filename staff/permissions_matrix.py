@@ -83,6 +83,10 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST enrollment/institutions/new/": (CLERK,),
     "GET enrollment/import/": (CLERK, AUDITOR),
     "POST enrollment/import/": (CLERK,),
+    "GET enrollment/lookup/employers/": BUREAU,  # JSON for the searchable employer select
+    "POST enrollment/lookup/employers/": (),  # not served: 405
+    "GET enrollment/lookup/institutions/": BUREAU,  # JSON for the searchable institution select
+    "POST enrollment/lookup/institutions/": (),  # not served: 405
     "GET accounts/payroll/": (CLERK, MANAGER, AUDITOR),
     "POST accounts/payroll/": (CLERK, MANAGER),
     "GET accounts/persons/<int:person_id>/statement/": BUREAU,

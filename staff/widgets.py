@@ -17,3 +17,24 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs=attrs, format=format or ISO_DATE)
+
+
+def searchable(select: forms.Select, url_name: str, *, value_key: str = "id", params: str = ""):
+    """Marks a plain ``<select>`` for ``static/js/searchable_select.js``: with script a search box
+    above it asks ``url_name`` (a JSON lookup: code, name or pinyin initials) and refills the
+    options; without script it stays the plain select it is. ``value_key`` names the JSON field
+    that is the option's value (``id`` or ``code``); ``params`` is added to every lookup."""
+    from django.urls import reverse_lazy
+    from django.utils.translation import gettext_lazy as _
+
+    select.attrs.update(
+        {
+            "data-lookup": reverse_lazy(url_name),
+            "data-lookup-value": value_key,
+            "data-lookup-params": params,
+            "data-lookup-placeholder": _("Type a code, a name or pinyin initials"),
+            "data-lookup-found": _("{n} found"),
+            "data-lookup-more": _("{n} found, the first {shown} listed"),
+        }
+    )
+    return select

@@ -1,0 +1,71 @@
+"""Files an import page hands out: a template (Chinese headers, a sheet of notes with the
+allowed values, sheets listing codes) and an error report (the rows with errors as they were
+in the file, the error in Chinese beside each row).
+
+The headers a template writes are also accepted by the imports (``header_codes``): a clerk
+fills in the template and uploads it as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.utils.translation import gettext as _
+
+from .exports import xlsx_response
+
+
+def header_codes(headers: Iterable, chinese: dict[str, str]) -> list[str]:
+    """A file's header row as column codes: a code stays, a template's Chinese header becomes
+    its code (``身份证号码`` → ``id_number``); anything else is left for the caller to refuse."""
+    by_label = {label: code for code, label in chinese.items()}
+    names = [str(h or "").strip().lstrip("\ufeff") for h in headers]
+    return [by_label.get(n, n) for n in names]
+
+
+def template_response(
+    filename: str,
+    *,
+    columns: Sequence[str],
+    chinese: dict[str, str],
+    notes: Sequence[tuple[str, str]],
+    example: Sequence | None = None,
+    lists: Sequence[tuple[str, Sequence[Sequence]]] = (),
+):
+    """The template: sheet 1 the header row (and an example row, to be overwritten), sheet
+    填写说明 one line per column with what it takes, then a sheet per code list."""
+    sheet = [[chinese[c] for c in columns]]
+    if example:
+        sheet.append(list(example))
+    explained = [[_("Column"), _("Column code"), _("What to enter (allowed values)")]]
+    explained += [[chinese[code], code, text] for code, text in notes]
+    explained.append([])
+    explained.append(
+        [_("Headers may be the Chinese ones above or the column codes; keep one header row.")]
+    )
+    return xlsx_response(
+        filename, [(_("Data"), sheet), (_("Notes"), explained), *[(t, rows) for t, rows in lists]]
+    )
+
+
+def error_report_response(
+    filename: str,
+    *,
+    columns: Sequence[str],
+    chinese: dict[str, str],
+    rows: Sequence[tuple[int | None, dict, list[str]]],
+):
+    """The rows with errors: 行号, the row's values under the Chinese headers, 错误原因 (every
+    error of the row, with the column it is in). A file-wide error has no row number."""
+    header = [_("Row number"), *[chinese.get(c, c) for c in columns], _("Error reason")]
+    body = [
+        [number, *[values.get(c, "") for c in columns], "；".join(errors)]
+        for number, values, errors in rows
+    ]
+    return xlsx_response(filename, [(_("Errors"), [header, *body])])
+
+
+def error_text(error: dict, chinese: dict[str, str]) -> str:
+    """``单位编码：没有这个编码的单位。`` — the column in Chinese, then the reason."""
+    column = error.get("field") or ""
+    label = chinese.get(column) or ""
+    return f"{label}：{error['message']}" if label else str(error["message"])
