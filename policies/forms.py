@@ -33,6 +33,8 @@ class PublishForm(forms.Form):
         widget=DateInput(),
     )
     source = forms.CharField(label=_("Source document (文号 and title)"), max_length=2000)
+    # Set when the form was opened from a draft: publishing (or saving again) retires it.
+    draft_id = forms.CharField(required=False, widget=forms.HiddenInput, max_length=12)
     document = forms.CharField(
         label=_("Policy document (JSON)"),
         widget=forms.Textarea(attrs={"rows": 30, "class": "code", "spellcheck": "false"}),

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from staff.errors import DomainError, NotFound
 from staff.inputs import check_date_range, has_foreign_digits
@@ -34,6 +34,8 @@ from .selectors import (
 from .services import (
     InvalidDocument,
     document_check,
+    draft_create,
+    draft_delete,
     policy_version_publish,
     publish_plan,
     region_create,
@@ -291,9 +293,27 @@ def publish_page(request, code: str):
         form = PublishForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
+            data.pop("draft_id", None)
+            draft = _draft_or_none(region, request.POST.get("draft_id", ""))
             on = data["effective_from"]
             field_errors = _apply_fields(request.POST, data["document"])
-            if "preview" in request.POST or field_errors:
+            if "draft" in request.POST and not field_errors:
+                try:
+                    saved = draft_create(region=region, created_by=request.user, **data)
+                except InvalidDocument as exc:
+                    document_errors = [f"{e['path']}: {e['message']}" for e in exc.errors]
+                    status = 400
+                except DomainError as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                    status = 400
+                else:
+                    if draft is not None:  # saved again: the new text replaces the old
+                        draft_delete(draft=draft)
+                    messages.success(
+                        request, _("Draft saved (not in force): %(d)s.") % {"d": saved}
+                    )
+                    return redirect(region_detail_url(region) + "#drafts")
+            elif "preview" in request.POST or field_errors:
                 preview = _preview(region, data, field_errors)
                 form = PublishForm(
                     initial={
@@ -313,6 +333,8 @@ def publish_page(request, code: str):
                     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                     status = 400
                 else:
+                    if draft is not None:  # published from the draft: the draft is done
+                        draft_delete(draft=draft)
                     messages.success(request, _("Version %(v)s published.") % {"v": version})
                     return redirect(f"{region_detail_url(region)}?version={version.pk}")
         else:
@@ -321,7 +343,17 @@ def publish_page(request, code: str):
         if base is None and on is not None:
             base = next((v for v in bases if v.covers(on)), None)
         chosen = base or latest
-        if chosen is not None:
+        opened = _draft_or_none(region, request.GET.get("draft", ""))
+        if opened is not None:
+            initial = {
+                "source": opened.source,
+                "document": json.dumps(opened.document, ensure_ascii=False, indent=2),
+                "effective_from": opened.effective_from.isoformat(),
+                "effective_to": opened.effective_to.isoformat() if opened.effective_to else "",
+                "draft_id": opened.pk,
+            }
+            on = opened.effective_from
+        elif chosen is not None:
             initial = {
                 # A fill names the bureau's notice, not the text it fills: no source given then.
                 "source": "" if on else chosen.source,
@@ -353,6 +385,27 @@ def publish_page(request, code: str):
         },
         status=status,
     )
+
+
+def _draft_or_none(region, raw: str):
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    return region.drafts.filter(pk=int(raw)).first()
+
+
+@login_required
+@require_POST
+def draft_delete_page(request, code: str, draft_id: int):
+    """Delete a draft (policy administrators); versions are never deleted, drafts may be."""
+    if not user_has_role(request.user, POLICY_ADMIN):
+        raise PermissionDenied
+    region = _region_or_404(code)
+    draft = region.drafts.filter(pk=draft_id).first()
+    if draft is None:
+        raise Http404(draft_id)
+    draft_delete(draft=draft)
+    messages.success(request, _("Draft deleted."))
+    return redirect(region_detail_url(region) + "#drafts")
 
 
 def _apply_fields(post, document) -> dict[str, str]:
@@ -416,6 +469,18 @@ def _preview(region, data, field_errors: dict[str, str] | None = None) -> dict:
         )
     except DomainError as exc:
         general.append(exc.message)
+    if field_errors:
+        # Without the values typed beside the parameters the plan would read the document as
+        # something else (e.g. a version starting on its base's day): say what to correct.
+        plan, general = (
+            None,
+            [
+                _(
+                    "Correct the parameters marked below; the preview then says what the"
+                    " publication fills or splits."
+                )
+            ],
+        )
     after = None
     if isinstance(document, dict):
         unsaved = PolicyVersion(

@@ -57,6 +57,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST policies/<str:code>/": (),  # not served: 405
     "GET policies/<str:code>/publish/": (POLICY_ADMIN,),
     "POST policies/<str:code>/publish/": (POLICY_ADMIN,),
+    "GET policies/<str:code>/drafts/<int:draft_id>/delete/": (),  # not served: 405
+    "POST policies/<str:code>/drafts/<int:draft_id>/delete/": (POLICY_ADMIN,),
     "GET enrollment/persons/": BUREAU,
     "POST enrollment/persons/": BUREAU_WRITERS,
     "GET enrollment/persons/new/": (CLERK, AUDITOR),

@@ -125,3 +125,46 @@ def test_preview_of_a_split_names_the_cut_and_the_later_versions(admin):
     assert "其后的版本不变" in plan and "2023-01-01 – …" in plan
     row = re.search(r'<tr data-path="account.retiree.rate".*?</tr>', html, re.S).group(0)
     assert "3%" in row and "2.5%" in row and "第四条" in row
+
+
+def test_drafts_from_the_form_saved_opened_published_or_deleted(admin):
+    # Issue 17 item 5 in pages: save the form as a draft (never in force), open it again,
+    # publish it (the draft is done), or delete another.
+    from policies.models import PolicyDraft
+    from policies.selectors import effective_policy
+
+    base = PolicyVersion.objects.get(region__code="150200", effective_from="2022-10-01")
+    data = {
+        "effective_from": "2022-10-01",
+        "source": NOTICE,
+        "document": json.dumps(base.document, ensure_ascii=False),
+        PENSION: "3512.40",
+        "draft": "1",
+    }
+    assert admin.post(URL, data).status_code == 302
+    draft = PolicyDraft.objects.get()
+    assert draft.document["account"]["retiree"]["average_pension"] == "3512.40"
+    on = effective_policy(region=base.region, on_date=base.effective_from)
+    assert on.document["account"]["retiree"]["average_pension"] is None  # not in force
+    page = admin.get("/policies/150200/").content.decode()
+    assert f"?draft={draft.pk}" in page and f"/drafts/{draft.pk}/delete/" in page
+    opened = admin.get(f"{URL}?draft={draft.pk}").content.decode()
+    assert f'name="draft_id" value="{draft.pk}"' in opened
+    assert textarea(opened)["account"]["retiree"]["average_pension"] == "3512.40"
+    published = admin.post(
+        URL,
+        {
+            "effective_from": "2022-10-01",
+            "source": NOTICE,
+            "document": json.dumps(draft.document, ensure_ascii=False),
+            "draft_id": str(draft.pk),
+            "publish": "1",
+        },
+    )
+    assert published.status_code == 302 and not PolicyDraft.objects.exists()
+    assert PolicyVersion.objects.filter(kind="fill").count() == 1
+    admin.post(URL, {**data, "effective_from": "2023-01-01"})
+    other = PolicyDraft.objects.get()
+    assert admin.get(f"/policies/150200/drafts/{other.pk}/delete/").status_code == 405
+    assert admin.post(f"/policies/150200/drafts/{other.pk}/delete/").status_code == 302
+    assert not PolicyDraft.objects.exists()
