@@ -74,7 +74,11 @@ def allows_unlimited(path: str) -> bool:
 
 
 def hint(path: str) -> str:
-    """What to type, shown as the field's placeholder."""
+    """What to type, shown as the field's placeholder ("e.g. …": never mistaken for a value)."""
+    return _("e.g. %(value)s") % {"value": _example(path)}
+
+
+def _example(path: str) -> str:
     kind = value_kind(path)
     if kind == "money":
         return "3500.00" + (" / unlimited" if allows_unlimited(path) else "")

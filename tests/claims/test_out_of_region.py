@@ -181,3 +181,26 @@ def test_online_claims_keep_their_fingerprint_and_channel(seeded):
     person = person_in("420100")
     s, _ = settlement_create(request=claim(person, hospital_in("420100"), "100.00", "O1"))
     assert s.channel == "online"
+
+
+def test_the_api_answers_the_registrys_decision(seeded):
+    # Sent false over the API, covered by the registry: filed, and the response says so.
+    from tests.claims.test_document_rules import clerk_client
+
+    person = person_in("420100")
+    guangzhou = _region("440100", "广州市")
+    filing_record(person=person, kind="long_term", region=guangzhou, valid_from=date(2026, 1, 1))
+    gz = InstitutionFactory(region=guangzhou, level="1")
+    body = {
+        "claim_number": "API-1", "person": person.pk, "institution": gz.pk,
+        "visit_date": "2026-03-02", "benefit": "general_outpatient", "total_amount": "1200.00",
+        "out_of_region_filed": False, "use_account": False,
+    }  # fmt: skip
+    response = clerk_client().post("/api/v1/claims/", body, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert (data["out_of_region_filed"], data["channel"], data["pool_paid"]) == (
+        True,
+        "online",
+        "400.00",
+    )
