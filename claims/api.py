@@ -207,8 +207,8 @@ class SettlementOutputSerializer(serializers.ModelSerializer):
         model = Settlement
         fields = [
             "id", "claim_number", "person", "institution", "account_holder", "visit_date",
-            "benefit", "disease_code", *_MONEY_FIELDS, "explanation", "status", "created_at",
-            "reversed_at", "reversal_reason",
+            "benefit", "disease_code", "out_of_region_filed", "channel", *_MONEY_FIELDS,
+            "explanation", "status", "created_at", "reversed_at", "reversal_reason",
         ]  # fmt: skip
 
     def to_representation(self, s: Settlement) -> dict:
@@ -224,6 +224,9 @@ class SettlementOutputSerializer(serializers.ModelSerializer):
             "visit_date": s.visit_date.isoformat(),
             "benefit": s.benefit,
             "disease_code": s.disease_code,
+            # The registry's decision (异地就医备案), whatever the request's flag said.
+            "out_of_region_filed": s.out_of_region_filed,
+            "channel": s.channel,
         }
         for name in _MONEY_FIELDS:
             data[name] = _MONEY.to_representation(getattr(s, name))

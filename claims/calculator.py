@@ -77,6 +77,9 @@ class Claim:
     specialist: bool = False  # a specialist institution (专科医疗机构)
     out_of_region: bool = False  # the institution is outside the person's pooling region
     out_of_region_filed: bool = False
+    filing: str = ""  # the registry's filing covering the visit (异地就医备案), described
+    flagged_filed: bool = False  # what the claim itself said (the registry decides)
+    manual: bool = False  # 手工报销: keyed in by a clerk from the paper invoice
     use_account: bool = True
     for_relative: bool = False  # paid from an account holder's account (家庭共济)
 
@@ -560,6 +563,33 @@ def _pool(
     b.pool_paid = pool
 
 
+MANUAL_PATH = "out_of_region.manual_reimbursement"
+FILING_PATH = "general_outpatient.unfiled_out_of_region_first_pay_rate"
+
+
+def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
+    """The out-of-region filing the registry found (the claim's own flag does not decide), and
+    a manual reimbursement (手工报销) where the document provides one for claims that could not
+    be settled on-line (a parameter with its article, e.g. Yuxi 第二十一条)."""
+    if not claim.out_of_region:
+        return
+    if claim.out_of_region_filed:
+        note = "" if claim.flagged_filed else "（结算请求未标明已备案，以备案登记为准）"
+        b.line(
+            "out_of_region_filed",
+            ZERO,
+            f"{policy.cite(FILING_PATH)} 异地就医备案：{claim.filing}，"
+            f"按已备案人员待遇结算（同级别同比例，计入年度支付限额）{note}",
+        )
+    if claim.manual and policy.get(MANUAL_PATH):
+        b.line(
+            "manual_reimbursement",
+            ZERO,
+            f"{policy.cite(MANUAL_PATH)} 手工报销：就医时未能联网结算，凭医保凭证、医疗费用发票、"
+            "病历等材料在参保地医保经办机构办理结算",
+        )
+
+
 def settle(
     claim: Claim, person: Person, ytd: YearToDate, balances: Balances, policy: Policy
 ) -> Breakdown:
@@ -580,6 +610,7 @@ def settle(
     )
     b.rate_class = person.rate_class
     _later_rule(person, section, policy)
+    _out_of_region_lines(claim, policy, b)
     first = ZERO
     # 乙类先行自付 and the unfiled out-of-region first pay are general-outpatient rules (Wuhan
     # 第十五条, 第十七条); ``class_b_applies_to`` names every benefit a document applies it to.

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from staff.inputs import FormCodeField, FormDateField, FormDecimalField
+from staff.inputs import FormCodeField, FormDateField, FormDecimalField, FormIntegerField
 from staff.widgets import DateInput, searchable
 
 from .models import Disease
@@ -61,7 +61,12 @@ class ManualClaimForm(forms.Form):
         to_field_name="code",
     )
     out_of_region_filed = forms.BooleanField(
-        label=_("Out-of-region care registered"), required=False
+        label=_("Out-of-region care registered"),
+        required=False,
+        help_text=_(
+            "The filing registry (异地就医备案, on the person's page) decides: a visit it covers is"
+            " settled as filed even unticked; ticked without a covering filing is refused."
+        ),
     )
     use_account = forms.BooleanField(
         label=_("Pay from the personal account"), required=False, initial=True
@@ -152,3 +157,15 @@ class SettlementReverseForm(forms.Form):
         ),
         error_messages={"required": _("Tick the box to confirm the reversal.")},
     )
+
+
+class InpatientTotalForm(forms.Form):
+    """The inpatient system's report of a person's inpatient pooled total for a year (住院统筹
+    基金年度累计支付); it replaces the earlier report, whose history stays."""
+
+    year = FormIntegerField(label=_("Year"), min_value=1990, max_value=9999)
+    pooled = FormDecimalField(
+        label=_("Inpatient pooled total"), max_digits=14, decimal_places=2, min_value=0
+    )
+    as_of = FormDateField(label=_("As of"), widget=DateInput())
+    source = forms.CharField(label=_("Source (the inpatient system's report)"), max_length=200)

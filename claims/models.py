@@ -176,6 +176,10 @@ class Settlement(models.Model):
         SETTLED = "settled", _("Settled")
         REVERSED = "reversed", _("Reversed")
 
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Settled on-line")
+        MANUAL = "manual", _("Manual reimbursement")
+
     claim_number = models.CharField(_("claim number"), max_length=64)
     # Every index is written on every settlement: the institution's and the person's lead
     # the claim-number and visit indexes below, and the rarely set links get partial indexes.
@@ -214,6 +218,11 @@ class Settlement(models.Model):
     benefit = models.CharField(_("benefit"), max_length=24)
     disease_code = models.CharField(_("disease code"), max_length=16, blank=True, default="")
     out_of_region_filed = models.BooleanField(default=False)
+    # How the claim came: on-line (API, HIS gateway) or 手工报销 keyed in by a clerk from the
+    # paper invoice (e.g. Yuxi 第二十一条: claims that could not be settled on-line).
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.ONLINE
+    )
     use_account = models.BooleanField(default=True)
     total_amount = models.DecimalField(max_digits=14, decimal_places=2)
     self_pay_amount = models.DecimalField(max_digits=14, decimal_places=2)

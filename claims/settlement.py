@@ -72,6 +72,9 @@ class ClaimRequest:
     prescribing_institution: Institution | None = None
     use_account: bool = True
     account_holder: Person | None = None
+    # "online" (the API, the HIS gateway) or "manual": 手工报销 keyed in by a clerk from the
+    # paper invoice, e.g. a claim that could not be settled on-line (Yuxi 第二十一条).
+    channel: str = "online"
 
     def fingerprint(self) -> str:
         body = {
@@ -89,6 +92,8 @@ class ClaimRequest:
             "use_account": self.use_account,
             "account_holder": getattr(self.account_holder, "pk", None),
         }
+        if self.channel != "online":  # absent for on-line claims: their hashes stay as they were
+            body["channel"] = self.channel
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -138,7 +143,8 @@ class _Facts:
     discharge_day: bool = False  # the visit is a stay's discharge day
     inpatient_pooled: Decimal = ZERO  # the reported inpatient pooled total of the visit's year
     place: str = ""  # the institution's region code, read only when it is not the person's
-    filings: list[tuple[str, str]] = field(default_factory=list)  # (region code, kind) on the day
+    # (region code, "kind|region name") of the filings in force on the day
+    filings: list[tuple[str, str]] = field(default_factory=list)
     authorisation_id: int | None = None
     buckets: set[str] = field(default_factory=set)  # accumulator rows the person has this year
 
@@ -225,7 +231,7 @@ def _read(request: ClaimRequest) -> _Facts:
     if request.institution.region_id != person.region_id:
         parts += [
             f"SELECT 'place', code, NULL FROM {T.region} WHERE id = %s",
-            f"SELECT 'filing', r.code, f.kind FROM {T.filing} f"
+            f"SELECT 'filing', r.code, f.kind || '|' || r.name FROM {T.filing} f"
             f" JOIN {T.region} r ON r.id = f.region_id WHERE f.person_id = %s"
             " AND f.valid_from <= %s AND (f.valid_to IS NULL OR f.valid_to >= %s)",
         ]
@@ -298,28 +304,44 @@ def _person(
     )
 
 
-def _filed(request: ClaimRequest, facts: _Facts) -> bool:
-    """Whether the registry covers this out-of-region visit (DESIGN.md "Out-of-region filings").
-    A claim that says it is filed must agree with the registry."""
+FILING_KINDS = {"long_term": "长期备案", "temporary": "临时备案"}
+
+
+def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> str:
+    """The registry decides whether this out-of-region visit is filed (DESIGN.md "Out-of-region
+    filings"): a filing covering the visit date and the institution's region (a long-term
+    filing covers only the place filed, Wuhan 第十七条; a temporary one its period). Returns the
+    covering filing's description ("" = not filed). A claim flagged ``false`` that the registry
+    covers is settled as filed; one flagged ``true`` without a covering filing is refused
+    naming the rule."""
     out = request.institution.region_id != request.person.region_id
-    filed = out and any(
-        filing_covers_place(kind, code, facts.place) for code, kind in facts.filings
-    )
-    if request.out_of_region_filed and not filed:
-        raise DomainError(
+    covering = [
+        (code, *meta.split("|", 1))
+        for code, meta in (facts.filings if out else [])
+        if filing_covers_place(meta.split("|", 1)[0], code, facts.place)
+    ]
+    if request.out_of_region_filed and not covering:
+        rule = policy.cite("general_outpatient.unfiled_out_of_region_first_pay_rate")
+        message = (
             _(
                 "out_of_region_filed: no out-of-region filing of this person covers %(date)s at "
-                "the institution's region; record the filing (异地就医备案) first."
+                "the institution's region (%(rule)s: filed rules need a filing covering the "
+                "place and the date); record the filing (异地就医备案) first, or send false."
             )
-            % {"date": request.visit_date.isoformat()}
+            % {"date": request.visit_date.isoformat(), "rule": rule}
             if out
-            else _("out_of_region_filed: the institution is in the person's own region."),
-            field="out_of_region_filed",
+            else _("out_of_region_filed: the institution is in the person's own region.")
         )
-    return filed
+        if out and request.channel != "manual":
+            message = _with_manual_hint(message, policy)
+        raise DomainError(message, field="out_of_region_filed")
+    if not covering:
+        return ""
+    _code, kind, name = covering[0]
+    return f"{FILING_KINDS.get(kind, kind)}（{name}）"
 
 
-def _claim(request: ClaimRequest, filed: bool = False) -> calculator.Claim:
+def _claim(request: ClaimRequest, filing: str = "") -> calculator.Claim:
     institution = request.institution
     prescribing = request.prescribing_institution
     return calculator.Claim(
@@ -335,7 +357,10 @@ def _claim(request: ClaimRequest, filed: bool = False) -> calculator.Claim:
         designated=institution.designated,
         specialist=bool(getattr(institution, "specialist", False)),
         out_of_region=institution.region_id != request.person.region_id,
-        out_of_region_filed=filed,
+        out_of_region_filed=bool(filing),
+        filing=filing,
+        flagged_filed=request.out_of_region_filed,
+        manual=request.channel == "manual",
         use_account=request.use_account,
         for_relative=request.account_holder is not None,
     )
@@ -457,7 +482,7 @@ def _plan(request: ClaimRequest, facts: _Facts, policy_of=None, validate: bool =
     if elsewhere:
         person = replace(person, insured_elsewhere=elsewhere)
     plan = _Plan(
-        claim=_claim(request, _filed(request, facts)),
+        claim=_claim(request, _filed(request, facts, policy)),
         person=person,
         policy=policy,
         version_id=version_id,
@@ -624,6 +649,28 @@ def _retrying(fn, transaction_of=transaction.atomic):
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _settle(plan: _Plan, ytd, balances: calculator.Balances) -> calculator.Breakdown:
+    try:
+        return calculator.settle(plan.claim, plan.person, ytd, balances, plan.policy)
+    except DomainError as exc:
+        if plan.claim.out_of_region and not plan.claim.manual:
+            exc.message = _with_manual_hint(exc.message, plan.policy)
+        raise
+
+
+def _with_manual_hint(message: str, policy: calculator.Policy) -> str:
+    """An out-of-region claim refused on-line: where the document settles such claims by hand
+    (``out_of_region.manual_reimbursement`` with its article), say so and where."""
+    if not policy.get(calculator.MANUAL_PATH):
+        return message
+    hint = _(
+        "%(rule)s: a claim that could not be settled on-line is settled by the bureau from"
+        " the insurance card, invoice and medical record (手工报销: the clerk's manual"
+        " reimbursement page); an unfiled visit needs its filing (异地就医备案) first."
+    ) % {"rule": policy.cite(calculator.MANUAL_PATH)}
+    return f"{message} {hint}"
+
+
 # --- Shared with the policy replay -------------------------------------------------------------
 # ``replay`` recomputes stored settlements under a draft with the facts each one had. It builds
 # the same inputs through the same code: these names are the part of this module it uses.
@@ -644,7 +691,7 @@ def settlement_preview(*, request: ClaimRequest) -> calculator.Breakdown:
     rows = _accumulators(request.person.pk, request.visit_date.year, plan.buckets, lock=False)
     ytd = plan.year_to_date(rows)
     account = _account(plan.payer_id, lock=False)
-    return calculator.settle(plan.claim, plan.person, ytd, _balances(plan, account), plan.policy)
+    return _settle(plan, ytd, _balances(plan, account))
 
 
 def settlement_create(
@@ -679,7 +726,7 @@ def settlement_create(
             _check_authorisation(results[1], request)
         account = _account_row(results[-1]) if plan.payer_id is not None else None
         ytd = plan.year_to_date(accumulators)
-        b = calculator.settle(plan.claim, plan.person, ytd, _balances(plan, account), plan.policy)
+        b = _settle(plan, ytd, _balances(plan, account))
         if expected is not None and breakdown_figures(b) != expected:
             # Raised inside the transaction: the locks and any new accumulator rows roll back.
             raise Conflict(
@@ -701,6 +748,7 @@ def settlement_create(
             benefit=request.benefit,
             disease_code=(request.disease_code or "").upper(),
             out_of_region_filed=plan.claim.out_of_region_filed,
+            channel=request.channel,
             use_account=request.use_account,
             total_amount=b.total_amount,
             self_pay_amount=b.self_pay_amount,

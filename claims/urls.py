@@ -5,6 +5,11 @@ from . import views
 app_name = "claims"
 urlpatterns = [
     path("manual/", views.manual_claim_page, name="manual_claim"),
+    path(
+        "persons/<int:person_id>/inpatient-total/",
+        views.inpatient_total_page,
+        name="inpatient_total",
+    ),
     path("settlements/", views.settlement_list_page, name="settlement_list"),
     path("settlements/<int:settlement_id>/", views.settlement_slip_page, name="settlement_slip"),
     path(

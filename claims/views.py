@@ -19,13 +19,14 @@ from policies.params import citation_of
 from policies.selectors import effective_policy
 from staff.decorators import role_required
 from staff.errors import DomainError, NotFound
-from staff.forms import apply_error
+from staff.forms import apply_error, form_page
 from staff.redirects import redirect_next
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
 from .forms import (
     CertificationApplyForm,
     DecisionForm,
+    InpatientTotalForm,
     ManualClaimForm,
     SettlementReverseForm,
     SettlementSearchForm,
@@ -37,6 +38,7 @@ from .services import (
     certification_approve,
     certification_reject,
     certification_revoke,
+    inpatient_total_set,
 )
 from .settlement import (
     ClaimRequest,
@@ -187,6 +189,7 @@ def _request_from(form, person, holder) -> ClaimRequest:
         prescribing_institution=data["prescribing_institution"],
         use_account=data["use_account"],
         account_holder=holder,
+        channel="manual",
     )
 
 
@@ -370,4 +373,27 @@ def settlement_reverse_page(request, settlement_id: int):
         "claims/settlement_reverse.html",
         {"s": settlement, "form": form},
         status=400 if form.is_bound else 200,
+    )
+
+
+@role_required(CLERK)
+def inpatient_total_page(request, person_id: int):
+    """Record the inpatient system's reported inpatient pooled total of a year (counted with
+    the outpatient pooled payments a document shares with inpatient care)."""
+    from django.urls import reverse
+
+    person = get_object_or_404(Person, pk=person_id)
+    today = timezone.localdate()
+    current = person.inpatient_totals.filter(year=today.year).first()
+    initial = {"year": today.year, "as_of": today.isoformat()}
+    if current is not None:
+        initial.update(pooled=current.pooled, source=current.source)
+    return form_page(
+        request,
+        InpatientTotalForm(request.POST or None, initial=initial),
+        action=lambda data: inpatient_total_set(person=person, actor=request.user, **data),
+        success=_("Inpatient pooled total recorded."),
+        redirect_to=reverse("enrollment:person_detail", args=[person.pk]),
+        title=_("Reported inpatient pooled total of %(name)s") % {"name": person.name},
+        context={"person": person},
     )

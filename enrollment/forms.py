@@ -8,7 +8,7 @@ from staff.inputs import FormCodeField, FormDateField, FormDecimalField
 from staff.uploads import FormUploadField
 from staff.widgets import DateInput, searchable
 
-from .models import Employer, Institution, Person
+from .models import Employer, Institution, OutOfRegionFiling, Person
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -202,3 +202,23 @@ class InstitutionFilterForm(EmployerFilterForm):
         if "designated" in found:
             found["designated"] = found["designated"] == "1"
         return found
+
+
+class FilingForm(forms.Form):
+    """异地就医备案: where and from when a person may be treated as a filed patient."""
+
+    kind = forms.ChoiceField(label=_("Kind of filing"), choices=OutOfRegionFiling.Kind.choices)
+    region = RegionChoiceField(
+        label=_("Place filed"), queryset=Region.objects.order_by("code"), to_field_name="code"
+    )
+    valid_from = FormDateField(label=_("Valid from"), widget=DateInput())
+    valid_to = FormDateField(
+        label=_("Valid to (a temporary filing needs it)"), required=False, widget=DateInput()
+    )
+
+
+class FilingEndForm(forms.Form):
+    """Ending (or revoking) a filing: its last day and the reason; the row stays."""
+
+    valid_to = FormDateField(label=_("Last day"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -15,6 +15,12 @@ urlpatterns = [
         views.stay_discharge_page,
         name="stay_discharge",
     ),
+    path("persons/<int:person_id>/filings/new/", views.filing_create_page, name="filing_create"),
+    path(
+        "persons/<int:person_id>/filings/<int:filing_id>/end/",
+        views.filing_end_page,
+        name="filing_end",
+    ),
     path("employers/", views.employer_list_page, name="employer_list"),
     path("employers/new/", views.employer_create_page, name="employer_create"),
     path("institutions/", views.institution_list_page, name="institution_list"),

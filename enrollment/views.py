@@ -22,6 +22,8 @@ from .forms import (
     DischargeForm,
     EmployerFilterForm,
     EmployerForm,
+    FilingEndForm,
+    FilingForm,
     ImportForm,
     InpatientStayForm,
     InstitutionFilterForm,
@@ -32,7 +34,7 @@ from .forms import (
     RetireForm,
 )
 from .imports import import_apply, import_preview
-from .models import InpatientStay, Person
+from .models import InpatientStay, OutOfRegionFiling, Person
 from .panels import panels_for
 from .places import place_of
 from .resources import COLUMNS
@@ -46,6 +48,8 @@ from .selectors import (
 )
 from .services import (
     employer_create,
+    filing_end,
+    filing_record,
     inpatient_stay_discharge,
     inpatient_stay_record,
     institution_create,
@@ -93,6 +97,7 @@ def person_detail_page(request, person_id: int):
             "stays": inpatient_stays(person=person),
             "history": person_history(person=person),
             "discharge_form": DischargeForm(),
+            "filings": person.filings.select_related("region"),
             "sections": panels_for(request=request, person=person),
         },
     )
@@ -206,6 +211,46 @@ def _search_args(filters: dict) -> dict:
     filters = dict(filters)
     filters["query"] = filters.pop("q", "")
     return filters
+
+
+@role_required(CLERK)
+def filing_create_page(request, person_id: int):
+    """Record an out-of-region filing (异地就医备案) of a person."""
+    person = get_object_or_404(Person, pk=person_id)
+    return form_page(
+        request,
+        FilingForm(request.POST or None),
+        action=lambda data: filing_record(person=person, actor=request.user, **data),
+        success=_("Out-of-region filing recorded."),
+        redirect_to=_person_url(person.pk) + "#filings",
+        title=_("Record an out-of-region filing of %(name)s") % {"name": person.name},
+        context={"person": person},
+    )
+
+
+@role_required(CLERK)
+def filing_end_page(request, person_id: int, filing_id: int):
+    """End or revoke a filing: its last day and the reason (the row and its history stay)."""
+    filing = get_object_or_404(
+        OutOfRegionFiling.objects.select_related("region", "person"),
+        pk=filing_id,
+        person_id=person_id,
+    )
+    return form_page(
+        request,
+        FilingEndForm(request.POST or None),
+        action=lambda data: filing_end(filing=filing, actor=request.user, **data),
+        success=_("The filing ends on the day given."),
+        redirect_to=_person_url(person_id) + "#filings",
+        title=_("End the filing of %(name)s: %(kind)s, %(place)s, from %(start)s")
+        % {
+            "name": filing.person.name,
+            "kind": filing.get_kind_display(),
+            "place": filing.region.name,
+            "start": filing.valid_from.isoformat(),
+        },
+        context={"person": filing.person},
+    )
 
 
 @role_required(*READERS)

@@ -33,6 +33,8 @@ class PublishForm(forms.Form):
         widget=DateInput(),
     )
     source = forms.CharField(label=_("Source document (文号 and title)"), max_length=2000)
+    # Set when the form was opened from a draft: publishing (or saving again) retires it.
+    draft_id = forms.CharField(required=False, widget=forms.HiddenInput, max_length=12)
     document = forms.CharField(
         label=_("Policy document (JSON)"),
         widget=forms.Textarea(attrs={"rows": 30, "class": "code", "spellcheck": "false"}),
@@ -49,3 +51,25 @@ class PublishForm(forms.Form):
                 _("Not valid JSON: %(error)s (line %(line)d, column %(col)d)")
                 % {"error": exc.msg, "line": exc.lineno, "col": exc.colno}
             ) from None
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        end = obj.effective_to.isoformat() if obj.effective_to else "…"
+        return f"{obj.effective_from.isoformat()} – {end}  {obj.source[:60]}"
+
+
+class PublishBaseForm(forms.Form):
+    """Where a publication starts from: the start date (e.g. a fill for a past period) and the
+    version whose text the form is filled with (by default the one in force on that date)."""
+
+    on = FormDateField(label=_("Start date"), required=False, widget=DateInput())
+    base = VersionChoiceField(
+        label=_("Base version"), queryset=None, required=False, empty_label=_("The one in force")
+    )
+
+    def __init__(self, *args, region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base"].queryset = region.versions.filter(kind="version").order_by(
+            "-effective_from"
+        )

@@ -74,6 +74,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "Specialist institutions of any level",
     ),
     "special.annual_cap": ("年度最高支付限额", "Annual cap"),
+    "out_of_region": ("异地就医", "Out-of-region care"),
+    "out_of_region.manual_reimbursement": (
+        "未能联网结算的手工报销",
+        "Manual reimbursement where on-line settlement failed",
+    ),
     "combined_annual_max": (
         "与住院合并计算的统筹基金年度最高支付限额",
         "Annual maximum shared with inpatient care",
@@ -248,6 +253,7 @@ def parameter_rows(document: dict) -> list[dict]:
         "general_outpatient",
         "chronic",
         "special",
+        "out_of_region",
         "combined_annual_max",
         "family_sharing",
     ):

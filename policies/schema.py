@@ -214,6 +214,13 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        # Out-of-region care (异地就医): whether claims that could not be settled on-line are
+        # settled by the bureau on paper (手工报销, e.g. Yuxi 第二十一条); null = not stated.
+        "out_of_region": {
+            "type": "object",
+            "properties": {"manual_reimbursement": {"type": ["boolean", "null"]}},
+            "additionalProperties": False,
+        },
         # A maximum shared with inpatient care (DESIGN.md "Inpatient pooled totals and combined
         # maxima"): by rate class, null = the document gives no figure; ``covers`` lists the
         # outpatient benefits whose pooled payments count within it.

@@ -9,4 +9,9 @@ urlpatterns = [
     path("new/", views.region_create_page, name="region_create"),
     path("<str:code>/", views.region_detail_page, name="region_detail"),
     path("<str:code>/publish/", views.publish_page, name="publish"),
+    path(
+        "<str:code>/drafts/<int:draft_id>/delete/",
+        views.draft_delete_page,
+        name="draft_delete",
+    ),
 ]

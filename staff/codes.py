@@ -52,6 +52,14 @@ CODES: dict[str, dict[str, Any]] = {
         "chronic": L("Chronic outpatient disease"),
         "special": L("Special outpatient disease"),
     },
+    "channel": {
+        "online": L("Settled on-line"),
+        "manual": L("Manual reimbursement"),
+    },
+    "filing_kind": {
+        "long_term": L("Long-term residence elsewhere"),
+        "temporary": L("Temporary care elsewhere"),
+    },
     "category": {
         "employee": L("Active employee"),
         "retiree": L("Retiree"),
@@ -92,6 +100,8 @@ CODES: dict[str, dict[str, Any]] = {
         "level": L("Institution level"),
         "above_cap": L("Above the annual cap"),
         "combined_max": L("Combined maximum with inpatient care"),
+        "out_of_region_filed": L("Out-of-region filing"),
+        "manual_reimbursement": L("Manual reimbursement"),
         "excluded": L("Excluded from pooling"),
         "general_outpatient": L("General outpatient"),
         "account": L("Personal account"),

@@ -57,6 +57,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST policies/<str:code>/": (),  # not served: 405
     "GET policies/<str:code>/publish/": (POLICY_ADMIN,),
     "POST policies/<str:code>/publish/": (POLICY_ADMIN,),
+    "GET policies/<str:code>/drafts/<int:draft_id>/delete/": (),  # not served: 405
+    "POST policies/<str:code>/drafts/<int:draft_id>/delete/": (POLICY_ADMIN,),
     "GET enrollment/persons/": BUREAU,
     "GET enrollment/places/<str:code>/": BUREAU,
     "POST enrollment/places/<str:code>/": (),  # not served: 405
@@ -73,6 +75,10 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST enrollment/persons/<int:person_id>/stays/new/": (CLERK,),
     "GET enrollment/persons/<int:person_id>/stays/<int:stay_id>/discharge/": (CLERK, AUDITOR),
     "POST enrollment/persons/<int:person_id>/stays/<int:stay_id>/discharge/": (CLERK,),
+    "GET enrollment/persons/<int:person_id>/filings/new/": (CLERK, AUDITOR),
+    "POST enrollment/persons/<int:person_id>/filings/new/": (CLERK,),
+    "GET enrollment/persons/<int:person_id>/filings/<int:filing_id>/end/": (CLERK, AUDITOR),
+    "POST enrollment/persons/<int:person_id>/filings/<int:filing_id>/end/": (CLERK,),
     "GET enrollment/employers/": BUREAU,
     "POST enrollment/employers/": BUREAU_WRITERS,
     "GET enrollment/employers/new/": (CLERK, AUDITOR),
@@ -97,6 +103,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST accounts/persons/<int:person_id>/annual/<int:year>/": BUREAU_WRITERS,
     "GET claims/manual/": (CLERK, AUDITOR),
     "POST claims/manual/": (CLERK,),
+    "GET claims/persons/<int:person_id>/inpatient-total/": (CLERK, AUDITOR),
+    "POST claims/persons/<int:person_id>/inpatient-total/": (CLERK,),
     "GET claims/settlements/<int:settlement_id>/": BUREAU,
     "POST claims/settlements/<int:settlement_id>/": BUREAU_WRITERS,
     "GET claims/settlements/": (CLERK, MANAGER, AUDITOR),

@@ -301,4 +301,4 @@ def test_person_page_shows_pooled_totals_against_each_maximum(seeded, client):
     page = client.get(
         f"/enrollment/persons/{person.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
-    assert "3500.00" in page and "第十九条" in page and "2500.00" in page
+    assert "3,500.00" in page and "第十九条" in page and "2,500.00" in page

@@ -37,7 +37,7 @@ def test_policy_admin_publishes_through_the_form(client):
         "/policies/540000/publish/",
         {"effective_from": "2027-01-01", "source": "新文件", "document": json.dumps(bad)},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # bad input: 4xx, nothing published
     assert "$.general_outpatient.annual_cap" in response.content.decode()
     response = client.post(
         "/policies/540000/publish/",
