@@ -172,7 +172,8 @@ class ClaimInputSerializer(HotInputSerializer):
     disease_code = ApiCodeField(
         max_length=16, required=False, allow_blank=True, allow_null=True, default=""
     )
-    out_of_region_filed = serializers.BooleanField(default=False)
+    # Left out (or null): the filing registry decides; sent, it must agree with the registry.
+    out_of_region_filed = serializers.BooleanField(required=False, allow_null=True, default=None)
     prescribing_institution = FastPrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False, allow_null=True, default=None
     )
@@ -326,7 +327,7 @@ _BENEFITS = frozenset(ClaimInputSerializer._declared_fields["benefit"].choices)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?")  # ≤ 14 digits, ≤ 2 places, ≥ 0
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")  # refused by every CharField
-_FLAGS = (("out_of_region_filed", False), ("use_account", True))
+_FLAGS = (("use_account", True),)
 _LINKS = (
     ("person", Person, True),
     ("institution", Institution, True),
@@ -381,6 +382,10 @@ def well_formed_claim(body, prefetched: dict | None) -> dict | None:
     flags = {name: body.get(name, default) for name, default in _FLAGS}
     if any(type(flag) is not bool for flag in flags.values()):
         return None
+    filed = body.get("out_of_region_filed")
+    if filed is not None and type(filed) is not bool:
+        return None
+    flags["out_of_region_filed"] = filed
     total = _amount(body.get("total_amount"))
     self_pay = _amount(body.get("self_pay_amount", "0.00"))
     class_b = _amount(body.get("class_b_amount", "0.00"))

@@ -68,7 +68,9 @@ class ClaimRequest:
     self_pay_amount: Decimal = Decimal("0.00")
     class_b_amount: Decimal = Decimal("0.00")
     disease_code: str = ""
-    out_of_region_filed: bool = False
+    # What the claim says of an out-of-region filing: None when it does not say (the registry
+    # decides); sent, it must agree with the registry (DESIGN.md "Out-of-region filings").
+    out_of_region_filed: bool | None = None
     prescribing_institution: Institution | None = None
     use_account: bool = True
     account_holder: Person | None = None
@@ -87,7 +89,8 @@ class ClaimRequest:
             "self_pay_amount": f"{self.self_pay_amount:.2f}",
             "class_b_amount": f"{self.class_b_amount:.2f}",
             "disease_code": (self.disease_code or "").upper(),
-            "out_of_region_filed": self.out_of_region_filed,
+            # Not sent and false hash alike (both settle only as the registry says).
+            "out_of_region_filed": self.out_of_region_filed is True,
             "prescribing_institution": getattr(self.prescribing_institution, "pk", None),
             "use_account": self.use_account,
             "account_holder": getattr(self.account_holder, "pk", None),
@@ -311,9 +314,9 @@ def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> s
     """The registry decides whether this out-of-region visit is filed (DESIGN.md "Out-of-region
     filings"): a filing covering the visit date and the institution's region (a long-term
     filing covers only the place filed, Wuhan 第十七条; a temporary one its period). Returns the
-    covering filing's description ("" = not filed). A claim flagged ``false`` that the registry
-    covers is settled as filed; one flagged ``true`` without a covering filing is refused
-    naming the rule."""
+    covering filing's description ("" = not filed). A claim that does not say is settled as the
+    registry says; one that says must agree with it, else it is refused naming the field:
+    ``true`` without a covering filing, or ``false`` where a filing covers the visit."""
     out = request.institution.region_id != request.person.region_id
     covering = [
         (code, *meta.split("|", 1))
@@ -338,7 +341,18 @@ def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> s
     if not covering:
         return ""
     _code, kind, name = covering[0]
-    return f"{FILING_KINDS.get(kind, kind)}（{name}）"
+    filing = f"{FILING_KINDS.get(kind, kind)}（{name}）"
+    if request.out_of_region_filed is False:
+        raise DomainError(
+            _(
+                "out_of_region_filed: the claim says the visit is not filed, but the filing"
+                " registry has %(filing)s covering %(date)s at the institution's region; send"
+                " true, or leave the field out and the registry decides."
+            )
+            % {"filing": filing, "date": request.visit_date.isoformat()},
+            field="out_of_region_filed",
+        )
+    return filing
 
 
 def _claim(request: ClaimRequest, filing: str = "") -> calculator.Claim:
@@ -359,7 +373,7 @@ def _claim(request: ClaimRequest, filing: str = "") -> calculator.Claim:
         out_of_region=institution.region_id != request.person.region_id,
         out_of_region_filed=bool(filing),
         filing=filing,
-        flagged_filed=request.out_of_region_filed,
+        flagged_filed=request.out_of_region_filed is True,
         manual=request.channel == "manual",
         use_account=request.use_account,
         for_relative=request.account_holder is not None,

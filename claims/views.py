@@ -185,7 +185,8 @@ def _request_from(form, person, holder) -> ClaimRequest:
         self_pay_amount=data["self_pay_amount"],
         class_b_amount=data["class_b_amount"],
         disease_code=data["disease_code"] or "",
-        out_of_region_filed=data["out_of_region_filed"],
+        # Unticked: the registry decides (a ticked box must agree with it).
+        out_of_region_filed=data["out_of_region_filed"] or None,
         prescribing_institution=data["prescribing_institution"],
         use_account=data["use_account"],
         account_holder=holder,

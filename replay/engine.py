@@ -427,7 +427,8 @@ class ChunkFacts:
             self_pay_amount=row["self_pay_amount"],
             class_b_amount=row["class_b_amount"],
             disease_code=row["disease_code"],
-            out_of_region_filed=row["out_of_region_filed"],
+            # Stored false may meet a filing recorded later: the registry then decides.
+            out_of_region_filed=row["out_of_region_filed"] or None,
             prescribing_institution=self.institutions.get(prescribing) if prescribing else None,
             use_account=row["use_account"],
             account_holder=holder,

@@ -1,5 +1,5 @@
 """Issue 18 item 16 on the database: the out-of-region filing registry (异地就医备案) decides
-whether a visit is filed, whatever the claim's flag says; Baotou 第十五条 (filed: same level,
+whether a visit is filed (a claim's flag, where sent, must agree with it); Baotou 第十五条 (filed: same level,
 same ratio, within the annual limit), Wuhan 第十七条 (a long-term filing covers only the place
 filed), temporary filings' validity, and Yuxi 第二十一条 (claims that could not be settled
 on-line go through 手工报销)."""
@@ -42,15 +42,21 @@ def steps(settlement) -> dict[str, str]:
     return {line["step"]: line["rule"] for line in settlement.explanation}
 
 
-def test_registry_decides_a_claim_flagged_false_is_settled_as_filed(seeded):
-    # Wuhan 第十七条: a long-term filing at 广州市; the claim says false, the registry says
-    # filed: no 10 % first pay; (1200 − 700) × 80 % = 400.00 (level 1), and the explanation
-    # says the registry decided.
+def test_registry_decides_a_claim_that_does_not_say_and_a_false_flag_must_agree(seeded):
+    # Wuhan 第十七条: a long-term filing at 广州市. A claim that does not say is settled as the
+    # registry says, filed: no 10 % first pay; (1200 − 700) × 80 % = 400.00 (level 1), and the
+    # explanation says the registry decided. A claim that says false disagrees with the
+    # registry: 400 naming the field (DESIGN.md "Out-of-region filings"), nothing written.
     person = person_in("420100")
     guangzhou = _region("440100", "广州市")
     filing_record(person=person, kind="long_term", region=guangzhou, valid_from=date(2026, 1, 1))
     gz = InstitutionFactory(region=guangzhou, level="1")
-    s, _ = settlement_create(request=claim(person, gz, "1200.00", "G1", out_of_region_filed=False))
+    with pytest.raises(DomainError) as err:
+        settlement_create(request=claim(person, gz, "1200.00", "G0", out_of_region_filed=False))
+    assert err.value.field == "out_of_region_filed"
+    assert "长期备案（广州市）" in err.value.message and "2026-03-02" in err.value.message
+    assert not Settlement.objects.exists()
+    s, _ = settlement_create(request=claim(person, gz, "1200.00", "G1"))
     assert (s.out_of_region_filed, s.first_pay_amount, s.pool_paid) == (
         True,
         D("0.00"),
@@ -184,7 +190,8 @@ def test_online_claims_keep_their_fingerprint_and_channel(seeded):
 
 
 def test_the_api_answers_the_registrys_decision(seeded):
-    # Sent false over the API, covered by the registry: filed, and the response says so.
+    # Not sent over the API, covered by the registry: filed, and the response says so; sent
+    # false, a 400 naming the field.
     from tests.claims.test_document_rules import clerk_client
 
     person = person_in("420100")
@@ -194,8 +201,12 @@ def test_the_api_answers_the_registrys_decision(seeded):
     body = {
         "claim_number": "API-1", "person": person.pk, "institution": gz.pk,
         "visit_date": "2026-03-02", "benefit": "general_outpatient", "total_amount": "1200.00",
-        "out_of_region_filed": False, "use_account": False,
+        "use_account": False,
     }  # fmt: skip
+    refused = clerk_client().post(
+        "/api/v1/claims/", {**body, "out_of_region_filed": False}, format="json"
+    )
+    assert refused.status_code == 400 and "out_of_region_filed" in refused.json(), refused.content
     response = clerk_client().post("/api/v1/claims/", body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
