@@ -85,8 +85,8 @@ class ReviewRequest(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting review")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        APPROVED = "approved", _("Approved on review")
+        REJECTED = "rejected", _("Rejected on review")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)

@@ -180,7 +180,7 @@ def review_reject(*, review: ReviewRequest, actor, reason: str) -> ReviewRequest
     """Refuse the act, with the reason; nothing else changes."""
     reason = (reason or "").strip()[:200]
     if not reason:
-        raise DomainError(_("Give the reason for the rejection."), field="reason")
+        raise DomainError(_("Give the reason for refusing the request."), field="reason")
     r = _locked(review)
     if r.status != ReviewRequest.Status.PENDING:
         raise _decided_conflict(r)
