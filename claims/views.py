@@ -325,6 +325,9 @@ def settlement_reverse_page(request, settlement_id: int):
     if settlement.status == Settlement.Status.REVERSED:
         messages.error(request, _("This settlement has already been reversed."))
         return redirect("claims:settlement_slip", settlement_id=settlement_id)
+    if pending_reviews_of(object_type=SETTLEMENT_TYPE, object_ids=[settlement.pk]):
+        messages.info(request, _("This is already awaiting review; it cannot be asked for twice."))
+        return redirect("claims:settlement_slip", settlement_id=settlement_id)
     needs_review = reversal_needs_review(settlement=settlement, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,8 +10,10 @@ from datetime import date
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from staff import reviews
+from staff.errors import Conflict
 from staff.models import ReviewRequest
 from staff.roles import POLICY_ADMIN
 
@@ -111,7 +113,10 @@ def _perform(review: ReviewRequest, reviewer) -> dict:
     region = Region.objects.get(code=review.object_id)
     draft_id = review.payload.get("draft")
     if draft_id is not None:
-        draft = PolicyDraft.objects.select_related("region").get(pk=draft_id, region=region)
+        draft = PolicyDraft.objects.select_related("region").filter(pk=draft_id, region=region)
+        draft = draft.first()
+        if draft is None:  # deleted while the request waited: nothing to publish
+            raise Conflict(_("The draft was deleted; reject this request."))
         version = draft_publish(draft=draft, created_by=review.requested_by)
     else:
         version = policy_version_publish(
