@@ -81,7 +81,7 @@ def test_large_reversal_waits_for_a_second_user_and_happens_once(settled):
     assert again.status_code == 409
     # The requester cannot approve their own request.
     own = api(clerk).post(f"/api/v1/reviews/{review['id']}/approve/", format="json")
-    assert own.status_code == 403 and "另" in own.json()["detail"] or own.status_code == 403
+    assert own.status_code == 403 and "另一位用户复核" in own.json()["detail"]
     big.refresh_from_db()
     assert big.status == "settled"
     # An auditor reads the queue, never decides.
@@ -178,6 +178,7 @@ def test_reversal_pages_ask_review_show_it_on_the_slip_and_the_reviewer_approves
     slip = client.get(f"/claims/settlements/{big.pk}/").content.decode()
     assert f'data-pending-review="{review.pk}"' in slip and "王小明" in slip
     assert f"/claims/settlements/{big.pk}/reverse/" not in slip  # no second request
+    assert client.get(f"/claims/settlements/{big.pk}/reverse/").status_code == 302
     # The requester's review page offers no approval, only withdrawal.
     own = client.get(f"/reviews/{review.pk}/").content.decode()
     assert 'value="approve"' not in own and 'value="withdraw"' in own
@@ -249,9 +250,7 @@ def test_the_applicant_cannot_approve_anothers_request_either(applied):
     review = api(asker).post(f"/api/v1/chronic-certifications/{certification.pk}/approve/").json()
     refused = api(applicant).post(f"/api/v1/reviews/{review['id']}/approve/")
     assert (
-        refused.status_code == 403
-        and "申请" in refused.json()["detail"]
-        or refused.status_code == 403
+        refused.status_code == 403 and "受理该认定申请的经办人不能审批" in refused.json()["detail"]
     )
     rejected = api(UserFactory(roles=[MANAGER])).post(
         f"/api/v1/reviews/{review['id']}/reject/", {"reason": "材料不全"}
@@ -387,3 +386,25 @@ def test_audit_trail_labels_review_events(settled, client):
     assert page.status_code == 200
     assert "settlement_reversal" not in html and "不予撤销" in html
     assert page.context["page"].paginator.count == 2
+    assert f'href="/reviews/{review["id"]}/"' in html  # each event links to its review
+
+
+def test_an_institutions_own_reversal_is_never_held(settled):
+    from enrollment.models import InstitutionUser
+
+    _person, _other, hospital, made = settled
+    user = UserFactory(roles=["institution"])
+    InstitutionUser.objects.create(user=user, institution=hospital)
+    done = api(user).post(f"/api/v1/claims/{made[0].pk}/reverse/")  # 1,200.00
+    assert done.status_code == 200 and done.json()["status"] == "reversed"
+    assert not ReviewRequest.objects.exists()
+
+
+def test_a_deleted_draft_refuses_the_approval_and_the_request_stays_pending(seeded):
+    author = UserFactory(roles=[POLICY_ADMIN])
+    draft = api(author).post("/api/v1/regions/540000/drafts/", _body(), format="json").json()
+    review = api(author).post(f"/api/v1/regions/540000/drafts/{draft['id']}/publish/").json()
+    assert api(author).delete(f"/api/v1/regions/540000/drafts/{draft['id']}/").status_code == 204
+    failed = api(UserFactory(roles=[POLICY_ADMIN])).post(f"/api/v1/reviews/{review['id']}/approve/")
+    assert failed.status_code == 409 and ReviewRequest.objects.get().status == "pending"
+    assert PolicyVersion.objects.filter(region__code="540000").count() == 1
