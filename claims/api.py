@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.selectors import account_for
 from enrollment.id_numbers import InvalidIdNumber, parse
 from enrollment.models import Institution, Person
+from staff.api import ReviewOutputSerializer, review_response
 from staff.api_utils import (
     FastPrimaryKeyRelatedField,
     HotInputSerializer,
@@ -40,6 +41,12 @@ from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user
 from . import calculator
 from .filters import CertificationFilter
 from .models import ChronicCertification, Settlement
+from .reviews import (
+    certification_approval_request,
+    certification_needs_review,
+    reversal_needs_review,
+    reversal_request,
+)
 from .selectors import certification_list
 from .services import (
     certification_apply,
@@ -116,9 +123,21 @@ class CertificationListCreateApi(ClerkWrites):
 
 
 class CertificationApproveApi(ClerkWrites):
-    @extend_schema(request=None, responses=CertificationOutputSerializer, tags=["claims"])
+    """Approve at once (200), or, while ``REVIEW_CERTIFICATION_APPROVAL`` is on, ask for the
+    approval (202 with the pending review): another clerk, not the applicant, approves it at
+    ``/api/v1/reviews/{id}/approve/``."""
+
+    @extend_schema(
+        request=None,
+        responses={200: CertificationOutputSerializer, 202: ReviewOutputSerializer},
+        tags=["claims"],
+    )
     def post(self, request, certification_id: int):
         certification = get_object_or_404(ChronicCertification, pk=certification_id)
+        if certification_needs_review():
+            return review_response(
+                certification_approval_request(certification=certification, actor=request.user)
+            )
         return Response(
             CertificationOutputSerializer(
                 certification_approve(certification=certification, actor=request.user)
@@ -518,16 +537,32 @@ class ReverseInputSerializer(serializers.Serializer):
 
 
 class ClaimReverseApi(ClaimsRole):
+    """Reverse at once (200); a clerk's reversal of a settlement above
+    ``REVIEW_REVERSAL_ABOVE`` is asked for instead (202 with the pending review) and done when
+    another user approves it. An institution's reversal of its own claim is never held."""
+
     def get_permissions(self):
         return [IsAuthenticated(), has_role(CLERK, INSTITUTION)()]
 
     @extend_schema(
-        request=ReverseInputSerializer, responses=SettlementOutputSerializer, tags=["claims"]
+        request=ReverseInputSerializer,
+        responses={200: SettlementOutputSerializer, 202: ReviewOutputSerializer},
+        tags=["claims"],
     )
     def post(self, request, settlement_id: int):
         settlement = get_object_or_404(scoped_settlements(request.user), pk=settlement_id)
         body = ReverseInputSerializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
+        if settlement.status == Settlement.Status.SETTLED and reversal_needs_review(
+            settlement=settlement, user=request.user
+        ):
+            return review_response(
+                reversal_request(
+                    settlement=settlement,
+                    actor=request.user,
+                    reason=body.validated_data["reason"],
+                )
+            )
         return Response(
             SettlementOutputSerializer(
                 settlement_reverse(

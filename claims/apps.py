@@ -12,3 +12,7 @@ class ClaimsConfig(AppConfig):
         from . import hooks, panels  # noqa: F401  (person-page panel)
 
         hooks.connect()
+
+        from . import reviews
+
+        reviews.register()

@@ -21,6 +21,7 @@ from staff.decorators import role_required
 from staff.errors import DomainError, NotFound
 from staff.forms import apply_error, form_page
 from staff.redirects import redirect_next
+from staff.reviews import latest_review_of, pending_reviews_of
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
 from .forms import (
@@ -32,6 +33,14 @@ from .forms import (
     SettlementSearchForm,
 )
 from .models import ChronicCertification, Settlement
+from .reviews import (
+    CERTIFICATION_TYPE,
+    SETTLEMENT_TYPE,
+    certification_approval_request,
+    certification_needs_review,
+    reversal_needs_review,
+    reversal_request,
+)
 from .selectors import certification_list, settlement_by_claim_number, settlement_search
 from .services import (
     certification_apply,
@@ -61,6 +70,9 @@ def certification_list_page(request):
         messages.success(request, _("Application recorded."))
         return redirect("claims:certification_list")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    pending = pending_reviews_of(object_type=CERTIFICATION_TYPE, object_ids=[c.pk for c in page])
+    for c in page:
+        c.pending_review = pending.get(str(c.pk))
     return render(
         request,
         "claims/certification_list.html",
@@ -160,6 +172,16 @@ def certification_decide(request, certification_id: int):
     else:
         action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
         try:
+            if action == "approve" and certification_needs_review():
+                review = certification_approval_request(
+                    certification=certification, actor=request.user, reason=reason
+                )
+                messages.success(
+                    request,
+                    _("The approval awaits review by another user (review #%(id)s).")
+                    % {"id": review.pk},
+                )
+                return redirect_next(request, "claims:certification_list")
             if action == "approve":
                 certification_approve(certification=certification, actor=request.user)
             elif action == "reject":
@@ -316,7 +338,19 @@ def settlement_slip_page(request, settlement_id: int):
     )
     version = settlement.policy_version
     citation = citation_of(version.source, settlement.person.region.name)
-    return render(request, "claims/settlement_slip.html", {"s": settlement, "citation": citation})
+    review = latest_review_of(
+        kind="settlement_reversal", object_type=SETTLEMENT_TYPE, object_id=settlement.pk
+    )
+    return render(
+        request,
+        "claims/settlement_slip.html",
+        {
+            "s": settlement,
+            "citation": citation,
+            "pending_review": review if review and review.status == "pending" else None,
+            "reversal_review": review if review and review.status == "approved" else None,
+        },
+    )
 
 
 @role_required(CLERK, MANAGER)
@@ -356,8 +390,25 @@ def settlement_reverse_page(request, settlement_id: int):
     if settlement.status == Settlement.Status.REVERSED:
         messages.error(request, _("This settlement has already been reversed."))
         return redirect("claims:settlement_slip", settlement_id=settlement_id)
+    if pending_reviews_of(object_type=SETTLEMENT_TYPE, object_ids=[settlement.pk]):
+        messages.info(request, _("This is already awaiting review; it cannot be asked for twice."))
+        return redirect("claims:settlement_slip", settlement_id=settlement_id)
+    needs_review = reversal_needs_review(settlement=settlement, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
+            if needs_review:
+                review = reversal_request(
+                    settlement=settlement, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(
+                    request,
+                    _(
+                        "The reversal awaits review by another user (review #%(id)s); nothing"
+                        " changes until it is approved."
+                    )
+                    % {"id": review.pk},
+                )
+                return redirect("claims:settlement_slip", settlement_id=settlement_id)
             settlement_reverse(
                 settlement=settlement, actor=request.user, reason=form.cleaned_data["reason"]
             )
@@ -372,7 +423,7 @@ def settlement_reverse_page(request, settlement_id: int):
     return render(
         request,
         "claims/settlement_reverse.html",
-        {"s": settlement, "form": form},
+        {"s": settlement, "form": form, "needs_review": needs_review},
         status=400 if form.is_bound else 200,
     )
 

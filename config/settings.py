@@ -10,9 +10,16 @@ Variables (a `.env` file in the project folder is read too; real environment var
 - ``ALLOWED_HOSTS``  comma-separated; default ``127.0.0.1,localhost`` (plus ``testserver``).
 - ``SECURE_SSL_REDIRECT``, ``CSRF_TRUSTED_ORIGINS``  for deployment behind a TLS proxy.
 - ``ENV_FILE``       path of the .env file to read; empty to read none.
+- ``REVIEW_REVERSAL_ABOVE``  two-person review (经办/复核) of a reversal by bureau staff when the
+                     settlement's total amount is above this many yuan; default ``1000.00``;
+                     ``off`` (or empty) to reverse at once whatever the amount.
+- ``REVIEW_CERTIFICATION_APPROVAL``  review of a chronic/special certification's approval
+                     (the applicant cannot approve); default on.
+- ``REVIEW_POLICY_PUBLICATION``  review of a policy publication; default on.
 """
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -392,3 +399,19 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+
+# Two-person review (经办/复核, staff.reviews): which acts wait for a second user's approval.
+def _amount_or_off(name: str, default: str) -> Decimal | None:
+    raw = env.str(name, default=default).strip()
+    if raw.lower() in ("", "off", "none", "false", "0"):
+        return None
+    try:
+        return Decimal(raw).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be an amount such as 1000.00, or off.") from None
+
+
+REVIEW_REVERSAL_ABOVE = _amount_or_off("REVIEW_REVERSAL_ABOVE", "1000.00")
+REVIEW_CERTIFICATION_APPROVAL = env.bool("REVIEW_CERTIFICATION_APPROVAL", default=True)
+REVIEW_POLICY_PUBLICATION = env.bool("REVIEW_POLICY_PUBLICATION", default=True)

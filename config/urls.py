@@ -20,7 +20,14 @@ from policies.api import (
     PolicyVersionsApi,
     RegionListApi,
 )
-from staff.api import TokenObtainApi
+from staff.api import (
+    ReviewApproveApi,
+    ReviewDetailApi,
+    ReviewListApi,
+    ReviewRejectApi,
+    ReviewWithdrawApi,
+    TokenObtainApi,
+)
 
 # The claims first: Django tries the patterns in order, and institutions' claims are most of
 # the traffic (none of these patterns overlaps another, so the order changes nothing else).
@@ -47,6 +54,11 @@ api_v1 = [
         name="region-draft-publish",
     ),
     path("policy-schema/", PolicySchemaApi.as_view(), name="policy-schema"),
+    path("reviews/", ReviewListApi.as_view(), name="reviews"),
+    path("reviews/<int:review_id>/", ReviewDetailApi.as_view(), name="review"),
+    path("reviews/<int:review_id>/approve/", ReviewApproveApi.as_view(), name="review-approve"),
+    path("reviews/<int:review_id>/reject/", ReviewRejectApi.as_view(), name="review-reject"),
+    path("reviews/<int:review_id>/withdraw/", ReviewWithdrawApi.as_view(), name="review-withdraw"),
     path("employers/", enrollment_api.EmployerListCreateApi.as_view(), name="employers"),
     path("employers/<int:employer_id>/", enrollment_api.EmployerDetailApi.as_view()),
     path("institutions/", enrollment_api.InstitutionListCreateApi.as_view(), name="institutions"),

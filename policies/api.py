@@ -10,11 +10,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from staff.api import ReviewOutputSerializer, review_response
 from staff.inputs import ApiDateField
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN
 
 from .models import PolicyDraft, PolicyVersion, Region
+from .reviews import draft_publication_request, publication_needs_review, publication_request
 from .schema import POLICY_DOCUMENT_SCHEMA
 from .selectors import effective_policy, policy_drafts, policy_versions, region_get, region_list
 from .services import (
@@ -144,12 +146,20 @@ class PolicyVersionsApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: PolicyVersionOutputSerializer},
+        responses={201: PolicyVersionOutputSerializer, 202: ReviewOutputSerializer},
         tags=["policies"],
     )
     def post(self, request, code: str):
+        """While ``REVIEW_POLICY_PUBLICATION`` is on: checked, then 202 with the pending
+        review; another policy administrator's approval publishes it."""
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if publication_needs_review():
+            return review_response(
+                publication_request(
+                    region=region_get(code=code), actor=request.user, **serializer.validated_data
+                )
+            )
         version = policy_version_publish(
             region=region_get(code=code), created_by=request.user, **serializer.validated_data
         )
@@ -212,8 +222,16 @@ class PolicyDraftPublishApi(APIView):
 
     permission_classes = [IsAuthenticated, has_role(POLICY_ADMIN)]
 
-    @extend_schema(request=None, responses={201: PolicyVersionOutputSerializer}, tags=["policies"])
+    @extend_schema(
+        request=None,
+        responses={201: PolicyVersionOutputSerializer, 202: ReviewOutputSerializer},
+        tags=["policies"],
+    )
     def post(self, request, code: str, draft_id: int):
+        if publication_needs_review():
+            return review_response(
+                draft_publication_request(draft=_draft(code, draft_id), actor=request.user)
+            )
         version = draft_publish(draft=_draft(code, draft_id), created_by=request.user)
         return Response(PolicyVersionOutputSerializer(version).data, status=status.HTTP_201_CREATED)
 

@@ -15,3 +15,7 @@ class PoliciesConfig(AppConfig):
         from .labels import label
 
         register_dotted(label)
+
+        from . import reviews
+
+        reviews.register()

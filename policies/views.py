@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from staff.errors import DomainError, NotFound
 from staff.inputs import check_date_range, has_foreign_digits
+from staff.reviews import pending_reviews_of
 from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
 from . import fields
@@ -143,6 +144,9 @@ def region_detail_page(request, code: str):
             else [],
             # Managers evaluate a draft before it is published (issue 21, the replay pages).
             "can_replay": user_has_role(request.user, MANAGER),
+            "pending_review": pending_reviews_of(
+                object_type="policies.region", object_ids=[region.code]
+            ).get(region.code),
             "selected": selected,
             "effective": result is not None,
             "rows": rows,
@@ -310,7 +314,20 @@ def publish_page(request, code: str):
                 )
                 status = 200 if preview["ok"] or "preview" in request.POST else 400
             else:
+                from .reviews import publication_needs_review, publication_request
+
                 try:
+                    if publication_needs_review():
+                        review = publication_request(region=region, actor=request.user, **data)
+                        messages.success(
+                            request,
+                            _(
+                                "The publication awaits review by another policy administrator"
+                                " (review #%(id)s); nothing is in force until it is approved."
+                            )
+                            % {"id": review.pk},
+                        )
+                        return redirect(region_detail_url(region))
                     version = policy_version_publish(region=region, created_by=request.user, **data)
                 except InvalidDocument as exc:
                     document_errors = [f"{e['path']}: {e['message']}" for e in exc.errors]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent
+from .models import AuditEvent, ReviewRequest
 
 admin.site.site_header = _("Outpatient mutual-aid administration")
 admin.site.site_title = _("Outpatient mutual-aid")
@@ -15,6 +15,26 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("channel",)
     search_fields = ("actor_name", "action", "summary")
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(admin.ModelAdmin):
+    """Read only: a request is decided on its page (``staff.reviews``), where the act is done
+    with the decision and both are audited."""
+
+    list_display = ("id", "kind", "summary", "amount", "requested_by", "status", "decided_by")
+    list_filter = ("status", "kind")
+    search_fields = ("summary", "object_id")
+    date_hierarchy = "requested_at"
 
     def has_add_permission(self, request):
         return False

@@ -123,6 +123,14 @@ CODES: dict[str, dict[str, Any]] = {
         "active": L("Active"),
         "arrears": L("Contribution arrears"),
         "suspended": L("Suspended"),
+        "pending": L("Awaiting review"),
+        "withdrawn": L("Withdrawn"),
+    },
+    # Two-person review (经办/复核): the acts held for a second user's approval (staff.reviews).
+    "review_kind": {
+        "settlement_reversal": L("Settlement reversal"),
+        "certification_approval": L("Certification approval"),
+        "policy_publication": L("Policy publication"),
     },
     # Field names in error lists (imports, jobs, the API's problem details).
     "field": {

@@ -15,6 +15,11 @@ DEMO_USERS = (
     ("manager", ("李", "科长"), MANAGER, False),
     ("auditor", ("赵", "稽核"), AUDITOR, False),
     ("policy_admin", ("陈", "政策"), POLICY_ADMIN, False),
+    # Second users for the two-person review (经办/复核): a clerk's large reversal or a
+    # certification approval is reviewed by another clerk (or the manager), a publication by
+    # another policy administrator.
+    ("clerk2", ("周", "复核"), CLERK, False),
+    ("policy_admin2", ("孙", "复核"), POLICY_ADMIN, False),
 )
 
 

@@ -32,3 +32,12 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class Forbidden(DomainError):
+    """The user may not do this to this object (e.g. review their own request)."""
+
+    status_code = 403
+
+    def as_data(self) -> dict:
+        return {"detail": self.message}

@@ -74,3 +74,16 @@ class AuditFilterForm(forms.Form):
             end=data.get("end"),
             category=data.get("category") or "",
         )
+
+
+class ReviewDecisionForm(forms.Form):
+    """复核: approve or reject (with a reason), or withdraw one's own request."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("approve", _("Approve the request")),
+            ("reject", _("Reject the request")),
+            ("withdraw", _("Withdraw")),
+        ]
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -69,3 +69,73 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are never deleted.")
+
+
+class ReviewRequest(models.Model):
+    """复核申请: an act that moves money or rules after the fact (a reversal, a certification's
+    approval, a policy publication), asked for by one user (经办) and carried out only when a
+    second user approves it (复核). ``staff`` knows no domain model: the act names its object by
+    type and id and carries what its own service needs in ``payload``; the apps register how
+    each kind is carried out (``staff.reviews``). A decided request is never decided again."""
+
+    class Kind(models.TextChoices):
+        SETTLEMENT_REVERSAL = "settlement_reversal", _("Settlement reversal")
+        CERTIFICATION_APPROVAL = "certification_approval", _("Certification approval")
+        POLICY_PUBLICATION = "policy_publication", _("Policy publication")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved on review")
+        REJECTED = "rejected", _("Rejected on review")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40)
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    payload = models.JSONField(_("what will be done"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    decision_reason = models.CharField(
+        _("reason for the decision"), max_length=200, blank=True, default=""
+    )
+    # What the act produced (e.g. the new policy version's id), for the object's page.
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "kind"], name="review_status_kind")]
+        constraints = [
+            # One act awaiting review per object: a second request would be decided against a
+            # state the first one changes.
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id"],
+                condition=models.Q(status="pending"),
+                name="review_one_pending_per_object",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -37,6 +37,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
         ),
         Link(_("Family sharing"), "family_sharing:list"),
         Link(_("Settlement search"), "claims:settlement_list", _("Reprint slips, reverse")),
+        Link(_("Awaiting review"), "review_list", _("Reversals and approvals to check")),
         Link(_("Background jobs"), "jobs:list"),
     ),
     MANAGER: (
@@ -47,6 +48,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
         Link(_("Chronic and special diseases"), "dashboards:chronic"),
         Link(_("Institutions"), "dashboards:institutions", _("Top 20 by pooled fund, drill-down")),
         Link(_("Settlement search"), "claims:settlement_list"),
+        Link(_("Awaiting review"), "review_list", _("Reversals and approvals to check")),
         Link(_("Regional policies"), "policies:region_list"),
         Link(
             _("Policy replay of a draft"),
@@ -57,6 +59,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
     ),
     AUDITOR: (
         Link(_("Audit trail"), "audit", _("Who changed what, when and from where")),
+        Link(_("Awaiting review"), "review_list"),
         Link(_("Fund overview"), "dashboards:fund"),
         Link(_("Find a person"), "enrollment:person_search"),
         Link(_("Settlement search"), "claims:settlement_list"),
@@ -72,6 +75,7 @@ LINKS: dict[str, tuple[Link, ...]] = {
         Link(_("Regional policies"), "policies:region_list", _("Publish a new policy version")),
         Link(_("Policy document schema"), "policies:schema"),
         Link(_("Policy replay of a draft"), "replay:start", _("Managers' evaluations of drafts")),
+        Link(_("Awaiting review"), "review_list", _("Publications a second administrator checks")),
     ),
 }
 

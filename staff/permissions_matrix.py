@@ -37,6 +37,12 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST accounts/logout/": (),  # logs out, then the login page (the walk counts it refused)
     "GET audit/": (AUDITOR,),
     "POST audit/": (),  # not served: 405
+    # Two-person review (经办/复核): the queue and a request's page; who may decide which kind
+    # is the view's business (staff.reviews: not the requester, the act's reviewer roles).
+    "GET reviews/": BUREAU,
+    "POST reviews/": (),  # not served: 405
+    "GET reviews/<int:review_id>/": BUREAU,
+    "POST reviews/<int:review_id>/": BUREAU_WRITERS,
     "GET i18n/setlang/": EVERYONE,
     "POST i18n/setlang/": EVERYONE,
     "GET jobs/": SIGNED_IN,
@@ -172,6 +178,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "DELETE api/v1/regions/<str:code>/drafts/<int:draft_id>/": (POLICY_ADMIN,),
     "POST api/v1/regions/<str:code>/drafts/<int:draft_id>/publish/": (POLICY_ADMIN,),
     "GET api/v1/policy-schema/": EVERYONE,
+    "GET api/v1/reviews/": BUREAU,
+    "GET api/v1/reviews/<int:review_id>/": BUREAU,
+    "POST api/v1/reviews/<int:review_id>/approve/": BUREAU_WRITERS,
+    "POST api/v1/reviews/<int:review_id>/reject/": BUREAU_WRITERS,
+    "POST api/v1/reviews/<int:review_id>/withdraw/": BUREAU_WRITERS,
     "GET api/v1/employers/": BUREAU,
     "POST api/v1/employers/": (CLERK,),
     "GET api/v1/employers/<int:employer_id>/": BUREAU,

@@ -31,7 +31,11 @@ CATEGORIES = {
         & ~Q(action__startswith="staff."),
     ),
     "jobs": (_("Background jobs"), Q(action__startswith="jobs.")),
-    "access": (_("Sign-ins and roles"), Q(action__startswith="staff.")),
+    "access": (
+        _("Sign-ins and roles"),
+        Q(action__startswith="staff.") & ~Q(action__startswith="staff.review."),
+    ),
+    "review": (_("Two-person reviews"), Q(action__startswith="staff.review.")),
 }
 PERSONS_AT_MOST = 200  # a name shared by more people than this needs the ID number
 
@@ -90,6 +94,10 @@ _ACTION_LABELS = {
     "staff.login": _("Signed in"),
     "staff.logout": _("Signed out"),
     "staff.roles.change": _("Roles changed"),
+    "staff.review.request": _("Review requested"),
+    "staff.review.approve": _("Review approved"),
+    "staff.review.reject": _("Review rejected"),
+    "staff.review.withdraw": _("Review withdrawn"),
 }
 
 

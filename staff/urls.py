@@ -12,4 +12,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_trail, name="audit"),
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/<int:review_id>/", views.review_detail, name="review_detail"),
 ]

@@ -111,3 +111,15 @@ def _celery_eager(request):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _review_off_unless_asked(request, settings):
+    """Two-person review (staff.reviews) is on by default for large reversals, certification
+    approvals and publications. The suite's tests of those acts check what the act does, at
+    once, as one user; they run with review off. Tests of the review itself (marker
+    ``review``) keep the configured defaults and switch what they need."""
+    if request.node.get_closest_marker("review") is None:
+        settings.REVIEW_REVERSAL_ABOVE = None
+        settings.REVIEW_CERTIFICATION_APPROVAL = False
+        settings.REVIEW_POLICY_PUBLICATION = False
