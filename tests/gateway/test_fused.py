@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from psycopg.pq import TransactionStatus
 
 from accounts.models import PersonalAccount
@@ -42,12 +43,14 @@ def test_a_visit_settles_through_fused_transactions_and_a_refusal_changes_nothin
     assert D(s["acct_pay"]) > 0
 
     # A second visit: 2204 in three round trips (token with institution and msgid; the visit,
-    # lines, policy and catalogue; the lines' INSERT with the message and COMMIT).
+    # lines, policy and catalogue; the lines' INSERT with the message and COMMIT); one more
+    # when the visit began on another day than today (the policy read again for its day).
+    begntime = now_text(60)
     registered = his.ok(
         "2201",
         {
             "data": {
-                "psn_no": str(person.pk), "insutype": "310", "begntime": now_text(60),
+                "psn_no": str(person.pk), "insutype": "310", "begntime": begntime,
                 "mdtrt_cert_type": "02", "mdtrt_cert_no": person.id_number,
                 "ipt_otp_no": "MZF2", "atddr_no": "D1", "dr_name": "医生",
                 "dept_code": "A", "dept_name": "内科", "caty": "A03",
@@ -60,8 +63,9 @@ def test_a_visit_settles_through_fused_transactions_and_a_refusal_changes_nothin
     with CaptureQueriesContext(connection) as queries:
         his.ok("2204", {"feedetail": lines}, insuplc="420100")
     executes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("PREPARE")]
-    assert len(executes) == 3, executes
-    assert executes[1].startswith("BEGIN") and executes[2].rstrip().endswith("COMMIT")
+    other_day = begntime[:10] != timezone.localdate().isoformat()
+    assert len(executes) == 3 + other_day, executes
+    assert executes[1].startswith("BEGIN") and executes[-1].rstrip().endswith("COMMIT")
     assert _idle()
     uploaded = FeeLine.objects.filter(visit__mdtrt_id=mdtrt_id).count()
     assert uploaded == 20
