@@ -100,6 +100,10 @@ def main(seconds: float):
         "DATABASE_URL": f"{SERVER}/{DATABASE}",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
+        # As production runs (config/gunicorn.conf.py): a worker keeps its database connection
+        # between requests (Django's default opens one per request, which the gateway, three
+        # requests per visit, paid three times).
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
     }
     server = subprocess.Popen(
         [

@@ -47,11 +47,22 @@ def items_for(*, codes, region_id: int, on: date) -> dict[str, Item]:
     validity is absent (its lines are then fully self-paid). One prepared read for any number
     of codes (an item has at most one override per region)."""
     codes = sorted(set(codes))
-    found: dict[str, Item] = {}
     if not codes:
-        return found
+        return {}
+    return items_from(sql.rows(*items_statement(codes=codes, region_id=region_id)), on=on)
+
+
+def items_statement(*, codes, region_id: int) -> tuple[str, list]:
+    """``items_for``'s read as a statement (for a caller's batch); ``codes`` not empty."""
+    codes = sorted(set(codes))
+    return _items_sql(len(codes)), [region_id, *codes]
+
+
+def items_from(rows, *, on: date) -> dict[str, Item]:
+    """``items_for``'s answer from the rows of ``items_statement``."""
+    found: dict[str, Item] = {}
     fields = _fields()
-    for row in sql.rows(_items_sql(len(codes)), [region_id, *codes]):
+    for row in rows:
         _pk, code, lv, kind, ceiling, prop, vf, vt, o_item, o_lv, o_ceiling, o_prop, o_vf, o_vt = (
             sql.values_of(fields, row)
         )

@@ -150,6 +150,10 @@ class _Facts:
     filings: list[tuple[str, str]] = field(default_factory=list)
     authorisation_id: int | None = None
     buckets: set[str] = field(default_factory=set)  # accumulator rows the person has this year
+    # Read for a preview only (nothing locked): {bucket: [id, deductible_used, pooled]} of the
+    # year, and {person id: (account id, balance)} of the patient and the holder.
+    accumulators: dict[str, list] = field(default_factory=dict)
+    accounts: dict[int, tuple[int, Decimal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -205,8 +209,9 @@ _CHAIN_VERSIONS = (
 )
 
 
-def _read(request: ClaimRequest) -> _Facts:
-    """Every fact the calculator needs, in one round trip (typed rows of a UNION ALL)."""
+def _read(request: ClaimRequest, preview: bool = False) -> _Facts:
+    """Every fact the calculator needs, in one round trip (typed rows of a UNION ALL); for a
+    preview also the year's accumulator figures and the accounts (read under locks otherwise)."""
     visit, person = request.visit_date, request.person
     holder = request.account_holder
     parts = [
@@ -221,9 +226,16 @@ def _read(request: ClaimRequest) -> _Facts:
         " WHERE person_id = %s AND admitted_on <= %s"
         " AND (discharged_on IS NULL OR discharged_on >= %s)",
     ]
-    parts.append(
-        f"SELECT 'bucket', bucket, NULL FROM {T.accumulator} WHERE person_id = %s AND year = %s"
-    )
+    if preview:
+        parts.append(
+            f"SELECT 'bucket', bucket, CAST(id AS TEXT) || '|' || CAST(deductible_used AS TEXT)"
+            f" || '|' || CAST(pooled AS TEXT) FROM {T.accumulator}"
+            " WHERE person_id = %s AND year = %s"
+        )
+    else:
+        parts.append(
+            f"SELECT 'bucket', bucket, NULL FROM {T.accumulator} WHERE person_id = %s AND year = %s"
+        )
     parts.append(
         f"SELECT 'inpatient', CAST(pooled AS TEXT), NULL FROM {T.inpatient}"
         " WHERE person_id = %s AND year = %s"
@@ -247,6 +259,14 @@ def _read(request: ClaimRequest) -> _Facts:
             " AND valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)",
         ]
         params += [holder.region_id, visit, visit, holder.pk, person.pk, visit, visit]
+    if preview:
+        owners = [person.pk] if holder is None else [person.pk, holder.pk]
+        parts.append(
+            f"SELECT 'account', CAST(person_id AS TEXT), CAST(id AS TEXT) || '|'"
+            f" || CAST(balance AS TEXT) FROM {T.account}"
+            f" WHERE person_id IN ({sql.placeholders(len(owners))})"
+        )
+        params += owners
     facts = _Facts()
     for tag, a, b in sql.rows(" UNION ALL ".join(parts), params):
         if tag == "settled":
@@ -270,6 +290,14 @@ def _read(request: ClaimRequest) -> _Facts:
             facts.filings.append((a, b))
         elif tag == "bucket":
             facts.buckets.add(a)
+            if b is not None:
+                pk, deductible, pooled = b.split("|")
+                facts.accumulators[a] = [int(pk), sql.money(deductible), sql.money(pooled)]
+        elif tag == "account":
+            pk, balance = b.split("|")
+            known = facts.accounts.get(int(a))
+            if known is None or int(pk) < known[0]:  # the first account, as ORDER BY id
+                facts.accounts[int(a)] = (int(pk), sql.money(balance))
         else:
             facts.authorisation_id = int(a)
     return facts
@@ -657,7 +685,9 @@ def _retrying(fn, transaction_of=transaction.atomic):
             retryable = getattr(exc.__cause__, "sqlstate", None) in ("40001", "40P01") or (
                 connection.vendor == "sqlite" and "locked" in str(exc)
             )
-            if not retryable or attempt == RETRIES - 1:
+            # Joined to a caller's fused transaction there is no savepoint to retry from: the
+            # caller's transaction is lost and the caller retries it whole.
+            if not retryable or attempt == RETRIES - 1 or sql.joined():
                 raise
             time.sleep(0.01 * (2**attempt))
     raise AssertionError("unreachable")  # pragma: no cover
@@ -701,10 +731,11 @@ policy_of_rows = _policy
 
 def settlement_preview(*, request: ClaimRequest) -> calculator.Breakdown:
     """预结算: the same computation, nothing written or locked."""
-    plan = _plan(request, _read(request))
-    rows = _accumulators(request.person.pk, request.visit_date.year, plan.buckets, lock=False)
+    facts = _read(request, preview=True)  # one round trip: the facts, accumulators, accounts
+    plan = _plan(request, facts)
+    rows = {b: row for b, row in facts.accumulators.items() if b in plan.buckets}
     ytd = plan.year_to_date(rows)
-    account = _account(plan.payer_id, lock=False)
+    account = facts.accounts.get(plan.payer_id) if plan.payer_id is not None else None
     return _settle(plan, ytd, _balances(plan, account))
 
 
@@ -815,12 +846,19 @@ def settlement_create(
             writes += _post(account, entry, reference)
         writes += _summaries(settlement, request.person.region_id, +1)
         writes.append(_audited(settlement, actor))
-        return sql.saved(settlement, sql.batch(writes, commit=True)[0][0][0])
+        sql.saved(settlement, sql.batch(writes, commit=True)[0][0][0])
+        # The paying account's balance after the settlement, as written under its lock (for a
+        # caller answering with the balance, e.g. the gateway's 2207 ``balc``): not a field.
+        if account is not None:
+            settlement.payer_balance = (plan.payer_id, account[1] - paid if paid else account[1])
+        return settlement
 
     try:
         # Every statement of write() is a batch: BEGIN and COMMIT ride on the two batches.
         return _retrying(write, sql.fused_transaction), True
     except IntegrityError:
+        if sql.joined():
+            raise  # the caller's transaction is lost: the caller reads what won
         # The same claim number arrived twice at once: the unique index let one through.
         existing = Settlement.objects.filter(
             institution=request.institution, claim_number=request.claim_number

@@ -52,7 +52,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     A view may name rows its handler will need (``rows_to_prefetch(request)``, the claims API:
     the patient and institutions of the body); they are read in the same round trip and left on
-    the request as ``prefetched_rows`` (see ``staff.api_utils.HotInputSerializer``)."""
+    the request as ``prefetched_rows`` (see ``staff.api_utils.HotInputSerializer``). A view may
+    also give statements keyed by the token (``statements_with_token(request, key)``); their
+    rows are left as ``rows_with_token``."""
 
     def authenticate(self, request):
         self._request = request
@@ -64,17 +66,31 @@ class TokenAuthentication(authentication.TokenAuthentication):
         hook = getattr(view, "rows_to_prefetch", None)
         return hook(request) if hook is not None else []
 
+    def _with_token(self, key) -> list[tuple[str, list]]:
+        request = getattr(self, "_request", None)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        hook = getattr(view, "statements_with_token", None)
+        return hook(request, key) if hook is not None else []
+
     def authenticate_credentials(self, key):
         text, fields = _query()
         wanted = self._wanted()
+        extra = self._with_token(key)
         if wanted:
-            read, found = sql.batch([(text, [key]), rows_by_pk_statement(wanted)])
+            read, found, *more = sql.batch([(text, [key]), rows_by_pk_statement(wanted), *extra])
             self._request.prefetched_rows = dict(
                 zip(wanted, rows_by_pk_result(wanted, found[0]), strict=True)
             )
             rows = read
+        elif extra:
+            rows, *more = sql.batch([(text, [key]), *extra])
         else:
             rows = sql.rows(text, [key])
+        if extra:
+            # A view's statements keyed by the token (``statements_with_token(request, key)``,
+            # the gateway: its institution and the message's msgid), read in the same round
+            # trip; their rows are left on the request, for the view to use once it is allowed.
+            self._request.rows_with_token = more
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         n = len(fields)

@@ -14,7 +14,7 @@ from staff.permissions import has_role
 from staff.roles import INSTITUTION
 
 from .examples import examples
-from .services import answer, message_handle
+from .services import answer, early_statements, message_handle
 from .transactions import NAMES
 
 DESCRIPTION = (
@@ -41,6 +41,12 @@ class HsaGatewayApi(APIView):
         examples=examples(),
         tags=["hsa"],
     )
+    def statements_with_token(self, request, key):
+        """The message's institution and msgid read in the token's round trip."""
+        early = early_statements(request._request.body, key)
+        request._hsa_envelope = early[0] if early is not None else None
+        return early[1] if early is not None else []
+
     def post(self, request):
         link = getattr(request.user, "institution_link", None)
         if link is None:
@@ -51,8 +57,15 @@ class HsaGatewayApi(APIView):
                 json.dumps(reply, ensure_ascii=False),
                 content_type="application/json; charset=utf-8",
             )
+        envelope = getattr(request, "_hsa_envelope", None)
+        early = None
+        if envelope is not None:
+            early = (envelope, getattr(request, "rows_with_token", None) or [])
         reply = message_handle(
-            body=request._request.body, institution_id=link.institution_id, user=request.user
+            body=request._request.body,
+            institution_id=link.institution_id,
+            user=request.user,
+            early=early,
         )
         return HttpResponse(
             json.dumps(reply, ensure_ascii=False), content_type="application/json; charset=utf-8"

@@ -13,10 +13,11 @@ import hashlib
 import json
 import re
 import secrets
+import time
 from decimal import Decimal
 from functools import cache
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from enrollment.models import Institution
@@ -29,6 +30,7 @@ from .models import Message
 from .transactions import HANDLERS, NAMES, Context
 
 MAX_BODY = 2 * 1024 * 1024
+RETRIES = 5
 _MSGID = re.compile(r"^[0-9A-Za-z]{1,30}$")
 ENVELOPE = (
     ("infno", 6), ("msgid", 30), ("mdtrtarea_admvs", 6), ("recer_sys_code", 10), ("infver", 6),
@@ -79,12 +81,13 @@ def _fingerprint(infno: str, payload) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def message_handle(*, body: bytes, institution_id: int, user) -> dict:
-    """The answer to one message (a dict for the response body)."""
+def message_handle(*, body: bytes, institution_id: int, user, early=None) -> dict:
+    """The answer to one message (a dict for the response body). ``early``: the envelope and
+    the rows ``statements_with_token`` read with the token (see ``early_statements``)."""
     now = timezone.now()
     institution = None
     try:
-        envelope = parse(body)
+        envelope = early[0] if early is not None else parse(body)
         head = Node(envelope, "报文")
         fields = {name: head.text(name, size) for name, size in ENVELOPE}
         head.code("opter_type", ("1", "2", "3"))
@@ -94,7 +97,8 @@ def message_handle(*, body: bytes, institution_id: int, user) -> dict:
             raise Refused(f"交易编号 infno {infno} 不存在或本系统不受理")
         if not _MSGID.match(msgid):
             raise Refused("msgid 发送方报文ID应为不超过30位的字母或数字")
-        institution, previous = _read(institution_id, msgid)
+        read = _early_read(early, institution_id, msgid)
+        institution, previous = read if read is not None else _read(institution_id, msgid)
         if fields["fixmedins_code"] != institution.code:
             raise Refused(
                 f"fixmedins_code 定点医药机构编号 {fields['fixmedins_code']} 与登录凭证所属机构不符"
@@ -114,18 +118,7 @@ def message_handle(*, body: bytes, institution_id: int, user) -> dict:
             return stored
         ctx = Context(institution, user, msgid, infno, envelope, now)
         try:
-            with transaction.atomic():
-                output = HANDLERS[infno](ctx, node)
-                reply = answer(institution=institution, infcode=0, output=output, now=now)
-                message = Message(
-                    institution=institution,
-                    msgid=msgid,
-                    infno=infno,
-                    body_hash=fingerprint,
-                    answer=reply,
-                )
-                sql.rows(*sql.insert_statement(message))  # prepared, not compiled per call
-            return reply
+            return _run(ctx, node, fingerprint)
         except IntegrityError:
             # The same msgid arrived twice at once: the unique index let one through.
             stored = _stored(institution, msgid, fingerprint)
@@ -140,6 +133,41 @@ def message_handle(*, body: bytes, institution_id: int, user) -> dict:
         if institution is None:  # refused before the read: the answer names its area
             institution, _previous = _read(institution_id)
         return answer(institution=institution, infcode=-1, err_msg=message, now=now)
+
+
+# The settlement path's messages run in a fused transaction (``staff.sql``: BEGIN rides on the
+# first statement, COMMIT on the message's own INSERT): every statement of theirs goes through
+# ``staff.sql``. The others keep ``transaction.atomic()``.
+FUSED = frozenset({"2204", "2206", "2206A", "2207", "2207A"})
+
+
+def _run(ctx: Context, node: Node, fingerprint: str) -> dict:
+    """The transaction's answer, its message kept in the same database transaction; run again
+    on a deadlock or serialization failure (a fused transaction has no savepoint to retry the
+    settlement alone from)."""
+    fused = ctx.infno in FUSED
+    for attempt in range(RETRIES):
+        ctx.pending.clear()
+        try:
+            with sql.fused_transaction() if fused else transaction.atomic():
+                output = HANDLERS[ctx.infno](ctx, node)
+                reply = answer(institution=ctx.institution, infcode=0, output=output, now=ctx.now)
+                message = Message(
+                    institution=ctx.institution,
+                    msgid=ctx.msgid,
+                    infno=ctx.infno,
+                    body_hash=fingerprint,
+                    answer=reply,
+                )
+                # prepared, not compiled per call; COMMIT rides on it
+                sql.batch([*ctx.pending, sql.insert_statement(message)], commit=True)
+            return reply
+        except OperationalError as exc:
+            retryable = getattr(exc.__cause__, "sqlstate", None) in ("40001", "40P01")
+            if not retryable or attempt == RETRIES - 1 or connection.in_atomic_block:
+                raise
+            time.sleep(0.01 * (2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @cache
@@ -168,6 +196,59 @@ def _read(institution_id: int, msgid: str | None = None) -> tuple[Institution, M
     institution = sql.instance_of(Institution, row[:n])
     institution.region = sql.instance_of(Region, row[n:])
     previous = sql.instance_of(Message, found[1][0]) if msgid is not None and found[1] else None
+    return institution, previous
+
+
+@cache
+def _by_token_sql() -> tuple[str, str]:
+    """The institution (with its region) of a token's institution link, and the message a
+    msgid names there: the statements of ``_read`` keyed by the token, not the institution."""
+    from rest_framework.authtoken.models import Token
+
+    from enrollment.models import InstitutionUser
+
+    q = connection.ops.quote_name
+    link, token = q(InstitutionUser._meta.db_table), q(Token._meta.db_table)
+    of_token = (
+        f"(SELECT {link}.institution_id FROM {link} JOIN {token}"  # noqa: S608 - table names only
+        f" ON {token}.user_id = {link}.user_id WHERE {token}.key = %s)"
+    )
+    return (
+        _institution_sql().replace("= %s", f"= {of_token}"),
+        _stored_sql().replace("institution_id = %s", f"institution_id = {of_token}"),
+    )
+
+
+def early_statements(body: bytes, key: str) -> tuple[dict, list] | None:
+    """For the token's round trip (``enrollment.authentication``): the parsed envelope and the
+    reads of its institution and msgid, or None when the envelope is not well formed (it is
+    then parsed again, and refused, as any other)."""
+    try:
+        envelope = parse(body)
+    except Refused:
+        return None
+    msgid = envelope.get("msgid")
+    if not isinstance(msgid, str) or not _MSGID.match(msgid):
+        return None
+    institution, message = _by_token_sql()
+    return envelope, [(institution, [key]), (message, [key, msgid])]
+
+
+def _early_read(early, institution_id: int, msgid: str):
+    """``_read``'s answer from the rows read with the token, if they are for this institution
+    and msgid (None: read them now)."""
+    if early is None or len(early) < 2 or early[0].get("msgid") != msgid:
+        return None
+    found = early[1]
+    if len(found) != 2 or len(found[0]) != 1:
+        return None
+    row = found[0][0]
+    n = len(sql.columns_of(Institution)[1])
+    institution = sql.instance_of(Institution, row[:n])
+    if institution.pk != institution_id:
+        return None
+    institution.region = sql.instance_of(Region, row[n:])
+    previous = sql.instance_of(Message, found[1][0]) if found[1] else None
     return institution, previous
 
 

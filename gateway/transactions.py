@@ -18,6 +18,7 @@ import re
 import secrets
 import zipfile
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -27,7 +28,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import PersonalAccount
-from catalogue.selectors import items_for
+from catalogue.selectors import items_from, items_statement
 from catalogue.split import CLASS_B, split_line
 from claims import calculator
 from claims.models import Accumulator, ChronicCertification, Disease, InpatientTotal, Settlement
@@ -74,6 +75,9 @@ class Context:
     infno: str
     envelope: dict
     now: datetime
+    # Statements the handler leaves to the message's last batch (with the message's INSERT and
+    # the COMMIT): one round trip for a handler's writes and the kept answer.
+    pending: list = dataclass_field(default_factory=list)
 
 
 def _serial() -> str:
@@ -380,41 +384,70 @@ def _policy_in_force(region_id: int, on: date) -> calculator.Policy | None:
         _CHAIN_VERSIONS.format(tag="version", version=T.version, region=T.region),
         [region_id, on, on],
     )
+    return _policy_of(found)
+
+
+_FEELINES = FeeLine._meta.db_table
+
+
+@cache
+def _visit_id_sql() -> str:
+    v = connection.ops.quote_name(Visit._meta.db_table)
+    return f"(SELECT {v}.id FROM {v} WHERE {v}.mdtrt_id = %s AND {v}.institution_id = %s)"  # noqa: S608 - table name only
+
+
+@cache
+def _uploaded_sql(n_sns: int, n_batches: int) -> str:
+    return (
+        f"SELECT feedetl_sn, chrg_bchno, settlement_id FROM {_FEELINES}"  # noqa: S608 - table name only
+        f" WHERE visit_id = {_visit_id_sql()} AND (feedetl_sn IN ({sql.placeholders(n_sns)})"
+        f" OR (chrg_bchno IN ({sql.placeholders(n_batches)}) AND settlement_id IS NOT NULL))"
+    )
+
+
+@cache
+def _chain_of_visit_sql() -> str:
+    """The policy versions in force for the region of a visit's person (the settlement
+    service's own chain read, started from the visit's person by a subquery)."""
+    q = connection.ops.quote_name
+    v, p = q(Visit._meta.db_table), q(Person._meta.db_table)
+    person_region = (
+        f"(SELECT {p}.region_id FROM {p} JOIN {v} ON {v}.person_id = {p}.id"  # noqa: S608 - table names only
+        f" WHERE {v}.mdtrt_id = %s AND {v}.institution_id = %s)"
+    )
+    text = _CHAIN_VERSIONS.format(tag="version", version=T.version, region=T.region)
+    assert text.count("WHERE id = %s") == 1
+    return text.replace("WHERE id = %s", f"WHERE id = {person_region}")
+
+
+def _class_b_rate(policy: calculator.Policy | None) -> Decimal | None:
+    if policy is None:
+        return None
+    value = policy.get("general_outpatient.class_b_first_pay_rate")
+    return Decimal(value) if value is not None else None
+
+
+def _policy_of(found: list) -> calculator.Policy | None:
     rows = tuple((a, b) for _tag, a, b in found)
     if not _has_version(list(rows)):
         return None
     return _policy(rows)[0]
 
 
-_FEELINES = FeeLine._meta.db_table
-
-
-def _uploaded(visit: Visit, sns: set[str], batches: set[str]) -> tuple[set[str], bool]:
-    """The serial numbers already uploaded on the visit, and whether a batch is settled: one
-    read."""
-    found = sql.rows(
-        f"SELECT feedetl_sn, chrg_bchno, settlement_id FROM {_FEELINES}"  # noqa: S608 - table name only
-        f" WHERE visit_id = %s AND (feedetl_sn IN ({sql.placeholders(len(sns))})"
-        f" OR (chrg_bchno IN ({sql.placeholders(len(batches))}) AND settlement_id IS NOT NULL))",
-        [visit.pk, *sorted(sns), *sorted(batches)],
-    )
-    taken = {sn for sn, _batch, _settlement in found if sn in sns}
-    settled = any(s is not None and b in batches for _sn, b, s in found)
-    return taken, settled
-
-
 def t2204(ctx: Context, node: Node) -> dict:
-    """Every line split against the catalogue of the institution's region on the visit date;
-    one read of the catalogue and one INSERT for all lines (no query per line)."""
+    """Every line split against the catalogue of the institution's region on the visit date.
+    One round trip reads the visit (locked), the lines already uploaded, the policy in force and
+    the catalogue terms; the lines' INSERT rides on the message's last batch (no query per
+    line). The policy is read for today's date: a visit registered on another day reads it
+    again for its own."""
     rows = node.children("feedetail", limit=5000)
     first = rows[0]
-    visit = visit_of(ctx, first, lock=True)
+    mdtrt_id = first.text("mdtrt_id", 30)
     parsed = []
     seen = set()
+    psn_no = first.text("psn_no", 30)
     for row in rows:
-        if row.text("mdtrt_id", 30) != visit.mdtrt_id or row.text("psn_no", 30) != _psn_no(
-            visit.person_id
-        ):
+        if row.text("mdtrt_id", 30) != mdtrt_id or row.text("psn_no", 30) != psn_no:
             raise Refused(
                 f"{row.name} 的 mdtrt_id / psn_no 与第一条明细不同：一次只能上传一次就诊的明细"
             )
@@ -443,23 +476,34 @@ def t2204(ctx: Context, node: Node) -> dict:
                 "hosp_appr_flag": row.code("hosp_appr_flag", ("0", "1", "2")),
             }
         )
-    batches = {p["chrg_bchno"] for p in parsed}
-    taken, settled = _uploaded(visit, seen, batches)
+    batches = sorted({p["chrg_bchno"] for p in parsed})
+    sns = sorted(seen)
+    codes = sorted({p["med_list_codg"] for p in parsed})
+    today = timezone.localdate()
+    key = [mdtrt_id, ctx.institution.pk]
+    found_visit, found_lines, found_policy, found_items = sql.batch(
+        [
+            (_visit_sql(True), key),
+            (_uploaded_sql(len(sns), len(batches)), [*key, *sns, *batches]),
+            (_chain_of_visit_sql(), [*key, today, today]),
+            items_statement(codes=codes, region_id=ctx.institution.region_id),
+        ]
+    )
+    visit = _check_visit(
+        ctx, first, mdtrt_id, _visit_from_row(found_visit[0]) if found_visit else None
+    )
+    taken = {sn for sn, _batch, _settlement in found_lines if sn in seen}
     if taken:
         raise Refused(f"feedetail.feedetl_sn 费用明细流水号已上传：{'、'.join(sorted(taken)[:5])}")
-    if settled:
+    if any(s is not None and b in batches for _sn, b, s in found_lines):
         raise Refused("feedetail.chrg_bchno 该收费批次已结算，不能再上传明细")
     visit_day = timezone.localdate(visit.begntime)
-    policy = _policy_in_force(visit.person.region_id, visit_day)
-    rate = None
-    if policy is not None:
-        value = policy.get("general_outpatient.class_b_first_pay_rate")
-        rate = Decimal(value) if value is not None else None
-    items = items_for(
-        codes=[p["med_list_codg"] for p in parsed],
-        region_id=ctx.institution.region_id,
-        on=visit_day,
-    )
+    if visit_day == today:
+        policy = _policy_of(found_policy)
+    else:
+        policy = _policy_in_force(visit.person.region_id, visit_day)
+    rate = _class_b_rate(policy)
+    items = items_from(found_items, on=visit_day)
     lines, result = [], []
     for p in parsed:
         item = items.get(p["med_list_codg"])
@@ -468,27 +512,27 @@ def t2204(ctx: Context, node: Node) -> dict:
         except DomainError as exc:
             raise Refused(exc.message) from None
         lines.append(
-            FeeLine(
-                visit=visit,
-                feedetl_sn=p["feedetl_sn"],
-                chrg_bchno=p["chrg_bchno"],
-                msgid=ctx.msgid,
-                med_list_codg=p["med_list_codg"],
-                medins_list_codg=p["medins_list_codg"],
-                fee_ocur_time=p["fee_ocur_time"],
-                det_item_fee_sumamt=s.amount,
-                cnt=p["cnt"],
-                pric=p["pric"],
-                chrgitm_lv=s.chrgitm_lv,
-                med_chrgitm_type=item.med_chrgitm_type if item else "",
-                pric_uplmt_amt=s.price_ceiling,
-                selfpay_prop=s.selfpay_prop,
-                own_proportion=s.own_proportion,
-                fulamt_ownpay_amt=s.fulamt_ownpay_amt,
-                overlmt_amt=s.overlmt_amt,
-                preselfpay_amt=s.preselfpay_amt,
-                inscp_scp_amt=s.inscp_scp_amt,
-            )
+            {  # a FeeLine's fields by attname (sql.insert_rows_statement: no instance per line)
+                "visit_id": visit.pk,
+                "feedetl_sn": p["feedetl_sn"],
+                "chrg_bchno": p["chrg_bchno"],
+                "msgid": ctx.msgid,
+                "med_list_codg": p["med_list_codg"],
+                "medins_list_codg": p["medins_list_codg"],
+                "fee_ocur_time": p["fee_ocur_time"],
+                "det_item_fee_sumamt": s.amount,
+                "cnt": p["cnt"],
+                "pric": p["pric"],
+                "chrgitm_lv": s.chrgitm_lv,
+                "med_chrgitm_type": item.med_chrgitm_type if item else "",
+                "pric_uplmt_amt": s.price_ceiling,
+                "selfpay_prop": s.selfpay_prop,
+                "own_proportion": s.own_proportion,
+                "fulamt_ownpay_amt": s.fulamt_ownpay_amt,
+                "overlmt_amt": s.overlmt_amt,
+                "preselfpay_amt": s.preselfpay_amt,
+                "inscp_scp_amt": s.inscp_scp_amt,
+            }
         )
         result.append(
             {
@@ -514,7 +558,7 @@ def t2204(ctx: Context, node: Node) -> dict:
             }
         )
     for start in range(0, len(lines), 1000):
-        sql.execute(*sql.insert_many_statement(lines[start : start + 1000]))
+        ctx.pending.append(sql.insert_rows_statement(FeeLine, lines[start : start + 1000]))
     return {"result": result}
 
 
@@ -545,6 +589,7 @@ class _Claim:
     insutype: str
     cert_type: str
     batch: str  # the charge batch settled ("0000": every unsettled line; 2207 marks them)
+    own_balance: Decimal | None = None  # the patient's account balance, when asked for
 
 
 def _benefit(visit: Visit, med_type: str, data: Node) -> tuple[str, str]:
@@ -576,24 +621,49 @@ _SUMS_OF = (
     # First self-pay at an item's own proportion, already computed per line at 2204.
     " SUM(CASE WHEN own_proportion = %s THEN preselfpay_amt ELSE 0 END), COUNT(id)"
 )
-_SUMS = f"{_SUMS_OF} FROM {_FEELINES} WHERE visit_id = %s AND settlement_id IS NULL"  # noqa: S608 - table name only
 _SUM_NAMES = ("total", "fulamt", "overlmt", "class_b", "own_pre", "count")
 
 
-def _line_sums(visit: Visit, batch: str) -> dict:
-    text, params = _SUMS, [CLASS_B, False, True, visit.pk]
+def _sums_statement(key: list, batch: str) -> tuple[str, list]:
+    """The unsettled lines' sums of the visit ``key`` names (mdtrt_id, institution)."""
+    text = (
+        f"{_SUMS_OF} FROM {_FEELINES}"  # noqa: S608 - table name only
+        f" WHERE visit_id = {_visit_id_sql()} AND settlement_id IS NULL"
+    )
+    params = [CLASS_B, False, True, *key]
     if batch != "0000":
         text, params = text + " AND chrg_bchno = %s", [*params, batch]
-    return dict(zip(_SUM_NAMES, sql.rows(text, params)[0], strict=True))
+    return text, params
 
 
 def _cent(value) -> Decimal:
     return sql.money(value or 0).quantize(calculator.CENT)
 
 
-def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
+@cache
+def _balance_of_visit_sql() -> str:
+    v = connection.ops.quote_name(Visit._meta.db_table)
+    return (
+        f"SELECT balance FROM {PersonalAccount._meta.db_table}"  # noqa: S608 - table names only
+        f" WHERE person_id = (SELECT {v}.person_id FROM {v}"
+        f" WHERE {v}.mdtrt_id = %s AND {v}.institution_id = %s) ORDER BY id"
+    )
+
+
+def claim_of(ctx: Context, node: Node, *, lock: bool, balance: bool = False) -> _Claim:
+    """The visit (locked if asked), its unsettled lines' sums and, if asked, the patient's
+    account balance: one round trip; then the ``ClaimRequest`` the settlement service gets."""
     data = node.child("data")
-    visit = visit_of(ctx, data, lock=lock)
+    mdtrt_id = data.text("mdtrt_id", 30)
+    batch = data.text("chrg_bchno", 30)
+    key = [mdtrt_id, ctx.institution.pk]
+    statements = [(_visit_sql(lock), key), _sums_statement(key, batch)]
+    if balance:
+        statements.append((_balance_of_visit_sql(), key))
+    found = sql.batch(statements)
+    visit = _check_visit(ctx, data, mdtrt_id, _visit_from_row(found[0][0]) if found[0] else None)
+    sums = dict(zip(_SUM_NAMES, found[1][0], strict=True))
+    own_balance = (sql.money(found[2][0][0]) if found[2] else ZERO) if balance else None
     cert_type = data.code("mdtrt_cert_type", CERT_TYPES)
     data.text("mdtrt_cert_no", 50, required=False)
     med_type = data.code("med_type", tuple(MED_TYPES))
@@ -601,7 +671,6 @@ def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
     setlway = data.code("psn_setlway", ("01", "02"))
     if setlway == "02":
         raise Refused("data.psn_setlway 暂不支持按定额结算（02）")
-    batch = data.text("chrg_bchno", 30)
     use_account = data.code("acct_used_flag", ("0", "1")) == "1"
     insutype = data.code("insutype", INSUTYPES)
     if insutype != visit.insutype:
@@ -612,7 +681,6 @@ def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
     # in the extension field ``acct_mulaid_psn_no``; without it the patient's own account pays.
     holder = person_by_psn_no(data, "acct_mulaid_psn_no", required=False)
     benefit, disease_code = _benefit(visit, med_type, data)
-    sums = _line_sums(visit, batch)
     if not sums["count"]:
         raise Refused(f"data.chrg_bchno 就诊 {visit.mdtrt_id} 无待结算的费用明细")
     totals = {k: _cent(v) for k, v in sums.items() if k != "count"}
@@ -635,7 +703,7 @@ def claim_of(ctx: Context, node: Node, *, lock: bool) -> _Claim:
         account_holder=holder,
     )
     # Under the visit's lock (2207) these are exactly the lines summed above.
-    return _Claim(visit, request, totals, med_type, insutype, cert_type, batch)
+    return _Claim(visit, request, totals, med_type, insutype, cert_type, batch, own_balance)
 
 
 def _proc_info(explanation: list[dict], steps=None) -> str:
@@ -769,13 +837,13 @@ def _explanation(lines) -> list[dict]:
 
 
 def t2206(ctx: Context, node: Node) -> dict:
-    claim = claim_of(ctx, node, lock=False)
+    claim = claim_of(ctx, node, lock=False, balance=True)
     try:
         b = settlement_preview(request=claim.request)
     except DomainError as exc:
         raise Refused(exc.message) from None
     explanation = _explanation(b.explanation)
-    own = _balance(claim.visit.person_id)
+    own = claim.own_balance
     return {
         "setlinfo": setlinfo(
             person=claim.visit.person,
@@ -827,14 +895,22 @@ def t2207(ctx: Context, node: Node) -> dict:
         overlmt_selfpay=claim.totals["overlmt"],
         own_preselfpay_amt=claim.totals["own_pre"],
     )
-    # The lines summed under the visit's lock marked settled and the link written: one round trip.
-    _marked, inserted = sql.batch([(mark, params), sql.insert_statement(vs)])
-    sql.saved(vs, inserted[0][0])
-    return settled_output(settlement, claim.visit, vs)
+    # The lines summed under the visit's lock marked settled and the link written: in the
+    # message's last batch, with its INSERT and the COMMIT.
+    ctx.pending += [(mark, params), sql.insert_statement(vs)]
+    # The patient's balance after the settlement: the service's, when it locked and debited
+    # the patient's own account in this transaction; else read (a holder's account paid).
+    payer = getattr(settlement, "payer_balance", None)
+    balc = payer[1] if payer is not None and payer[0] == claim.visit.person_id else None
+    return settled_output(settlement, claim.visit, vs, balc=balc)
 
 
 def settled_output(
-    settlement: Settlement, visit: Visit, vs: VisitSettlement, sign: int = 1
+    settlement: Settlement,
+    visit: Visit,
+    vs: VisitSettlement,
+    sign: int = 1,
+    balc: Decimal | None = None,
 ) -> dict:
     person = visit.person  # read with its region by visit_of
     return {
@@ -851,7 +927,7 @@ def settled_output(
             setl_id=str(settlement.pk),
             msgid=vs.msgid,
             setl_time=settlement.reversed_at if sign < 0 else settlement.created_at,
-            balc=_balance(person.pk),
+            balc=_balance(person.pk) if balc is None else balc,
             sign=sign,
         ),
         "setldetail": setldetail(settlement, settlement.explanation, vs.insutype, sign),

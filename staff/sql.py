@@ -135,6 +135,28 @@ def insert_many_statement(instances: list[models.Model]) -> tuple[str, list]:
     return f"{head} VALUES {', '.join([row] * len(instances))}", values
 
 
+def insert_rows_statement(model: type[models.Model], rows: list[dict]) -> tuple[str, list]:
+    """``insert_many_statement`` for rows given as ``{attname: value}`` (a missing field takes
+    its default), without building a model instance per row (``Model.__init__`` costs more
+    than the row's conversion). Not for fields set on save (``auto_now``, ``auto_now_add``)."""
+    head, fields, _returning = _insert_parts(model)
+    defaults = []
+    for f, attname, _types in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            raise ValueError(f"{attname} is set on save: use insert_many_statement")
+        defaults.append(f.get_default())
+    values: list = []
+    for row in rows:
+        for (f, attname, types), default in zip(fields, defaults, strict=True):
+            value = row.get(attname, default)
+            if types and (value is None or _unchanged(value, types)):
+                values.append(value)
+            else:
+                values.append(f.get_db_prep_save(value, connection))
+    row_text = f"({placeholders(len(fields))})"
+    return f"{head} VALUES {', '.join([row_text] * len(rows))}", values
+
+
 @cache
 def columns_of(model: type[models.Model]) -> tuple[str, list[str], list]:
     """``"table"."column", …`` of a model's concrete fields, their attnames in ``from_db``
@@ -298,26 +320,41 @@ def _preparable(text: str) -> bool:
     return text.lstrip()[:6].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE", "VALUES")
 
 
-# "begin" while a fused transaction waits for its first batch, "open" after it.
-_fused: ContextVar[str | None] = ContextVar("fused_transaction", default=None)
+# "begin" while a fused transaction waits for its first statement, "open" after it; the depth
+# counts fused transactions joined inside it (only the outermost commits).
+_fused: ContextVar[list | None] = ContextVar("fused_transaction", default=None)
 
 
 @contextmanager
 def fused_transaction() -> Iterator[None]:
-    """A transaction whose BEGIN rides on its first ``batch`` and whose COMMIT rides on the
+    """A transaction whose BEGIN rides on its first statement and whose COMMIT rides on the
     batch called with ``commit=True``: two round trips fewer than ``transaction.atomic()``
     (psycopg sends BEGIN and COMMIT as messages of their own). PostgreSQL runs a multi-statement
     message in order and keeps a transaction its text opens, so the semantics are atomic()'s.
 
-    Only for code whose every statement goes through ``batch``; inside an atomic block (a
-    caller's transaction, a test's) and on SQLite it is plain ``transaction.atomic()``."""
+    ``batch``, ``rows`` and ``execute`` carry the BEGIN; a statement of the ORM (or any other
+    cursor) run first sends it on its own, so such code is still inside the transaction, one
+    round trip dearer. A fused transaction opened inside another joins it: no BEGIN, no COMMIT
+    of its own, an error rolls back the outer one (no savepoint: ``joined()`` tells a caller
+    that cannot retry inside). Inside an atomic block (a caller's transaction, a test's) and on
+    SQLite it is plain ``transaction.atomic()``."""
+    outer = _fused.get()
+    if outer is not None:
+        outer[1] += 1
+        try:
+            yield
+        finally:
+            outer[1] -= 1
+        return
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         with transaction.atomic():
             yield
         return
-    token = _fused.set("begin")
+    state = ["begin", 1]
+    token = _fused.set(state)
     try:
-        yield
+        with connection.execute_wrapper(_begin_first):
+            yield
         if _in_transaction():
             with connection.cursor() as cursor:
                 cursor.execute("COMMIT")
@@ -331,11 +368,38 @@ def fused_transaction() -> Iterator[None]:
         _fused.reset(token)
 
 
+def joined() -> bool:
+    """Whether the code runs inside a fused transaction opened by a caller."""
+    state = _fused.get()
+    return state is not None and state[1] > 1
+
+
+def _begin_first(execute, sql, params, many, context):
+    """A statement not sent by this module inside a fused transaction not yet begun: BEGIN
+    first (its own round trip)."""
+    state = _fused.get()
+    # PREPARE (``_executing``) stays outside: it changes no data, and the BEGIN then rides on
+    # the batch that follows.
+    if state is not None and state[0] == "begin" and not sql.startswith("PREPARE "):
+        state[0] = "open"
+        context["cursor"].cursor.execute("BEGIN")
+    return execute(sql, params, many, context)
+
+
 def _in_transaction() -> bool:
     from psycopg.pq import TransactionStatus
 
     raw = connection.connection
     return raw is not None and raw.info.transaction_status != TransactionStatus.IDLE
+
+
+def _begins() -> bool:
+    """Whether the next statement must open the fused transaction (and mark it open)."""
+    state = _fused.get()
+    if state is not None and state[0] == "begin":
+        state[0] = "open"
+        return True
+    return False
 
 
 def batch(statements: list[tuple[str, list]], commit: bool = False) -> list[list[tuple]]:
@@ -356,10 +420,10 @@ def batch(statements: list[tuple[str, list]], commit: bool = False) -> list[list
             return results
         texts = _executing(cursor, [text for text, _params in statements])
         state = _fused.get()
-        begin, end = state == "begin", bool(state) and commit
+        begin = _begins()
+        end = state is not None and commit and state[1] == 1
         if begin:
             texts.insert(0, "BEGIN")
-            _fused.set("open")
         if end:
             texts.append("COMMIT")
         _run(cursor, texts, [p for _text, params in statements for p in params])
@@ -369,11 +433,17 @@ def batch(statements: list[tuple[str, list]], commit: bool = False) -> list[list
 
 def rows(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
-        _run(cursor, _executing(cursor, [sql]), params)
-        return _results(cursor)[0]
+        texts = _executing(cursor, [sql])
+        begin = cursor.db.vendor == "postgresql" and _begins()
+        _run(cursor, ["BEGIN", *texts] if begin else texts, params)
+        return _results(cursor)[begin]
 
 
 def execute(sql: str, params) -> int:
     with connection.cursor() as cursor:
-        _run(cursor, _executing(cursor, [sql]), params)
+        texts = _executing(cursor, [sql])
+        begin = cursor.db.vendor == "postgresql" and _begins()
+        _run(cursor, ["BEGIN", *texts] if begin else texts, params)
+        if begin:
+            cursor.cursor.nextset()  # past BEGIN's result: the count is the statement's
         return cursor.rowcount
