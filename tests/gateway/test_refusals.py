@@ -242,9 +242,11 @@ def test_2204_costs_the_same_queries_for_200_lines_as_for_20(world):
         lines = [{**lines[i % 30], "feedetl_sn": f"{i:05d}", "chrg_bchno": "B1"} for i in range(n)]
         body = his.envelope("2204", {"feedetail": lines}, insuplc="420100")
         with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
+            # The process's CPU time, not the wall clock: the cost of the message here (and of
+            # SQLite's work, in-process), unmoved by other processes sharing the machine's cores.
+            start = time.process_time()
             answer = his.post(body)
-            elapsed = time.perf_counter() - start
+            elapsed = time.process_time() - start
         assert answer["infcode"] == 0 and len(answer["output"]["result"]) == n
         return len(queries), elapsed
 
