@@ -32,6 +32,12 @@ class HsaGatewayApi(APIView):
     def get_permissions(self):
         return [IsAuthenticated(), has_role(INSTITUTION)()]
 
+    def statements_with_token(self, request, key):
+        """The message's institution and msgid read in the token's round trip."""
+        early = early_statements(request._request.body, key)
+        request._hsa_envelope = early[0] if early is not None else None
+        return early[1] if early is not None else []
+
     @extend_schema(
         operation_id="hsa_gateway",
         summary="国家医保平台接口（HIS 直连）",
@@ -41,12 +47,6 @@ class HsaGatewayApi(APIView):
         examples=examples(),
         tags=["hsa"],
     )
-    def statements_with_token(self, request, key):
-        """The message's institution and msgid read in the token's round trip."""
-        early = early_statements(request._request.body, key)
-        request._hsa_envelope = early[0] if early is not None else None
-        return early[1] if early is not None else []
-
     def post(self, request):
         link = getattr(request.user, "institution_link", None)
         if link is None:

@@ -84,7 +84,10 @@ class ReviewListApi(_BureauReadsWritersDecide):
     """``GET /api/v1/reviews/?status=pending&kind=…``: review requests, newest first."""
 
     @extend_schema(
-        parameters=[_ReviewFilter], responses=page_of(ReviewOutputSerializer), tags=["reviews"]
+        operation_id="reviews_list",
+        parameters=[_ReviewFilter],
+        responses=page_of(ReviewOutputSerializer),
+        tags=["reviews"],
     )
     def get(self, request):
         query = _ReviewFilter(data=request.query_params)
