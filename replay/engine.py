@@ -365,7 +365,9 @@ class ChunkFacts:
         }
         # Only the institutions the chunk's settlements name (a bureau has thousands).
         named = Settlement.objects.filter(policy_version__region_id__in=region_ids, **in_range)
-        self.institutions = Institution.objects.in_bulk(
+        # The fields the claim's plan reads (``claims.settlement._claim``, ``_filed``).
+        fields = ("id", "kind", "level", "designated", "specialist", "region_id")
+        self.institutions = Institution.objects.only(*fields).in_bulk(
             set(named.values_list("institution_id", flat=True).distinct())
             | set(
                 named.filter(prescribing_institution_id__isnull=False)
