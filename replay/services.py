@@ -2,7 +2,8 @@
 
 The handler splits the persons of the draft's region (and the regions below it: a framework's
 draft is replayed over its pooling areas, whose effective policy it is part of) into chunks of
-``REPLAY_CHUNK_PERSONS`` consecutive person ids, one ``ReplayChunk`` row each, sends one Celery
+at most ``REPLAY_CHUNK_PERSONS`` consecutive person ids (and at least ``REPLAY_MIN_CHUNKS``
+chunks, so that a small region still spreads), one ``ReplayChunk`` row each, sends one Celery
 task per chunk, and takes chunks itself too: with one worker process the handler replays them
 all, with more the chunks spread. A chunk is claimed by one conditional UPDATE and finished by
 another that only applies while it is not done, so a redelivered task adds nothing; a running
