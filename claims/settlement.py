@@ -31,6 +31,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import LedgerEntry, PersonalAccount
@@ -549,18 +550,47 @@ def _plan(request: ClaimRequest, facts: _Facts, policy_of=None, validate: bool =
     if not _has_version(facts.holder_versions):
         raise _no_policy(request, holder)
     hp, _holder_version_id = policy_of(tuple(facts.holder_versions))
-    sharing = SharingPolicy(hp.document, hp.source, hp.region_name)
-    floor = sharing.floor()
+    floor, rule = _holder_terms(hp)
     return replace(
         plan,
         payer_id=holder.pk if request.use_account else None,
         holder_floor=floor,
-        holder_rule=(
-            f"{sharing.cite('min_residual_balance')} 家庭共济账户支付（持卡人须保留 {floor}）；"
-            f"{sharing.cite('counts_toward_holder_deductible')} 不计入持卡人起付标准和统筹限额"
-        ),
+        holder_rule=rule,
         authorisation_id=facts.authorisation_id,
     )
+
+
+# id(policy) -> (policy, language, (floor, rule) or the refusal): a policy's family-sharing
+# terms are read once, not per claim (a replay settles thousands of relatives' claims). The
+# policy itself is kept in the entry, so an id is never reused while its entry lives.
+_HOLDER_TERMS: dict[int, tuple] = {}
+
+
+def _holder_terms(hp: calculator.Policy) -> tuple[Decimal, str]:
+    language = get_language()
+    entry = _HOLDER_TERMS.get(id(hp))
+    if entry is None or entry[0] is not hp or entry[1] != language:
+        sharing = SharingPolicy(hp.document, hp.source, hp.region_name)
+        try:
+            floor = sharing.floor()
+            terms = (
+                floor,
+                f"{sharing.cite('min_residual_balance')} 家庭共济账户支付（持卡人须保留 {floor}）；"
+                f"{sharing.cite('counts_toward_holder_deductible')} 不计入持卡人起付标准和统筹限额",
+            )
+        except DomainError as exc:
+            terms = exc
+        if len(_HOLDER_TERMS) > 256:
+            _HOLDER_TERMS.clear()
+        entry = _HOLDER_TERMS[id(hp)] = (hp, language, terms)
+    terms = entry[2]
+    if isinstance(terms, DomainError):
+        # A fresh copy each time: a caller may amend the message, and a re-raised instance
+        # would grow its traceback.
+        fresh = BaseException.__new__(type(terms), *terms.args)
+        fresh.__dict__.update(terms.__dict__)
+        raise fresh
+    return terms
 
 
 def _balances(plan: _Plan, account: tuple[int, Decimal] | None) -> calculator.Balances:

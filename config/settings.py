@@ -340,6 +340,9 @@ ACCOUNTS_CHUNK = env.int("ACCOUNTS_CHUNK", default=5000)
 # Policy replay (issue 21): persons per chunk (one Celery task each), and how many settlements
 # the job replays under the versions in force to check that they come back to the cent.
 REPLAY_CHUNK_PERSONS = env.int("REPLAY_CHUNK_PERSONS", default=2000)
+# A replay job is split in at least this many chunks (smaller ones when the region is small),
+# so that every worker gets some.
+REPLAY_MIN_CHUNKS = env.int("REPLAY_MIN_CHUNKS", default=8)
 REPLAY_SAMPLE = env.int("REPLAY_SAMPLE", default=200)
 # The largest total one outpatient claim may have (yuan); above it the claim is refused, naming
 # it (claims.settlement._validate), on every path.

@@ -28,10 +28,12 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     OuterRef,
+    Q,
     Subquery,
     TextField,
     Value,
@@ -121,6 +123,7 @@ class Tree:
         self.draft_as_version = draft_version(draft) if draft is not None else None
         self._rows: dict[tuple, tuple] = {}
         self._draft_policies: dict[tuple, tuple] = {}
+        self._by_rows: dict[tuple, tuple] = {}  # a chain's rows as ``rows`` returns them
 
     def rows(self, region_id: int, day: date, *, draft: bool) -> tuple:
         """The chain's versions in force on ``day`` as ``claims.settlement`` keys them
@@ -148,6 +151,12 @@ class Tree:
 
     def draft_policy(self, rows: tuple) -> tuple[calculator.Policy, int]:
         """``claims.settlement``'s policy of a chain's rows, the draft among them."""
+        found = self._by_rows.get(rows)
+        if found is None:
+            found = self._by_rows[rows] = self._draft_policy(rows)
+        return found
+
+    def _draft_policy(self, rows: tuple) -> tuple[calculator.Policy, int]:
         if not any(i == "draft" for i, _m in rows):
             return policy_of_rows(rows)
         key = tuple(sorted(rows))
@@ -172,16 +181,6 @@ class Tree:
 
 def _sums() -> list:
     return [0, ZERO, ZERO, ZERO, ZERO, ZERO]
-
-
-def figures_of(source) -> tuple:
-    return (
-        source.total_amount,
-        source.pool_paid,
-        source.account_paid,
-        source.family_account_paid,
-        source.cash_paid,
-    )
 
 
 def _add(sums: list, figures: tuple) -> None:
@@ -348,15 +347,34 @@ def age_band(birth: date, day: date) -> str:
 
 
 class ChunkFacts:
-    """Every fact the chunk's claims need, read in a few queries by person-id range."""
+    """Every fact the chunk's claims need, read in a few queries by person-id range (a fixed
+    number of queries whatever the chunk's claims: ``tests/replay`` counts them)."""
 
     def __init__(self, lo: int, hi: int, region_ids: list[int]):
         in_range = {"person_id__gte": lo, "person_id__lte": hi}
-        # The region's persons; anyone else (a holder elsewhere, a person who moved) on demand.
+        # The region's persons, and the account holders outside them (a relative's holder in
+        # another chunk or region) in the same query.
+        holders = Settlement.objects.filter(
+            account_holder_id__isnull=False, policy_version__region_id__in=region_ids, **in_range
+        ).values("account_holder_id")
         self.persons = {
-            p.pk: p for p in Person.objects.filter(pk__gte=lo, pk__lte=hi, region_id__in=region_ids)
+            p.pk: p
+            for p in Person.objects.select_related("region").filter(
+                Q(pk__gte=lo, pk__lte=hi, region_id__in=region_ids) | Q(pk__in=holders)
+            )
         }
-        self.institutions = Institution.objects.in_bulk()
+        # Only the institutions the chunk's settlements name (a bureau has thousands).
+        named = Settlement.objects.filter(policy_version__region_id__in=region_ids, **in_range)
+        # The fields the claim's plan reads (``claims.settlement._claim``, ``_filed``).
+        fields = ("id", "kind", "level", "designated", "specialist", "region_id")
+        self.institutions = Institution.objects.only(*fields).in_bulk(
+            set(named.values_list("institution_id", flat=True).distinct())
+            | set(
+                named.filter(prescribing_institution_id__isnull=False)
+                .values_list("prescribing_institution_id", flat=True)
+                .distinct()
+            )
+        )
         self.region_codes = dict(Region.objects.values_list("pk", "code"))
         self.certified: dict[int, list] = {}
         for pid, code, kind, vf, vt in ChronicCertification.objects.filter(
@@ -382,63 +400,96 @@ class ChunkFacts:
 
     def person(self, pk: int) -> Person:
         person = self.persons.get(pk)
-        if person is None:  # an account holder outside the chunk
+        if person is None:  # not met: read above with the chunk's persons and holders
             person = self.persons[pk] = Person.objects.get(pk=pk)
         return person
 
     def facts(self, row, person: Person, holder: Person | None, tree: Tree, draft: bool):
-        visit = row["visit_date"]
+        visit = row.visit_date
+        pk = person.pk
         facts = ClaimFacts()
-        facts.versions = list(tree.rows(person.region_id, visit, draft=draft))
-        facts.certified = [
-            (code, kind)
-            for code, kind, vf, vt in self.certified.get(person.pk, ())
-            if vf <= visit and (vt is None or vt >= visit)
-        ]
-        for admitted, discharged in self.stays.get(person.pk, ()):
+        facts.versions = tree.rows(person.region_id, visit, draft=draft)
+        certified = self.certified.get(pk)
+        if certified:
+            facts.certified = [
+                (code, kind)
+                for code, kind, vf, vt in certified
+                if vf <= visit and (vt is None or vt >= visit)
+            ]
+        for admitted, discharged in self.stays.get(pk, ()):
             if admitted <= visit and (discharged is None or discharged >= visit):
                 if discharged == visit:
                     facts.discharge_day = True
                 else:
                     facts.in_stay = True
-        facts.inpatient_pooled = self.inpatient.get((person.pk, visit.year), ZERO)
-        institution = self.institutions[row["institution_id"]]
+        if self.inpatient:
+            facts.inpatient_pooled = self.inpatient.get((pk, visit.year), ZERO)
+        institution = self.institutions[row.institution_id]
         if institution.region_id != person.region_id:
             facts.place = self.region_codes.get(institution.region_id, "")
             facts.filings = [
                 (code, kind)
-                for code, kind, vf, vt in self.filings.get(person.pk, ())
+                for code, kind, vf, vt in self.filings.get(pk, ())
                 if vf <= visit and (vt is None or vt >= visit)
             ]
         if holder is not None:
-            facts.holder_versions = list(tree.rows(holder.region_id, visit, draft=draft))
-            facts.authorisation_id = row["sharing_authorisation_id"]
+            facts.holder_versions = tree.rows(holder.region_id, visit, draft=draft)
+            facts.authorisation_id = row.sharing_authorisation_id
         return facts
 
     def request(self, row, person: Person, holder: Person | None) -> ClaimRequest:
-        prescribing = row["prescribing_institution_id"]
+        prescribing = row.prescribing_institution_id
         return ClaimRequest(
-            claim_number=row["claim_number"],
+            claim_number=row.claim_number,
             person=person,
-            institution=self.institutions[row["institution_id"]],
-            visit_date=row["visit_date"],
-            benefit=row["benefit"],
-            total_amount=row["total_amount"],
-            self_pay_amount=row["self_pay_amount"],
-            class_b_amount=row["class_b_amount"],
-            disease_code=row["disease_code"],
+            institution=self.institutions[row.institution_id],
+            visit_date=row.visit_date,
+            benefit=row.benefit,
+            total_amount=row.total_amount,
+            self_pay_amount=row.self_pay_amount,
+            class_b_amount=row.class_b_amount,
+            disease_code=row.disease_code,
             # Stored false may meet a filing recorded later: the registry then decides.
-            out_of_region_filed=row["out_of_region_filed"] or None,
+            out_of_region_filed=row.out_of_region_filed or None,
             prescribing_institution=self.institutions.get(prescribing) if prescribing else None,
-            use_account=row["use_account"],
+            use_account=row.use_account,
             account_holder=holder,
         )
 
 
+ROW_FIELDS = (
+    "id", "person_id", "claim_number", "institution_id", "visit_date", "benefit",
+    "total_amount", "self_pay_amount", "class_b_amount", "disease_code", "out_of_region_filed",
+    "prescribing_institution_id", "use_account", "account_holder_id",
+    "sharing_authorisation_id", "deductible_applied", "pool_paid", "pool_paid_above_cap",
+    "account_paid", "family_account_paid", "cash_paid", "institution_level",
+    "patient_category", "payer_account", "balance_before", "capped",
+)  # fmt: skip
+
+
+class _Balance(Subquery):
+    """The balance subquery: psycopg already returns a ``Decimal`` for the numeric column, so on
+    PostgreSQL no per-row converter (Django's re-wraps every row of the stream)."""
+
+    def get_db_converters(self, connection):
+        if connection.vendor == "postgresql":
+            return []
+        return super().get_db_converters(connection)
+
+
+def _capped():
+    """Whether the stored claim's explanation has a cap line: a JSON containment where the
+    database has one (PostgreSQL's ``@>``, no text cast of every explanation), else the text."""
+    if connection.features.supports_json_field_contains:
+        return Q(explanation__contains=[{"step": "cap"}])
+    return Q(explanation_text__contains='"step": "cap"')
+
+
 def settlements(scope: Scope, lo: int, hi: int):
-    """The chunk's settlements in order, with the payer's balance before each (the latest
-    ledger balance of the paying account written before the settlement) and whether the
-    stored claim reached an annual cap (its explanation has a cap line)."""
+    """The chunk's settlements in order (named tuples of ``ROW_FIELDS``), with the payer's
+    balance before each (the latest ledger balance of the paying account written before the
+    settlement) and whether the stored claim reached an annual cap (its explanation has a cap
+    line)."""
     payer = Coalesce(OuterRef("account_holder_id"), OuterRef("person_id"))
     account = PersonalAccount.objects.filter(person_id=payer).values("id")[:1]
     # By the account's id (the ledger's (account, created_at) index), not through a join.
@@ -449,65 +500,25 @@ def settlements(scope: Scope, lo: int, hi: int):
         .order_by("-created_at", "-id")
         .values("balance_after")[:1]
     )
+    rows = Settlement.objects.filter(
+        person_id__gte=lo,
+        person_id__lte=hi,
+        status=Settlement.Status.SETTLED,
+        policy_version__region_id__in=scope.region_ids,
+        visit_date__gte=scope.warm_from,
+        visit_date__lte=scope.end,
+    ).annotate(payer_account=Subquery(account), balance_before=_Balance(balance))
+    if not connection.features.supports_json_field_contains:
+        rows = rows.annotate(explanation_text=Cast("explanation", TextField()))
     return (
-        Settlement.objects.filter(
-            person_id__gte=lo,
-            person_id__lte=hi,
-            status=Settlement.Status.SETTLED,
-            policy_version__region_id__in=scope.region_ids,
-            visit_date__gte=scope.warm_from,
-            visit_date__lte=scope.end,
-        )
-        .annotate(
-            payer_account=Subquery(account),
-            balance_before=Subquery(balance),
-            explanation_text=Cast("explanation", TextField()),
+        rows.annotate(
             capped=Case(
-                When(explanation_text__contains='"step": "cap"', then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
+                When(_capped(), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )  # fmt: skip
         )
         .order_by("person_id", "id")
-        .values(
-            "id",
-            "person_id",
-            "claim_number",
-            "institution_id",
-            "visit_date",
-            "benefit",
-            "total_amount",
-            "self_pay_amount",
-            "class_b_amount",
-            "disease_code",
-            "out_of_region_filed",
-            "prescribing_institution_id",
-            "use_account",
-            "account_holder_id",
-            "sharing_authorisation_id",
-            "deductible_applied",
-            "pool_paid",
-            "pool_paid_above_cap",
-            "account_paid",
-            "family_account_paid",
-            "cash_paid",
-            "institution_level",
-            "patient_category",
-            "payer_account",
-            "balance_before",
-            "capped",
-        )  # fmt: skip
+        .values_list(*ROW_FIELDS, named=True)
     )
-
-
-class _Stored:
-    """A stored settlement's figures under the calculator's names (for the aggregates)."""
-
-    __slots__ = MONEY
-
-    def __init__(self, row):
-        for name in MONEY:
-            setattr(self, name, row[name])
 
 
 def _refusal(exc: DomainError) -> tuple[str, str, str]:
@@ -532,42 +543,75 @@ def _settle(request, facts, policy_of, rows, available):
     return plan, b
 
 
+def _age_bands(birth: date, first: date, last: date) -> list[tuple[date, str]]:
+    """A person's age band from each birthday in [first, last] on (ascending start days)."""
+    changes = [(first, age_band(birth, first))]
+    for year in range(first.year, last.year + 1):
+        try:
+            birthday = birth.replace(year=year)
+        except ValueError:  # 29 February: the age changes on 1 March
+            birthday = date(year, 3, 1)
+        if first < birthday <= last:
+            band = age_band(birth, birthday)
+            if band != changes[-1][1]:
+                changes.append((birthday, band))
+    return changes
+
+
 def replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
     """Replay the chunk [lo, hi] of persons (see the module docstring)."""
+    if connection.vendor == "postgresql":
+        # The chunk's queries are planned costly enough for PostgreSQL's JIT, whose compilation
+        # (about 0.3 s a query, measured) costs more than it saves on these index reads.
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        try:
+            return _replay_chunk(scope, lo, hi, heartbeat)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET jit")
+    return _replay_chunk(scope, lo, hi, heartbeat)
+
+
+def _replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
     tree = Tree(scope.draft)
     facts_of = ChunkFacts(lo, hi, scope.region_ids)
     agg = Aggregate()
+    # (year, month, benefit, level, rate class, age band) -> [actual sums, draft sums, refused]:
+    # two additions a claim; the totals and the five breakdowns are added up from these cells.
+    cells: dict[tuple, list] = {}
     delta: dict[int, Decimal] = {}  # payer -> draft balance minus actual balance
+    draft_policy, start, sample = tree.draft_policy, scope.start, scope.sample_per_chunk
     beat = time.monotonic()
     for person_id, claims in groupby(settlements(scope, lo, hi).iterator(2000), key=_person_id):
         person = facts_of.person(person_id)
-        check = agg.sample < scope.sample_per_chunk
+        check = agg.sample < sample
         draft_rows: dict = {}
         actual_rows: dict = {}
         year = None
         burden = [ZERO, ZERO]  # actual, draft own burden over claims settled both ways
         compared = False
         capped = [False, False]
+        bands = None
         for row in claims:
-            visit = row["visit_date"]
+            visit = row.visit_date
             if visit.year != year:
                 year, draft_rows, actual_rows = visit.year, {}, {}
-            holder = facts_of.person(row["account_holder_id"]) if row["account_holder_id"] else None
+            holder_id = row.account_holder_id
+            holder = facts_of.person(holder_id) if holder_id else None
             request = facts_of.request(row, person, holder)
-            counted = visit >= scope.start
-            payer = row["account_holder_id"] or person_id
-            stored_paid = row["account_paid"] + row["family_account_paid"]
+            counted = visit >= start
+            payer = holder_id or person_id
+            stored_paid = row.account_paid + row.family_account_paid
             actual_balance = (
-                (row["balance_before"] or ZERO)
-                if row["payer_account"] and row["use_account"]
-                else None
+                (row.balance_before or ZERO) if row.payer_account and row.use_account else None
             )
             draft_balance = (
                 actual_balance + delta.get(payer, ZERO) if actual_balance is not None else None
             )
             facts = facts_of.facts(row, person, holder, tree, draft=True)
             try:
-                plan, b = _settle(request, facts, tree.draft_policy, draft_rows, draft_balance)
+                plan, b = _settle(request, facts, draft_policy, draft_rows, draft_balance)
                 refused = None
                 draft_paid = b.account_paid + b.family_account_paid
             except DomainError as exc:
@@ -576,75 +620,43 @@ def replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
             if draft_paid != stored_paid:
                 delta[payer] = delta.get(payer, ZERO) + stored_paid - draft_paid
             if check:
-                plain = facts_of.facts(row, person, holder, tree, draft=False)
-                try:
-                    _plan, replayed = _settle(
-                        request, plain, policy_of_rows, actual_rows, actual_balance
-                    )
-                    problem = None
-                except DomainError as exc:
-                    replayed, problem = None, exc.message
-                if counted:
-                    agg.sample += 1
-                    wrong = [
-                        name
-                        for name in CHECKED
-                        if replayed is None or getattr(replayed, name) != row[name]
-                    ]
-                    if (
-                        replayed is not None
-                        and replayed.pool_above_cap != row["pool_paid_above_cap"]
-                    ):
-                        wrong.append("pool_paid_above_cap")
-                    if not wrong:
-                        agg.matched += 1
-                    elif len(agg.mismatches) < MAX_MISMATCHES:
-                        agg.mismatches.append(
-                            {
-                                "settlement": row["id"],
-                                "claim_number": row["claim_number"],
-                                "fields": wrong,
-                                "stored": {n: f"{row[n]:.2f}" for n in CHECKED},
-                                "replayed": (
-                                    {n: f"{getattr(replayed, n):.2f}" for n in CHECKED}
-                                    if replayed is not None
-                                    else {"refused": problem}
-                                ),
-                            }
-                        )
+                _check(agg, row, request, facts_of.facts(row, person, holder, tree, draft=False),
+                       actual_rows, actual_balance, counted)  # fmt: skip
             if not counted:
                 continue
             agg.claims += 1
-            stored = _Stored(row)
-            stored_figures = figures_of(stored)
-            draft_figures = figures_of(b) if b is not None else None
-            rate_class = plan.person.rate_class if plan is not None else row["patient_category"]
-            keys = {
-                "month": f"{visit.year:04d}-{visit.month:02d}",
-                "benefit": row["benefit"],
-                "level": row["institution_level"] or "ungraded",
-                "rate_class": rate_class,
-                "age_band": age_band(person.birth_date, visit),
-            }
-            _add(agg.actual, stored_figures)
-            capped[0] = capped[0] or row["capped"]
+            if bands is None:
+                bands = _age_bands(person.birth_date, start, scope.end)
+            band = bands[0][1]
+            for day, name in bands:
+                if visit >= day:
+                    band = name
+            key = (
+                visit.year,
+                visit.month,
+                row.benefit,
+                row.institution_level or "ungraded",
+                plan.person.rate_class if plan is not None else row.patient_category,
+                band,
+            )
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = [_sums(), _sums(), 0]
+            _add(cell[0], (row.total_amount, row.pool_paid, row.account_paid,
+                           row.family_account_paid, row.cash_paid))  # fmt: skip
+            capped[0] = capped[0] or row.capped
             if refused is None:
-                _add(agg.draft, draft_figures)
+                _add(cell[1], (b.total_amount, b.pool_paid, b.account_paid,
+                               b.family_account_paid, b.cash_paid))  # fmt: skip
                 compared = True
-                burden[0] += stored.cash_paid + stored.account_paid + stored.family_account_paid
-                burden[1] += b.cash_paid + b.account_paid + b.family_account_paid
-                capped[1] = capped[1] or any(line.step == "cap" for line in b.explanation)
+                burden[0] += stored_paid + row.cash_paid
+                burden[1] += draft_paid + b.cash_paid
+                if not capped[1]:
+                    capped[1] = any(line.step == "cap" for line in b.explanation)
             else:
-                agg.refused_claims += 1
+                cell[2] += 1
                 entry = agg.refused.setdefault(refused[0], [refused[1], refused[2], 0])
                 entry[2] += 1
-            for name, key in keys.items():
-                dim = agg.dim(name, key)
-                _add(dim[0], stored_figures)
-                if refused is None:
-                    _add(dim[1], draft_figures)
-                else:
-                    dim[2] += 1
         if compared:
             difference = burden[1] - burden[0]
             agg.buckets[bucket_of(difference)] += 1
@@ -659,12 +671,58 @@ def replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
         if heartbeat is not None and time.monotonic() - beat > HEARTBEAT_EVERY:
             beat = time.monotonic()
             heartbeat()
+    for (y, m, benefit, level, rate_class, band), (actual, drafted, refused_n) in cells.items():
+        _merge_sums(agg.actual, actual)
+        _merge_sums(agg.draft, drafted)
+        agg.refused_claims += refused_n
+        for name, key in (("month", f"{y:04d}-{m:02d}"), ("benefit", benefit), ("level", level),
+                          ("rate_class", rate_class), ("age_band", band)):  # fmt: skip
+            dim = agg.dim(name, key)
+            _merge_sums(dim[0], actual)
+            _merge_sums(dim[1], drafted)
+            dim[2] += refused_n
     credit_chunk(scope, lo, hi, tree, agg)
     return agg
 
 
+def _check(agg: Aggregate, row, request, plain, rows: dict, balance, counted: bool) -> None:
+    """The exact check of one sampled claim: replayed under the versions in force, does it
+    give back the stored figures?"""
+    try:
+        _plan, replayed = _settle(request, plain, policy_of_rows, rows, balance)
+        problem = None
+    except DomainError as exc:
+        replayed, problem = None, exc.message
+    if not counted:
+        return
+    agg.sample += 1
+    wrong = [
+        name
+        for name in CHECKED
+        if replayed is None or getattr(replayed, name) != getattr(row, name)
+    ]
+    if replayed is not None and replayed.pool_above_cap != row.pool_paid_above_cap:
+        wrong.append("pool_paid_above_cap")
+    if not wrong:
+        agg.matched += 1
+    elif len(agg.mismatches) < MAX_MISMATCHES:
+        agg.mismatches.append(
+            {
+                "settlement": row.id,
+                "claim_number": row.claim_number,
+                "fields": wrong,
+                "stored": {n: f"{getattr(row, n):.2f}" for n in CHECKED},
+                "replayed": (
+                    {n: f"{getattr(replayed, n):.2f}" for n in CHECKED}
+                    if replayed is not None
+                    else {"refused": problem}
+                ),
+            }
+        )
+
+
 def _person_id(row) -> int:
-    return row["person_id"]
+    return row.person_id
 
 
 # --- Crediting -----------------------------------------------------------------------------------
@@ -716,24 +774,37 @@ def credit_chunk(scope: Scope, lo: int, hi: int, tree: Tree, agg: Aggregate) -> 
             "account__person__employment",
         )  # fmt: skip
     )
-    for kind, amount, period, base, region_id, birth, employment in entries.iterator(2000):
+    rules: dict[tuple, object] = {}
+
+    def rule(kind: str, region_id: int, period: str):
+        """The draft's employee rate or retiree bands for the month (or the refusal): read
+        once per kind, region and month, not per credit."""
         first = date(int(period[:4]), int(period[5:7]), 1)
         doc = document(region_id, first)
+        if isinstance(doc, DomainError):
+            return _refusal(doc)
+        region = regions[region_id].name
         try:
-            if isinstance(doc, DomainError):
-                raise doc
-            region = regions[region_id].name
             if kind == "payroll_credit":
-                rate = require_decimal(doc, "account.employee_rate", region=region)
-                draft_amount = credit_money((base or ZERO) * rate)
-            else:
-                draft_amount = _retiree_amount(retiree_bands(doc, first, region=region), birth,
-                                               employment)  # fmt: skip
+                return require_decimal(doc, "account.employee_rate", region=region)
+            return retiree_bands(doc, first, region=region)
         except DomainError as exc:
-            parameter, _article, message = _refusal(exc)
+            return _refusal(exc)
+
+    for kind, amount, period, base, region_id, birth, employment in entries.iterator(2000):
+        key = (kind, region_id, period)
+        found = rules.get(key)
+        if found is None:
+            found = rules[key] = rule(kind, region_id, period)
+        if isinstance(found, tuple):
+            parameter, _article, message = found
             entry = agg.credit_refused.setdefault(parameter, [message, 0])
             entry[1] += 1
             draft_amount = None
+        elif kind == "payroll_credit":
+            draft_amount = credit_money((base or ZERO) * found)
+        else:
+            draft_amount = _retiree_amount(found, birth, employment)
         month = agg.credit_months.setdefault(period, [ZERO, ZERO, 0])
         month[0] += amount
         month[1] += draft_amount or ZERO

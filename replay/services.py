@@ -2,7 +2,8 @@
 
 The handler splits the persons of the draft's region (and the regions below it: a framework's
 draft is replayed over its pooling areas, whose effective policy it is part of) into chunks of
-``REPLAY_CHUNK_PERSONS`` consecutive person ids, one ``ReplayChunk`` row each, sends one Celery
+at most ``REPLAY_CHUNK_PERSONS`` consecutive person ids (and at least ``REPLAY_MIN_CHUNKS``
+chunks, so that a small region still spreads), one ``ReplayChunk`` row each, sends one Celery
 task per chunk, and takes chunks itself too: with one worker process the handler replays them
 all, with more the chunks spread. A chunk is claimed by one conditional UPDATE and finished by
 another that only applies while it is not done, so a redelivered task adds nothing; a running
@@ -72,12 +73,17 @@ def _plan_chunks(job: Job, scope: Scope) -> int:
     existing = ReplayChunk.objects.filter(job=job).count()
     if existing:
         return existing
-    size = settings.REPLAY_CHUNK_PERSONS
     ids = (
         Person.objects.filter(region_id__in=scope.region_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    # At most REPLAY_CHUNK_PERSONS persons a chunk, and at least REPLAY_MIN_CHUNKS chunks: a
+    # region of 2,860 persons in two chunks of 2,000 and 860 keeps a second worker idle for
+    # most of the job; eight near-equal chunks spread over the workers (a chunk's fixed cost,
+    # its few fact queries, is about 0.1 s).
+    size = max(1, min(settings.REPLAY_CHUNK_PERSONS,
+                      math.ceil(ids.count() / max(1, settings.REPLAY_MIN_CHUNKS))))  # fmt: skip
     starts = [0]
     for n, pk in enumerate(ids.iterator(10_000)):
         if n and n % size == 0:

@@ -324,3 +324,39 @@ def test_rerun_of_a_finished_job_does_nothing(world, django_capture_on_commit_ca
     job = _run(_draft(world["wuhan"]), django_capture_on_commit_callbacks)
     assert job_execute(job_id=job.pk) is None
     assert PolicyVersion.objects.filter(region=world["wuhan"]).count() == 1
+
+
+@pytest.mark.parametrize("sample", [0, 1000])
+def test_a_chunks_queries_do_not_grow_with_its_claims(world, sample):
+    """A chunk reads its facts in a fixed number of queries: none per claim, per person or per
+    account holder (the exact check's replays included)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from replay.engine import Scope, replay_chunk
+
+    wuhan = world["wuhan"]
+    scope = Scope(_draft(wuhan), [wuhan.pk], date(2025, 3, 1), date(2025, 12, 31), sample)
+
+    def counted():
+        replay_chunk(scope, 0, 2**62)  # warm the process-wide policy caches
+        with CaptureQueriesContext(connection) as queries:
+            agg = replay_chunk(scope, 0, 2**62)
+        return agg.claims, len(queries.captured_queries)
+
+    claims, queries = counted()
+    h1 = InstitutionFactory(code="WH9", region=wuhan, level="1")
+    holder = _person(wuhan, birth=date(1969, 1, 1))
+    _fund(holder, "5000.00")
+    n = iter(range(500, 999))
+    for _i in range(3):
+        member = _person(wuhan, birth=date(1999, 1, 1))
+        sharing_grant(holder=holder, member=member, relation="child",
+                      proof_kind="household_register", proof_number=f"HR{next(n)}",
+                      valid_from=date(2024, 1, 1))  # fmt: skip
+        for month in (3, 4, 5, 6):
+            _claim(next(n), member, h1, date(2025, month, 11), "260.00", account_holder=holder)
+            _claim(next(n), member, h1, date(2025, month, 12), "180.00")
+    more, more_queries = counted()
+    assert more == claims + 24
+    assert more_queries == queries
