@@ -19,7 +19,10 @@ def seeded():
 
 def test_region_list_and_detail(client):
     client.force_login(UserFactory(roles=[CLERK]))
-    assert "包头市" in client.get("/policies/").content.decode()
+    listing = client.get("/policies/").content.decode()
+    assert "包头市" in listing
+    # Names and dates keep to one line at 1024 px (内蒙古/自治区 and 包头/市 broke in two).
+    assert 'class="depth-1 nowrap">└ <a href="/policies/150200/">包头市</a>' in listing
     html = client.get("/policies/420100/").content.decode()
     assert "年度最高支付限额" in html and "第十六条" in html and "3500.00 元" in html
     assert 'class="unset-row"' in html  # chronic parameters are unset in Wuhan's rules
