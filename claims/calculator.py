@@ -421,8 +421,7 @@ def _combined(
         b.line(
             "combined_max",
             ZERO,
-            f"{cite} 计入与住院合并计算的统筹基金年度最高支付限额（combined_annual_max）："
-            "文件未给出数额，限额未设定",
+            f"{cite} 计入与住院合并计算的统筹基金年度最高支付限额：文件未给出数额，限额未设定",
         )
         return
     if value == "unlimited":

@@ -62,6 +62,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "乙类先行自付适用待遇",
         "Class-B first pay applies to",
     ),
+    "general_outpatient.min_level": ("最低医疗机构级别", "Lowest institution level"),
+    "later_rule_groups": (
+        "待遇另行制定的人员类别（暂不享受的待遇）",
+        "Groups whose benefits are left to a later rule",
+    ),
     "chronic.exclusions": ("不享受慢性病待遇的情形", "Exclusions"),
     "chronic.priority_over_general": (
         "与普通门诊交叉时优先享受慢性病待遇",
@@ -271,6 +276,8 @@ def _kind_of(schema: dict) -> str:
     if "enum" in schema:
         return ("取值：" if zh else "one of: ") + "、".join(str(v) for v in schema["enum"])
     kind = schema.get("type")
+    if isinstance(kind, list):  # {"type": ["boolean", "null"]}: each kind in words
+        return (" 或 " if zh else " or ").join(_kind_of({**schema, "type": k}) for k in kind)
     pattern = schema.get("pattern", "")
     if kind == "null":
         return "null（未设定）" if zh else "null (unset)"

@@ -27,6 +27,15 @@ def login(page, live_server):
 def test_publish_a_fill_with_its_difference_shown_first(page, live_server, tmp_path):
     policies_load_seeds()
     login(page, live_server)
+    # At 1024 px the base-version select (options carry the full 文号 and title) stays in its
+    # box: Jilin's form scrolled sideways by 250 px.
+    page.set_viewport_size({"width": 1024, "height": 900})
+    for code in ("220000", "150200"):
+        page.goto(f"{live_server.url}/policies/{code}/publish/")
+        assert page.evaluate(
+            "document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"
+        ), code
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/policies/150200/publish/")
     page.fill("#id_effective_from", "2023-01-01")
     page.fill("#id_source", "内人社发〔2022〕演示号《关于公布2021年全区平均基本养老金的通知》")

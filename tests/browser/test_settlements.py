@@ -57,6 +57,14 @@ def test_clerk_finds_reverses_and_prints_a_settlement(page, live_server, tmp_pat
     assert badge.inner_text() == "已撤销"
     assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(197, 48, 48)"
     page.screenshot(path=str(tmp_path / "reversed-slip.png"), full_page=True)
+    # At 1024 px the turned 已撤销 watermark stays inside the slip (it made the page scroll
+    # sideways by some 190 px).
+    page.set_viewport_size({"width": 1024, "height": 900})
+    assert page.evaluate(
+        "document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"
+    )
+    page.screenshot(path=str(tmp_path / "reversed-slip-1024.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
     # Printed: no screen messages or buttons; the watermark, the capital total, the signatures.
     page.emulate_media(media="print")
     assert not page.locator(".messages").is_visible()

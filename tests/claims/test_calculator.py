@@ -626,7 +626,9 @@ def test_special_cap_is_not_hard_coded_unlimited():
     b = settle(n18, Person(certified=True), NOTHING_USED, Balances(), YUXI)
     assert b.pool_paid == D("1800.00")
     line = next(ln for ln in b.explanation if ln.step == "combined_max")
-    assert "第十一条" in line.rule and "combined_annual_max" in line.rule and "未设定" in line.rule
+    assert "第十一条" in line.rule and "与住院合并计算" in line.rule and "未设定" in line.rule
+    # The slip is read by people: the parameter's Chinese name, not its path (issue 19).
+    assert "combined_annual_max" not in line.rule
     # With the figure filled (test figure 100000 for employees), 99000 already paid in the year
     # (inpatient included): only 1000.00 is left.
     capped = filled(YUXI, combined_annual_max__employee="100000.00")

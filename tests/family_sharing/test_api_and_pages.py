@@ -115,3 +115,24 @@ def test_managers_read_clerks_write(family, client):
     assert client.get(f"/family-sharing/grant/{holder.pk}/").status_code == 403
     client.force_login(UserFactory(roles=["institution"]))
     assert client.get("/family-sharing/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_manager_is_not_offered_the_clerks_sharing_acts(family, client):
+    # Issue 19 (roles): what a role cannot do is not offered. A manager reading a holder's page
+    # met 授权家庭共济, 代缴保费 and 撤销共济 links that each answered 403.
+    holder, member = family.employee(balance="1000.00"), family.resident()
+    a = family.grant(holder, member)
+    acts = [
+        f"/family-sharing/grant/{holder.pk}/",
+        f"/family-sharing/{a.pk}/revoke/",
+        f"/family-sharing/{a.pk}/premium/",
+    ]
+    client.force_login(UserFactory(roles=["manager"]))
+    page = client.get(f"/enrollment/persons/{holder.pk}/").content.decode()
+    assert member.name in page and f"/family-sharing/statement/{holder.pk}/" in page
+    assert [url for url in acts if url in page] == []
+    for role in ("clerk", "auditor"):
+        client.force_login(UserFactory(roles=[role]))
+        page = client.get(f"/enrollment/persons/{holder.pk}/").content.decode()
+        assert [url for url in acts if url not in page] == []

@@ -19,7 +19,10 @@ def seeded():
 
 def test_region_list_and_detail(client):
     client.force_login(UserFactory(roles=[CLERK]))
-    assert "包头市" in client.get("/policies/").content.decode()
+    listing = client.get("/policies/").content.decode()
+    assert "包头市" in listing
+    # Names and dates keep to one line at 1024 px (内蒙古/自治区 and 包头/市 broke in two).
+    assert 'class="depth-1 nowrap">└ <a href="/policies/150200/">包头市</a>' in listing
     html = client.get("/policies/420100/").content.decode()
     assert "年度最高支付限额" in html and "第十六条" in html and "3500.00 元" in html
     assert 'class="unset-row"' in html  # chronic parameters are unset in Wuhan's rules
@@ -87,6 +90,19 @@ def test_schema_page_is_a_table(client):
     assert 'class="data schema-table"' in html
     assert "general_outpatient.annual_cap.employee" in html and "年度最高支付限额" in html
     assert "金额" in html and "<details>" in html
+    # Every parameter has its Chinese name, and a kind given as a list of JSON types is in
+    # words (the page showed "later_rule_groups" and "['boolean', 'null']").
+    from policies.labels import schema_rows
+
+    rows = {row["path"]: row for row in schema_rows()}
+    assert rows["later_rule_groups"]["label"].startswith("待遇另行制定")
+    assert rows["general_outpatient.min_level"]["label"] == "最低医疗机构级别"
+    assert (
+        rows["out_of_region.manual_reimbursement"]["kind"]
+        == "是/否（true/false） 或 null（未设定）"
+    )
+    unnamed = [p for p, row in rows.items() if "=" not in p and row["label"] == p]
+    assert unnamed == []
 
 
 def test_policy_admin_creates_a_pooling_area(client):
