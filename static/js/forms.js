@@ -26,7 +26,10 @@
       var inRow = invalid[i].matches(".has-error") ? invalid[i] : invalid[i].closest(".form-row, form");
       var named = invalid[i].getAttribute("data-field");
       var byName = named && main.querySelector('[name="' + named + '"]');
-      target = byName && visible(byName) ? byName : (inRow && inRow.querySelector(FIELDS));
+      // The field itself, not the search box a searchable select puts before it.
+      var inside = inRow && (inRow.querySelector(FIELDS.replace(/input:/, "input:not(.select-search):")) ||
+        inRow.querySelector(FIELDS));
+      target = byName && visible(byName) ? byName : inside;
     }
     if (!target) {
       var forms = main.querySelectorAll("form");

@@ -201,12 +201,22 @@ def test_the_bad_value_page_says_its_charset(rf):
     assert "NUL" in page.content.decode("utf-8") and "提交" in page.content.decode("utf-8")
 
 
-def test_the_bad_value_page_on_postgres_says_its_charset(postgres, client):
+def test_the_bad_value_page_on_postgres_says_its_charset(postgres, client, rf):
+    # The search forms now refuse a NUL themselves (an HTML page, the message beside the field,
+    # with its charset); a value only the database refuses still meets the middleware's page.
     client.force_login(UserFactory(roles=["clerk"]))
     page = client.get("/enrollment/persons/", {"q": "王\x00"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert page.status_code == 400
-    assert page["Content-Type"] == "text/plain; charset=utf-8"
-    assert "提交" in page.content.decode("utf-8")
+    assert page["Content-Type"] == "text/html; charset=utf-8"
+    assert "NUL" in page.content.decode("utf-8")
+    from django.db import DataError
+
+    from staff.middleware import BadValueMiddleware
+
+    answer = BadValueMiddleware(lambda r: None).process_exception(rf.get("/"), DataError("x"))
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "text/plain; charset=utf-8"
+    assert "提交" in answer.content.decode("utf-8")
 
 
 def test_the_schema_says_who_decided_can_be_null():
