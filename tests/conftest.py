@@ -38,17 +38,16 @@ def pytest_collection_modifyitems(config, items):
     """``SKIP_SERVICE_FREE=1`` (CI's second pass, on PostgreSQL, Redis and chromium) leaves out
     the tests that use no database and no service: the first pass (SQLite default) has just run
     them, and they cannot behave differently (pure calculator properties, parsers, settings
-    checks in their own subprocess). Everything touching a database or a service runs in both."""
+    checks in their own subprocess), nor the slow ones marked ``sqlite_file`` (they make their
+    own SQLite file and need no service: the first pass runs them too). Everything touching a
+    database or a service runs in both."""
     if os.environ.get("SKIP_SERVICE_FREE") != "1":
         return
     keep, left_out = [], []
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if (
-            names & _SERVICE_FIXTURES
-            or item.get_closest_marker("django_db")
-            or item.get_closest_marker("slow")
-        ):
+        slow_here = item.get_closest_marker("slow") and not item.get_closest_marker("sqlite_file")
+        if names & _SERVICE_FIXTURES or item.get_closest_marker("django_db") or slow_here:
             keep.append(item)
         else:
             left_out.append(item)

@@ -15,6 +15,7 @@ from tests.helpers.procs import ROOT, free_port, manage, project_env
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.sqlite_file
 def test_migrate_demo_and_serve_on_an_empty_sqlite_database(tmp_path):
     env = project_env(DATABASE_URL=f"sqlite:///{tmp_path / 'newcomer.sqlite3'}", DEBUG="1")
     env.pop("REDIS_URL", None)

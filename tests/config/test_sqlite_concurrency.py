@@ -9,6 +9,7 @@ from tests.helpers.procs import ROOT, manage, project_env
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_file
 def test_concurrent_writers_on_sqlite_never_see_database_is_locked(tmp_path):
     env = project_env(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}")
     env.pop("REDIS_URL", None)
