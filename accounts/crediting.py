@@ -123,12 +123,21 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
             # A framework without a document of its own (e.g. 云南省 above 玉溪市) has no one
             # to credit: only a region with retirees waiting is reported.
             if _has_retirees(region, first):
-                errors.append({"region": region.code, "message": exc.message})
+                errors.append(
+                    {"region": region.code, "region_name": region.name, "message": exc.message}
+                )
             continue
         try:
             bands = retiree_bands(version.document, first, region=region.name)
         except UnsetParameter as exc:
-            errors.append({"region": region.code, "field": exc.parameter, "message": exc.message})
+            errors.append(
+                {
+                    "region": region.code,
+                    "region_name": region.name,
+                    "field": exc.parameter,
+                    "message": exc.message,
+                }
+            )
             continue
         cutoff, unset = retiree_month_rule(first, version.document)
         if unset:
@@ -138,6 +147,7 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
                 errors.append(
                     {
                         "region": region.code,
+                        "region_name": region.name,
                         "field": "account.retiree_credit_from",
                         "message": (
                             f"{region.name}: {waiting} 名本月退休人员未划入——政策参数 "
@@ -154,6 +164,7 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
                 errors.append(
                     {
                         "region": region.code,
+                        "region_name": region.name,
                         "field": f"later_rule_groups.{group}",
                         "message": (
                             f"{region.name}: {waiting} 名退休人员属文件另行制定标准的人群，未划入"

@@ -458,7 +458,13 @@ def _rates(job_id: int) -> tuple[dict[tuple[int, str], Decimal], list[dict]]:
                 ).values_list("row", flat=True)[:50]
             )
             errors.extend(
-                {"row": r, "field": "period", "region": version.region.code, "message": exc.message}
+                {
+                    "row": r,
+                    "field": "period",
+                    "region": version.region.code,
+                    "region_name": version.region.name,
+                    "message": exc.message,
+                }
                 for r in rows
             )
     return rates, errors

@@ -35,3 +35,21 @@ def test_selfcheck_button_runs_a_job(client, django_capture_on_commit_callbacks)
 
 def test_pages_need_login(client):
     assert client.get("/jobs/").status_code == 302
+
+
+def test_a_regions_refusal_names_the_region_beside_its_code(
+    client, django_capture_on_commit_callbacks
+):
+    # Jilin (吉医保联〔2022〕22号) leaves the retiree credit to the cities: a crediting run
+    # refuses it (accounts/crediting.py records region_name), and the job page names the
+    # region, not only its code.
+    user = UserFactory(roles=[CLERK])
+    client.force_login(user)
+    job = Job.objects.create(
+        kind="selfcheck",
+        status="failed",
+        created_by=user,
+        errors=[{"region": "220000", "region_name": "吉林省", "field": "x", "message": "未设定"}],
+    )
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "吉林省（220000）" in page
