@@ -103,9 +103,9 @@ def test_redis_restarted_with_jobs_queued_none_lost_none_doubled(postgres_tx, tm
         # Then Redis comes back with its queue
         server = start_redis(port, tmp_path)
         assert broker.llen(queue) == 5
-        worker = start_worker(queue, url)
         # and the resend (here at once, so the five still on the queue are sent a second time)
-        # puts the two unsent ones on it
+        # puts the two unsent ones on it; the worker starts after it (a worker already running
+        # could have taken a job off the queue before the resend counted the waiting ones)
         resent = manage(
             "shell",
             "-c",
@@ -115,6 +115,7 @@ def test_redis_restarted_with_jobs_queued_none_lost_none_doubled(postgres_tx, tm
             timeout=60,
         )
         assert resent.stdout.split()[-1] == "7", resent.stderr
+        worker = start_worker(queue, url)
         deadline = time.monotonic() + 90
         while Job.objects.exclude(status=Job.Status.SUCCEEDED).exists():
             assert time.monotonic() < deadline, list(Job.objects.values("pk", "status"))
