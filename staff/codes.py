@@ -31,6 +31,7 @@ CODES: dict[str, dict[str, Any]] = {
         "selfcheck": L("System self-check"),
         "person_import": L("Person import"),
         "policy_replay": L("Policy replay of a draft"),
+        "catalogue_import": L("Medical catalogue import"),
     },
     "ledger_kind": {
         "payroll_credit": L("Payroll credit"),
@@ -200,6 +201,10 @@ CODES: dict[str, dict[str, Any]] = {
         "created": L("Created"),
         "updated": L("Updated"),
         "filename": L("File"),
+        # The catalogue import's (catalogue/imports.py).
+        "dry_run": L("Check only (dry run)"),
+        "new": L("New items"),
+        "overrides": L("Regional overrides"),
     },
 }
 
@@ -216,6 +221,9 @@ _SENTENCE_KEYS = (
     "statements_written",
     "created",
     "updated",
+    "new",
+    "overrides",
+    "dry_run",
     "amount",
     "steps",
 )
