@@ -58,8 +58,8 @@ HEADERS_ZH = {
     "med_chrgitm_type": "医疗收费项目类别",
     "price_ceiling": "最高限价",
     "selfpay_prop": "自付比例",
-    "valid_from": "开始日期",
-    "valid_to": "结束日期",
+    "valid_from": "有效期起",
+    "valid_to": "有效期止",
     "region": "统筹区编码",
 }
 # The Chinese names a clerk may write instead of the codes (the template lists both).

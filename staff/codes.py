@@ -162,7 +162,7 @@ CODES: dict[str, dict[str, Any]] = {
         "level": L("Level"),
         "designated": L("Designated"),
         # The medical catalogue's file columns (catalogue/imports.py).
-        "chrgitm_lv": L("Catalogue class (甲/乙/丙)"),
+        "chrgitm_lv": L("Payment level"),
         "med_chrgitm_type": L("Charge item type"),
         "price_ceiling": L("Price ceiling"),
         "selfpay_prop": L("Self-pay proportion"),

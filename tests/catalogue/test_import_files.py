@@ -51,7 +51,7 @@ def test_the_template_has_chinese_headers_allowed_values_and_code_lists(clerk):
     header = next(book.worksheets[0].iter_rows(values_only=True))
     assert header == (
         "医保目录编码", "目录名称", "目录类别", "收费项目等级", "医疗收费项目类别", "最高限价",
-        "自付比例", "开始日期", "结束日期", "统筹区编码",
+        "自付比例", "有效期起", "有效期止", "统筹区编码",
     )  # fmt: skip
     notes = _text(book["填写说明"])
     for allowed in ("drug（药品）", "material（医用耗材）", "01（甲类）", "02（乙类）", "03（丙类",
@@ -84,7 +84,7 @@ def test_a_failed_import_offers_a_report_naming_each_rows_field_and_reason(
     clerk, django_capture_on_commit_callbacks
 ):
     content = (
-        "医保目录编码,目录名称,目录类别,收费项目等级,医疗收费项目类别,最高限价,自付比例,开始日期,结束日期\n"
+        "医保目录编码,目录名称,目录类别,收费项目等级,医疗收费项目类别,最高限价,自付比例,有效期起,有效期止\n"
         "XJ01,阿莫西林胶囊,drug,01,09,0.52,,2024-01-01,\n"
         'X2,=HYPERLINK("http://x"),pill,01,09,,,,\n'
         "X3,名称,drug,04,09,１２,,,\n"
