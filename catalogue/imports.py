@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.registry import JobFailed
+from staff.import_files import header_codes
 
-from .models import CatalogueItem, CatalogueOverride, CatalogueRow, Kind, Level
+from .models import CHARGE_TYPES, CatalogueItem, CatalogueOverride, CatalogueRow, Kind, Level
 from .pinyin import initials
 
 COLUMNS = [
@@ -48,6 +49,29 @@ _REGION = re.compile(r"^[0-9]{6}$")
 _TYPE = re.compile(r"^(0[1-9]|1[0-4])$")
 KINDS = {k.value for k in Kind}
 LEVELS = {v.value for v in Level}
+# The template's Chinese headers (catalogue/import_files.py); a file may use them or the codes.
+HEADERS_ZH = {
+    "code": "医保目录编码",
+    "name": "目录名称",
+    "kind": "目录类别",
+    "chrgitm_lv": "收费项目等级",
+    "med_chrgitm_type": "医疗收费项目类别",
+    "price_ceiling": "最高限价",
+    "selfpay_prop": "自付比例",
+    "valid_from": "有效期起",
+    "valid_to": "有效期止",
+    "region": "统筹区编码",
+}
+# The Chinese names a clerk may write instead of the codes (the template lists both).
+KIND_NAMES = {
+    "药品": "drug",
+    "医疗服务项目": "service",
+    "医疗服务": "service",
+    "医用耗材": "material",
+    "耗材": "material",
+}
+LEVEL_NAMES = {"甲": "01", "甲类": "01", "乙": "02", "乙类": "02", "丙": "03", "丙类": "03"}
+CHARGE_TYPE_NAMES = {name: code for code, name in CHARGE_TYPES.items()}
 
 
 class CatalogueFileError(Exception):
@@ -55,7 +79,7 @@ class CatalogueFileError(Exception):
 
 
 def _check_header(header: list) -> list[str]:
-    names = [str(h or "").strip().lstrip("\ufeff") for h in header]
+    names = header_codes(header, HEADERS_ZH)
     missing = [c for c in COLUMNS if c not in names]
     extra = [n for n in names if n and n not in COLUMNS + OPTIONAL]
     if missing or extra:
@@ -185,13 +209,16 @@ def check_row(number: int, raw: dict) -> tuple[StagedRow | None, list[dict]]:
     name = _text(raw.get("name"))
     if not name or len(name) > 200:
         error("name", _("The name is empty or longer than 200 characters."))
-    kind = _text(raw.get("kind")).lower()
+    kind = _text(raw.get("kind"))
+    kind = KIND_NAMES.get(kind) or kind.lower()
     if kind not in KINDS:
         error("kind", _("The kind must be drug, service or material."))
-    level = _text(raw.get("chrgitm_lv")).zfill(2)
+    level = _text(raw.get("chrgitm_lv"))
+    level = LEVEL_NAMES.get(level) or level.zfill(2)
     if level not in LEVELS:
         error("chrgitm_lv", _("The level must be 01 (甲类), 02 (乙类) or 03 (丙类)."))
-    charge = _text(raw.get("med_chrgitm_type")).zfill(2)
+    charge = _text(raw.get("med_chrgitm_type"))
+    charge = CHARGE_TYPE_NAMES.get(charge) or charge.zfill(2)
     if not _TYPE.match(charge):
         error("med_chrgitm_type", _("The charge type must be a code from 01 to 14."))
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jobs.registry import register
@@ -24,11 +25,16 @@ def clean_catalogue(parameters: dict) -> dict:
     }
 
 
+def catalogue_error_report_url(job) -> str:
+    return f"{reverse('catalogue:upload')}?report={job.pk}"
+
+
 @register(
     "catalogue_import",
     label=_("Medical catalogue import"),
     roles=(CLERK, MANAGER),
     clean=clean_catalogue,
+    error_report=catalogue_error_report_url,
 )
 def catalogue_import(job, progress):
     from .imports import catalogue_import_run

@@ -101,6 +101,60 @@ def load(stdout) -> None:
         "accounts, DEMO-7 a Chengdu employee under Sichuan's framework and Chengdu's cap); "
         "李德明 has I10 and E11 certified."
     )
+    asked = pending_reviews(zhang)
+    if asked:
+        stdout.write(f"Awaiting review (复核, for clerk2 or manager): {'; '.join(asked)}.")
+
+
+DEMO_REVERSAL_REASON = "演示：发票重复录入，申请撤销"
+
+
+def pending_reviews(zhang: Person) -> list[str]:
+    """Two acts the demo clerk asked for and another user must review (经办/复核), once each:
+    the reversal of DEMO-1 (1,200.00, above ``REVIEW_REVERSAL_ABOVE``) and the approval of
+    张伟's I10 certification. Skipped when the settings hold no review, or once asked (whatever
+    became of the request since)."""
+    from staff.models import ReviewRequest
+
+    from .reviews import (
+        REVERSAL,
+        SETTLEMENT_TYPE,
+        certification_approval_request,
+        certification_needs_review,
+        reversal_needs_review,
+        reversal_request,
+    )
+
+    clerk = get_user_model().objects.filter(username="clerk").first()
+    if clerk is None:
+        return []
+    asked = []
+    demo1 = Settlement.objects.filter(claim_number="DEMO-1").first()
+    if (
+        demo1 is not None
+        and demo1.status == Settlement.Status.SETTLED
+        and reversal_needs_review(settlement=demo1, user=clerk)
+        and not ReviewRequest.objects.filter(
+            kind=REVERSAL, object_type=SETTLEMENT_TYPE, object_id=str(demo1.pk)
+        ).exists()
+    ):
+        reversal_request(settlement=demo1, actor=clerk, reason=DEMO_REVERSAL_REASON)
+        asked.append("DEMO-1 reversal")
+    if (
+        certification_needs_review()
+        and not ChronicCertification.objects.filter(person=zhang, disease__code="I10").exists()
+    ):
+        certification = certification_apply(
+            person=zhang,
+            disease_code="I10",
+            valid_from=timezone.localdate().replace(month=1, day=1),
+            actor=clerk,
+        )
+        certification_approval_request(
+            certification=certification, actor=clerk, reason="演示：病历与诊断证明齐全"
+        )
+        asked.append("张伟's I10 certification")
+    return asked
 
 
 def _chengdu(day) -> int:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.forms import id_number_hint
 from staff.inputs import FormCodeField, FormDateField, FormDecimalField, FormIntegerField
 from staff.widgets import DateInput, searchable
 
@@ -18,6 +19,10 @@ class CertificationApplyForm(forms.Form):
         required=False,
         widget=DateInput(),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        id_number_hint(self, "id_number")
 
 
 class DecisionForm(forms.Form):
@@ -82,6 +87,8 @@ class ManualClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         from enrollment.models import Institution
 
+        id_number_hint(self, "id_number", "account_holder_id_number")
+
         self.fields["institution"].queryset = Institution.objects.order_by("code")
         self.fields["prescribing_institution"].queryset = Institution.objects.filter(
             kind="hospital"
@@ -133,6 +140,10 @@ class SettlementSearchForm(forms.Form):
         required=False,
         choices=[("", _("Every status")), ("settled", _("Settled")), ("reversed", _("Reversed"))],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        id_number_hint(self, "person", search=True)
 
     def clean(self):
         data = super().clean()

@@ -16,9 +16,12 @@ class RegionChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
-def id_number_hint_attrs() -> dict[str, str]:
+def id_number_hint_attrs(name: str = "id_number", *, search: bool = False) -> dict[str, str]:
     """Attributes that make ``static/js/id_number.js`` show, as the number is typed, the birth
-    date, sex and issuing place it encodes, in the page's language."""
+    date, sex and issuing place it encodes, in the page's language, in a box after the input
+    (``<name>_hint``). ``search``: a box that takes a name or an ID number (or a prefix) shows
+    the hint only once 18 characters shaped like an ID number are typed, and nothing for a
+    name."""
     from django.urls import reverse
     from django.utils.translation import gettext
 
@@ -38,12 +41,20 @@ def id_number_hint_attrs() -> dict[str, str]:
         "unknown": gettext("place code %(code)s is not in the division table"),
     }
     return {
-        "data-id-number": "",
+        "data-id-number": "search" if search else "",
         "data-place-url": reverse("enrollment:place", args=["000000"]),
         "data-messages": json.dumps(messages, ensure_ascii=False),
         "autocomplete": "off",
-        "aria-describedby": "id_number_hint",
+        "aria-describedby": f"{name}_hint",
     }
+
+
+def id_number_hint(form: forms.Form, *names: str, search: bool = False) -> None:
+    """Give the form's ID-number fields ``names`` the typing hint (in ``__init__``: the messages
+    are in the request's language)."""
+    for name in names:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(id_number_hint_attrs(name, search=search))
 
 
 class PersonForm(forms.Form):
@@ -51,8 +62,7 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "id_number" in self.fields:
-            self.fields["id_number"].widget.attrs.update(id_number_hint_attrs())
+        id_number_hint(self, "id_number")
         if self.is_bound and self._regions_differ():
             # Shown only once a registration with an employer of another region was sent:
             # the refusal names both regions and this box confirms it on the next save.
@@ -177,6 +187,7 @@ class PersonFilterForm(ListFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].label = _("ID number, name or pinyin initials")
+        id_number_hint(self, "q", search=True)
 
 
 class EmployerFilterForm(ListFilterForm):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.forms import id_number_hint
 from staff.inputs import FormDateField, FormDecimalField, FormIntegerField
 from staff.widgets import DateInput
 
@@ -26,6 +27,10 @@ class GrantForm(forms.Form):
         label=_("Valid from (default today)"), required=False, widget=DateInput()
     )
     valid_to = FormDateField(label=_("Valid to (optional)"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        id_number_hint(self, "member_id_number")
 
 
 class RevokeForm(forms.Form):

@@ -16,6 +16,9 @@ A kind may register ``cleanup(job, finished=...)``: it removes what a run leaves
 is cut short (staging rows), before the job runs again (``finished=False``) and once it has
 ended, whatever the outcome (``finished=True``, e.g. the uploaded file). It runs on a fresh
 connection when the handler's was lost, and must be idempotent.
+
+A kind may register ``error_report(job) -> url``: where a failed job's errors are downloaded as
+a report (the job page links it for the users of the kind's roles).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class JobKind:
     # was refused for): ``backlog() -> [{"period", "region", "label", "pending"}]``.
     backlog: Callable[[], list[dict[str, Any]]] | None = None
     cleanup: Cleanup = _no_cleanup
+    error_report: Callable[[Job], str] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -63,6 +67,7 @@ def register(
     clean: Cleaner | None = None,
     backlog: Callable[[], list[dict[str, Any]]] | None = None,
     cleanup: Cleanup | None = None,
+    error_report: Callable[[Job], str] | None = None,
 ):
     def decorator(handler: Handler) -> Handler:
         _KINDS[kind] = JobKind(
@@ -73,6 +78,7 @@ def register(
             clean=clean or (lambda parameters: {}),
             backlog=backlog,
             cleanup=cleanup or _no_cleanup,
+            error_report=error_report,
         )
         return handler
 

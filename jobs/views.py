@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from staff.errors import DomainError
-from staff.roles import user_has_role
+from staff.roles import AUDITOR, user_has_role
 
 from .registry import all_kinds, get_kind
 from .selectors import job_list, job_live
@@ -43,8 +43,28 @@ def job_detail_page(request, job_id: int):
     return render(
         request,
         "jobs/job_detail.html",
-        {"job": job, "kind": kind, "backlogs": _backlogs(kind) if kind else []},
+        {
+            "job": job,
+            "kind": kind,
+            "backlogs": _backlogs(kind) if kind else [],
+            "report_url": _report_url(request, job),
+        },
     )
+
+
+def _report_url(request, job) -> str:
+    """The failed job's downloadable error report, for the users who do this kind of job and
+    the auditors (who read everything)."""
+    kind = get_kind(job.kind)
+    if (
+        kind is None
+        or kind.error_report is None
+        or job.status != job.Status.FAILED
+        or not job.errors
+        or not user_has_role(request.user, *kind.roles, AUDITOR)
+    ):
+        return ""
+    return kind.error_report(job)
 
 
 @login_required
@@ -52,7 +72,9 @@ def job_detail_page(request, job_id: int):
 def job_progress_fragment(request, job_id: int):
     """The progress bar alone; htmx polls it until the job has finished."""
     job = job_live(get_object_or_404(job_list(user=request.user), pk=job_id))
-    return render(request, "jobs/_progress.html", {"job": job})
+    return render(
+        request, "jobs/_progress.html", {"job": job, "report_url": _report_url(request, job)}
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ import copy
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import PolicyVersion, Region
 from .services import policies_load_seeds, policy_version_publish, region_create
@@ -140,3 +141,61 @@ def load(stdout) -> None:
         f"Region tree: 成都市 (510100) under 四川省 with its annual cap (demonstration figure); Baotou's "
         f"average pension filled ({fills} fills created) from a demonstration notice."
     )
+    if pending_publication():
+        stdout.write(
+            "Awaiting review (复核, for policy_admin2): policy_admin's publication of 西藏自治区's "
+            "family-sharing residual balance from next January (a demonstration notice)."
+        )
+
+
+PUBLICATION_NUMBER = "藏医保演示〔2026〕1号"
+PUBLICATION_SOURCE = (
+    f"{PUBLICATION_NUMBER}《关于调整家庭共济个人账户留存额度的通知》（演示文件，金额为演示数值）"
+)
+
+
+def pending_publication() -> bool:
+    """A publication policy_admin asked for and another policy administrator must review
+    (经办/复核): 西藏自治区's residual balance for family sharing, 3,000.00 → 2,500.00 from the
+    next 1 January (after every demo settlement). Asked once (whatever became of it since);
+    skipped when publications are not reviewed or the region's document has no such value."""
+    from django.contrib.auth import get_user_model
+
+    from staff.models import ReviewRequest
+
+    from .reviews import PUBLICATION, REGION_TYPE, publication_needs_review, publication_request
+
+    author = get_user_model().objects.filter(username="policy_admin").first()
+    tibet = Region.objects.filter(code="540000").first()
+    if author is None or tibet is None or not publication_needs_review():
+        return False
+    if ReviewRequest.objects.filter(
+        kind=PUBLICATION, object_type=REGION_TYPE, summary__contains=PUBLICATION_NUMBER
+    ).exists():
+        return False
+    start = date(timezone.localdate().year + 1, 1, 1)
+    current = (
+        tibet.versions.filter(effective_from__lt=start)
+        .exclude(effective_to__lt=start)
+        .order_by("-effective_from")
+        .first()
+    )
+    if current is None or current.effective_to is not None:
+        return False
+    document = copy.deepcopy(current.document)
+    if (document.get("family_sharing") or {}).get("min_residual_balance") is None:
+        return False
+    document["family_sharing"]["min_residual_balance"] = "2500.00"
+    document.setdefault("sources", {})["family_sharing.min_residual_balance"] = {
+        "article": "演示",
+        "note": "演示数值，非种子文件所载",
+    }
+    publication_request(
+        region=tibet,
+        actor=author,
+        effective_from=start,
+        source=PUBLICATION_SOURCE,
+        document=document,
+        reason="演示：年度留存额度调整",
+    )
+    return True

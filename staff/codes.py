@@ -31,6 +31,7 @@ CODES: dict[str, dict[str, Any]] = {
         "selfcheck": L("System self-check"),
         "person_import": L("Person import"),
         "policy_replay": L("Policy replay of a draft"),
+        "catalogue_import": L("Medical catalogue import"),
     },
     "ledger_kind": {
         "payroll_credit": L("Payroll credit"),
@@ -161,7 +162,7 @@ CODES: dict[str, dict[str, Any]] = {
         "level": L("Level"),
         "designated": L("Designated"),
         # The medical catalogue's file columns (catalogue/imports.py).
-        "chrgitm_lv": L("Catalogue class (甲/乙/丙)"),
+        "chrgitm_lv": L("Payment level"),
         "med_chrgitm_type": L("Charge item type"),
         "price_ceiling": L("Price ceiling"),
         "selfpay_prop": L("Self-pay proportion"),
@@ -200,6 +201,10 @@ CODES: dict[str, dict[str, Any]] = {
         "created": L("Created"),
         "updated": L("Updated"),
         "filename": L("File"),
+        # The catalogue import's (catalogue/imports.py).
+        "dry_run": L("Check only (dry run)"),
+        "new": L("New items"),
+        "overrides": L("Regional overrides"),
     },
 }
 
@@ -216,6 +221,9 @@ _SENTENCE_KEYS = (
     "statements_written",
     "created",
     "updated",
+    "new",
+    "overrides",
+    "dry_run",
     "amount",
     "steps",
 )

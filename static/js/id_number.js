@@ -2,6 +2,8 @@
 // place it encodes, before the form is saved. The checksum is GB 11643's; a wrong one says the
 // number is invalid and never which last digit would "fix" it (a typo elsewhere also breaks it).
 // Only the six-digit place code is sent to the server (for its name), never the number.
+// A search box (data-id-number="search") takes a name or an ID number or a prefix of one: it
+// shows the hint only once 18 characters shaped like an ID number are typed.
 (function () {
   "use strict";
   var WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -24,11 +26,20 @@
   function setup(input) {
     var text = JSON.parse(input.getAttribute("data-messages"));
     var placeUrl = input.getAttribute("data-place-url");
+    var search = input.getAttribute("data-id-number") === "search";
     var box = document.createElement("div");
     box.id = input.getAttribute("aria-describedby") || input.id + "_hint";
     box.className = "id-hint";
     box.setAttribute("aria-live", "polite");
     box.setAttribute("data-id-hint", "");
+    if (input.closest(".inline-form, .filters")) {
+      // In a row of fields the hint floats under the input instead of pushing the row about.
+      var field = document.createElement("span");
+      field.className = "id-field";
+      input.insertAdjacentElement("beforebegin", field);
+      field.appendChild(input);
+      box.classList.add("float");
+    }
     input.insertAdjacentElement("afterend", box);
 
     function show(parts, bad) {
@@ -54,6 +65,7 @@
     function update() {
       var number = input.value.replace(/\s+/g, "").toUpperCase();
       if (!number) { show([]); return; }
+      if (search && !/^[0-9]{17}[0-9X]$/.test(number)) { show([]); return; }
       if (!/^[0-9]{0,17}$/.test(number.slice(0, 17)) || !/^[0-9X]?$/.test(number.slice(17, 18))) {
         show([text.shape], true); return;
       }

@@ -1,6 +1,8 @@
 import pytest
 from django.db import connection, connections
 
+from tests.helpers.browser import chinese_browser_env
+
 
 @pytest.fixture
 def page(browser_path, live_server, tmp_path, monkeypatch):
@@ -17,6 +19,7 @@ def page(browser_path, live_server, tmp_path, monkeypatch):
         browser = pw.chromium.launch(
             executable_path=browser_path,
             headless=True,
+            env=chinese_browser_env(),
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
@@ -26,6 +29,7 @@ def page(browser_path, live_server, tmp_path, monkeypatch):
                 "--disable-sync",
                 "--no-first-run",
                 "--disable-quic",
+                "--lang=zh-CN",  # the UI language elsewhere; on Linux the env decides
             ],
         )
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

@@ -44,7 +44,7 @@ def test_clerk_registers_a_person_with_hints_and_a_confirmation(page, live_serve
     page.select_option("#id_employer", str(employer.pk))
     page.fill("#id_contribution_base", "6000")
     # A date input takes 20260101 typed (whatever order the browser's locale gives its
-    # segments: headless chromium's is mm/dd/yyyy) and 2026/01/01 pasted.
+    # segments: yyyy/mm/dd in Chinese, mm/dd/yyyy in English) and 2026/01/01 pasted.
     page.click("#id_benefits_from")
     page.keyboard.type("20260101")
     assert page.input_value("#id_benefits_from") == "2026-01-01"

@@ -28,6 +28,7 @@ from django.test import Client
 from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN
 from tests.browser.test_dashboards import reseed_what_migrations_seed
 from tests.factories import UserFactory
+from tests.helpers.browser import chinese_browser_env
 from tests.pages.test_labels_walk import _ids, _paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -141,7 +142,14 @@ def test_every_page_of_every_role_fits_1024_pixels_without_errors(
         browser = pw.chromium.launch(
             executable_path=browser_path,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
+            env=chinese_browser_env(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--lang=zh-CN",
+            ],
         )
         try:
             for role in ROLES:

@@ -2,6 +2,7 @@
 JSON endpoint the form's script asks (only the place code travels), and a wrong check digit
 that never suggests the "right" one."""
 
+import re
 from datetime import date
 
 import pytest
@@ -72,3 +73,34 @@ def test_the_person_form_carries_the_hint_attributes(client):
     html = client.get("/enrollment/persons/new/").content.decode()
     assert "data-id-number" in html and 'data-place-url="/enrollment/places/000000/"' in html
     assert "校验位不符" in html  # the script's messages, in the page's language
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "names", "search"),
+    [
+        ("/claims/certifications/", ["id_number"], False),
+        ("/claims/manual/", ["id_number", "account_holder_id_number"], False),
+        ("/enrollment/persons/", ["q"], True),
+        ("/claims/settlements/", ["person"], True),
+    ],
+)
+def test_every_form_a_clerk_types_an_id_number_into_carries_the_hint(client, url, names, search):
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get(url).content.decode()
+    for name in names:
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert f'data-id-number="{"search" if search else ""}"' in tag, tag
+        assert f'aria-describedby="{name}_hint"' in tag and "data-place-url" in tag
+        assert "校验位不符" in tag  # the script's messages, in the page's language
+
+
+@pytest.mark.django_db
+def test_the_family_sharing_grant_form_carries_the_hint(client):
+    from tests.factories import PersonFactory
+
+    holder = PersonFactory()
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get(f"/family-sharing/grant/{holder.pk}/").content.decode()
+    tag = re.search(r'<input[^>]*name="member_id_number"[^>]*>', html).group(0)
+    assert 'data-id-number=""' in tag and 'aria-describedby="member_id_number_hint"' in tag
