@@ -92,6 +92,44 @@ def defaults_for_the_generator() -> None:
                 )
 
 
+# What Wuhan's seeded document leaves to the bureau, as a bureau that settled the generator's
+# claims had filled it: pharmacy claims (第十四条, 外配处方 第二十条) by the prescribing
+# hospital's level (双通道), and the chronic and special benefits that 第十八条、第二十四条 leave
+# to "本市现行政策" — with the BENCH'S OWN ASSUMED FIGURES (not Wuhan's: no document here
+# gives them).
+FILL = {
+    ("general_outpatient", "pharmacy_rule"): "prescribing_level",
+    ("chronic", "deductible"): "300.00",
+    ("chronic", "ratio"): "0.70",
+    ("chronic", "cap_max"): "5000.00",
+    ("special", "deductible"): "0.00",
+    ("special", "ratio_by_level"): {"1": "0.80", "2": "0.80", "3": "0.80"},
+}
+
+
+def bureau_fill(region) -> None:
+    """Without a fill the version in force refuses every pharmacy, chronic and special claim of
+    the generator's (about 4 in 10 of Wuhan's): no settlement of them could exist. The bench
+    publishes the fill (``FILL``) once."""
+    from policies.models import PolicyVersion
+    from policies.services import policy_version_publish
+
+    if PolicyVersion.objects.filter(region=region, kind="fill").exists():
+        return
+    for version in PolicyVersion.objects.filter(region=region, kind="version"):
+        document = copy.deepcopy(version.document)
+        for (section, name), value in FILL.items():
+            if document[section].get(name) is None:
+                document[section][name] = value
+        policy_version_publish(
+            region=region,
+            effective_from=version.effective_from,
+            effective_to=version.effective_to,
+            source="基准经办规程（基准假设值：药店外配处方按处方机构级别，门诊慢特病标准）",
+            document=document,
+        )
+
+
 def run_job(draft_id: int) -> tuple[float, dict, int]:
     from jobs.services import job_create
 
@@ -134,6 +172,8 @@ def main():
             f"loaded {counts['persons']:,} persons and {counts['claims']:,} settlements with COPY"
             f" in {load_timer.seconds:.0f} s"
         )
+    if os.environ.get("BENCH_LOAD_ONLY") == "1":
+        return
     os.environ["REDIS_URL"] = REDIS
     os.environ["CELERY_QUEUE"] = QUEUE
     settings.CELERY_TASK_DEFAULT_QUEUE = QUEUE
@@ -148,6 +188,7 @@ def main():
     from replay.engine import Scope, replay_chunk
 
     wuhan = Region.objects.get(code="420100")
+    bureau_fill(wuhan)
     PolicyDraft.objects.filter(region=wuhan).delete()
     document = copy.deepcopy(effective_policy(region=wuhan, on_date=date(2025, 6, 1)).document)
     document["general_outpatient"]["ratio"]["employee"]["1"] = "0.85"
@@ -186,6 +227,8 @@ def main():
         f"replayed {replayed:,} settlements of 420100 ({agg.refused_claims:,} refused by the"
         f" draft); the calculator ran on {len(recorded):,} of them"
     )
+    for parameter, (_article, message, n) in sorted(agg.refused.items(), key=lambda i: -i[1][2]):
+        print(f"  refused {n:,}: {parameter}: {message[:120]}")
     print()
     print("| run | claims | seconds | claims/s | vs bare calculator | peak RSS per process |")
     print("|---|---|---|---|---|---|")
