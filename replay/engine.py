@@ -539,11 +539,16 @@ def settlements(scope: Scope, lo: int, hi: int):
     balance before each (the latest ledger balance of the paying account written before the
     settlement) and whether the stored claim reached an annual cap (its explanation has a cap
     line)."""
-    payer = Coalesce(OuterRef("account_holder_id"), OuterRef("person_id"))
-    # The payer's account by its person (unique), then one index-only step down the ledger's
-    # (account, created_at, id) INCLUDE (balance_after) index.
+    # Two levels down (the ledger's subquery's own subquery): the settlement's payer.
+    payer = Coalesce(OuterRef(OuterRef("account_holder_id")), OuterRef(OuterRef("person_id")))
+    account = PersonalAccount.objects.filter(person_id=payer).values("id")[:1]
+    # The payer's account by its person (unique), then one index-only step backwards down the
+    # ledger's (account, created_at, id) INCLUDE (balance_after) index (by the account's id,
+    # not through a join, which PostgreSQL plans as a sort of the account's entries).
     balance = (
-        LedgerEntry.objects.filter(account__person_id=payer, created_at__lte=OuterRef("created_at"))
+        LedgerEntry.objects.filter(
+            account_id=Subquery(account), created_at__lte=OuterRef("created_at")
+        )
         .order_by("-created_at", "-id")
         .values("balance_after")[:1]
     )
