@@ -348,6 +348,12 @@ def age_band(birth: date, day: date) -> str:
 # --- Facts of a chunk -----------------------------------------------------------------------------
 
 
+PERSON_FIELDS = (
+    "id", "id_number", "name", "region_id", "scheme", "category", "employment",
+    "retirement_date", "rule_group", "benefits_from", "status", "birth_date",
+)  # fmt: skip
+
+
 class ChunkFacts:
     """Every fact the chunk's claims need, read in a few queries by person-id range (a fixed
     number of queries whatever the chunk's claims: ``tests/replay`` counts them)."""
@@ -365,12 +371,16 @@ class ChunkFacts:
             .values_list("holder_id", flat=True)
             .distinct()
         )
-        self.persons = {
-            p.pk: p
-            for p in Person.objects.select_related("region").filter(
-                Q(pk__gte=lo, pk__lte=hi, region_id__in=region_ids) | Q(pk__in=holders)
-            )
-        }
+        # The fields the plan and its messages read; the region from the few regions read
+        # once (not a joined copy per person).
+        regions = Region.objects.in_bulk()
+        cache_region = Person.region.field.set_cached_value
+        self.persons = {}
+        for p in Person.objects.only(*PERSON_FIELDS).filter(
+            Q(pk__gte=lo, pk__lte=hi, region_id__in=region_ids) | Q(pk__in=holders)
+        ):
+            cache_region(p, regions[p.region_id])
+            self.persons[p.pk] = p
         # Whose account exists (a payer without one pays nothing from an account).
         self.accounts = set(
             PersonalAccount.objects.filter(
@@ -382,7 +392,7 @@ class ChunkFacts:
         # settlements name took two more passes over those settlements (random heap reads).
         fields = ("id", "kind", "level", "designated", "specialist", "region_id")
         self.institutions = Institution.objects.only(*fields).in_bulk()
-        self.region_codes = dict(Region.objects.values_list("pk", "code"))
+        self.region_codes = {pk: r.code for pk, r in regions.items()}
         self.certified: dict[int, list] = {}
         for pid, code, kind, vf, vt in ChronicCertification.objects.filter(
             status="approved", **in_range
