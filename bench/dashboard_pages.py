@@ -111,10 +111,13 @@ def load(url: str) -> dict:
         ).fetchall()
         versions: dict[int, list[tuple[date, int]]] = {}
         for region_id, effective_from, version_id in conn.execute(
-            "SELECT region_id, effective_from, id FROM policies_policyversion ORDER BY 1, 2"
+            "SELECT region_id, effective_from, id FROM policies_policyversion"
+            " WHERE kind = 'version' ORDER BY 1, 2"
         ):
             versions.setdefault(region_id, []).append((effective_from, version_id))
-        diseases = dict(conn.execute("SELECT code, id FROM claims_disease").fetchall())
+        diseases, disease_kind = {}, {}
+        for code, pk, kind in conn.execute("SELECT code, id, kind FROM claims_disease"):
+            diseases[code], disease_kind[code] = pk, kind
         stamp = "2024-01-01 09:00:00+08"
 
         # Employers and institutions: 700 employers and 300 institutions per region.
@@ -256,11 +259,16 @@ def load(url: str) -> dict:
         )
         codes = sorted(diseases)
         statuses = ("approved",) * 7 + ("applied", "rejected", "revoked")
+        # Who may make a chronic or special claim: a person with an approved certification of
+        # a disease of that kind (the settlement refuses the others), by region and kind.
+        certified: dict[tuple[int, str], list[tuple[int, str]]] = {}
         for c in range(1, PERSONS // 20 + 1):
+            p, code = (c * 37) % PERSONS + 1, codes[c % len(codes)]
             certifications.add(
-                "2024-01-01", statuses[c % 10], "", stamp, (c * 37) % PERSONS + 1,
-                diseases[codes[c % len(codes)]],
+                "2024-01-01", statuses[c % 10], "", stamp, p, diseases[code],
             )  # fmt: skip
+            if statuses[c % 10] == "approved":
+                certified.setdefault((region_of[p], disease_kind[code]), []).append((p, code))
         certifications.close()
         times["load_people"] = time.perf_counter() - t
 
@@ -277,6 +285,7 @@ def load(url: str) -> dict:
                 "explanation", "status", "request_hash", "created_at", "reversed_at",
                 "account_holder_id", "institution_id", "person_id", "policy_version_id",
                 "sharing_authorisation_id", "institution_level", "patient_category",
+                "prescribing_institution_id",
             ],
         )  # fmt: skip
         days = (TODAY - FIRST_DAY).days + 1
@@ -294,6 +303,18 @@ def load(url: str) -> dict:
                 benefit, disease, ratio = "chronic", chronic_codes[n % 3], 0.7
             else:
                 benefit, disease, ratio = "special", special_codes[n % 2], 0.8
+            if benefit != "general_outpatient":
+                # A chronic or special claim is a certified patient's, for the certified disease
+                # (the settlement refuses any other): one of the region's certified persons.
+                pool = certified.get((region_id, benefit))
+                if pool:
+                    p, disease = pool[rng.randrange(len(pool))]
+            # A pharmacy claim carries its prescription's hospital (外配处方, 双通道).
+            prescribing = (
+                institutions_of[region_id][rng.randrange(100) * 3]
+                if level_of[institution] == "pharmacy"
+                else None
+            )
             total = int(rng.lognormvariate(5.0, 0.8) * 100) + 500
             self_pay = total // 20
             policy = total - self_pay
@@ -315,7 +336,7 @@ def load(url: str) -> dict:
                 "reversed" if reversed_ else "settled", f"{n:064x}", created,
                 created if reversed_ else None, shared[1] if shared else None, institution, p,
                 effective[-1], shared[0] if shared else None, level_of[institution],
-                category_of[p],
+                category_of[p], prescribing,
             )  # fmt: skip
             if account or family:
                 holder = shared[1] if shared else p

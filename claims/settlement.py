@@ -131,7 +131,19 @@ def _policy(rows: tuple[VersionRow, ...]) -> tuple[calculator.Policy, int]:
 
 
 def _has_version(rows: list[VersionRow]) -> bool:
-    return any(meta.split("|")[1] == "version" for _id, meta in rows)
+    # meta is "depth|kind|created" (no "|" in a depth or a timestamp): the kind is "version".
+    return any("|version|" in meta for _id, meta in rows)
+
+
+def _frozen(cls, values: dict):
+    """An instance of the frozen dataclass ``cls`` with every field in ``values``, without its
+    generated ``__init__``, which sets each field through ``object.__setattr__`` (about 6 µs
+    for ``calculator.Claim``'s 18 fields, per claim: a replay builds a million). The instance
+    is the one the constructor makes (``tests/claims`` compares them); none of these classes
+    has a ``__post_init__``."""
+    instance = object.__new__(cls)
+    instance.__dict__.update(values)
+    return instance
 
 
 # --- Facts: one read ----------------------------------------------------------------------------
@@ -321,18 +333,29 @@ def _person(
     request: ClaimRequest, facts: _Facts, document: dict, region_name: str = ""
 ) -> calculator.Person:
     person, visit = request.person, request.visit_date
-    code = (request.disease_code or "").upper()
-    return calculator.Person(
-        rate_class=_rate_class(person, visit, document, region_name),
-        scheme=person.scheme,
-        status=person.status,
-        in_waiting_period=bool(person.benefits_from and visit < person.benefits_from),
-        in_inpatient_stay=facts.in_stay,
-        on_discharge_day=facts.discharge_day,
-        rule_group=person.rule_group,
-        under_chronic_benefits=bool(facts.certified),
-        certified=any(c == code and k == request.benefit for c, k in facts.certified),
-        certified_chronic_diseases=sum(1 for _c, k in facts.certified if k == "chronic"),
+    certified = facts.certified
+    if certified:
+        code = (request.disease_code or "").upper()
+        benefit = request.benefit
+        holds = any(c == code and k == benefit for c, k in certified)
+        chronic = sum(1 for _c, k in certified if k == "chronic")
+    else:
+        holds, chronic = False, 0
+    return _frozen(
+        calculator.Person,
+        {
+            "rate_class": _rate_class(person, visit, document, region_name),
+            "scheme": person.scheme,
+            "status": person.status,
+            "in_waiting_period": bool(person.benefits_from and visit < person.benefits_from),
+            "in_inpatient_stay": facts.in_stay,
+            "on_discharge_day": facts.discharge_day,
+            "under_chronic_benefits": bool(certified),
+            "certified": holds,
+            "certified_chronic_diseases": chronic,
+            "insured_elsewhere": "",
+            "rule_group": person.rule_group,
+        },
     )
 
 
@@ -347,6 +370,8 @@ def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> s
     registry says; one that says must agree with it, else it is refused naming the field:
     ``true`` without a covering filing, or ``false`` where a filing covers the visit."""
     out = request.institution.region_id != request.person.region_id
+    if not out and not request.out_of_region_filed:
+        return ""  # in the person's own region, and the claim does not say it is filed
     covering = [
         (code, *meta.split("|", 1))
         for code, meta in (facts.filings if out else [])
@@ -387,25 +412,28 @@ def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> s
 def _claim(request: ClaimRequest, filing: str = "") -> calculator.Claim:
     institution = request.institution
     prescribing = request.prescribing_institution
-    return calculator.Claim(
-        benefit=request.benefit,
-        total_amount=request.total_amount,
-        self_pay_amount=request.self_pay_amount,
-        class_b_amount=request.class_b_amount,
-        disease_code=request.disease_code or None,
-        visit_date=request.visit_date,
-        institution_kind=institution.kind,
-        institution_level=institution.level,
-        prescribing_level=prescribing.level if prescribing else None,
-        designated=institution.designated,
-        specialist=bool(getattr(institution, "specialist", False)),
-        out_of_region=institution.region_id != request.person.region_id,
-        out_of_region_filed=bool(filing),
-        filing=filing,
-        flagged_filed=request.out_of_region_filed is True,
-        manual=request.channel == "manual",
-        use_account=request.use_account,
-        for_relative=request.account_holder is not None,
+    return _frozen(
+        calculator.Claim,
+        {
+            "benefit": request.benefit,
+            "total_amount": request.total_amount,
+            "self_pay_amount": request.self_pay_amount,
+            "class_b_amount": request.class_b_amount,
+            "disease_code": request.disease_code or None,
+            "visit_date": request.visit_date,
+            "institution_kind": institution.kind,
+            "institution_level": institution.level,
+            "prescribing_level": prescribing.level if prescribing else None,
+            "designated": institution.designated,
+            "specialist": bool(getattr(institution, "specialist", False)),
+            "out_of_region": institution.region_id != request.person.region_id,
+            "out_of_region_filed": bool(filing),
+            "filing": filing,
+            "flagged_filed": request.out_of_region_filed is True,
+            "manual": request.channel == "manual",
+            "use_account": request.use_account,
+            "for_relative": request.account_holder is not None,
+        },
     )
 
 
@@ -466,14 +494,20 @@ class _Plan:
         return {self.deductible_bucket, self.pool_bucket, *self.combined_buckets, *extra}
 
     def year_to_date(self, rows: dict[str, list]) -> calculator.YearToDate:
-        def pooled(bucket: str) -> Decimal:
-            return rows.get(bucket, [0, ZERO, ZERO])[2]
-
-        return calculator.YearToDate(
-            deductible_used=rows.get(self.deductible_bucket, [0, ZERO, ZERO])[1],
-            pooled=pooled(self.pool_bucket),
-            combined_pooled=sum((pooled(b) for b in self.combined_buckets), ZERO)
-            + self.inpatient_pooled,
+        deductible = rows.get(self.deductible_bucket)
+        pooled = rows.get(self.pool_bucket)
+        combined = self.inpatient_pooled
+        for bucket in self.combined_buckets:
+            row = rows.get(bucket)
+            if row is not None:
+                combined += row[2]
+        return _frozen(
+            calculator.YearToDate,
+            {
+                "deductible_used": ZERO if deductible is None else deductible[1],
+                "pooled": ZERO if pooled is None else pooled[2],
+                "combined_pooled": combined,
+            },
         )
 
 
@@ -482,12 +516,24 @@ ABOVE_CAP = "general_above_cap"  # Yuxi 第九条's excess above the general-out
 
 def _combined_buckets(policy: calculator.Policy, rate_class: str) -> frozenset[str]:
     """The buckets counted within ``combined_annual_max`` when it has a figure for the rate
-    class (an unset figure needs no sum: the claim is settled and the line says so)."""
-    combined = policy.get("combined_annual_max") or {}
-    key = rate_class if rate_class in combined else "retiree"
-    if combined.get(key) in (None, "unlimited"):
-        return frozenset()
-    return frozenset(combined.get("covers") or [])
+    class (an unset figure needs no sum: the claim is settled and the line says so). Read once
+    per policy and rate class (the entry keeps the policy, so its id is not reused)."""
+    key = (id(policy), rate_class)
+    entry = _COMBINED.get(key)
+    if entry is None or entry[0] is not policy:
+        combined = policy.get("combined_annual_max") or {}
+        name = rate_class if rate_class in combined else "retiree"
+        if combined.get(name) in (None, "unlimited"):
+            buckets = frozenset()
+        else:
+            buckets = frozenset(combined.get("covers") or [])
+        if len(_COMBINED) > 1024:
+            _COMBINED.clear()
+        entry = _COMBINED[key] = (policy, buckets)
+    return entry[1]
+
+
+_COMBINED: dict[tuple[int, str], tuple] = {}
 
 
 def _no_policy(request: ClaimRequest, person: Person) -> DomainError:
@@ -524,20 +570,23 @@ def _plan(request: ClaimRequest, facts: _Facts, policy_of=None, validate: bool =
     person = _person(request, facts, policy.document, policy.region_name)
     if elsewhere:
         person = replace(person, insured_elsewhere=elsewhere)
-    plan = _Plan(
-        claim=_claim(request, _filed(request, facts, policy)),
-        person=person,
-        policy=policy,
-        version_id=version_id,
-        deductible_bucket=buckets[0],
-        pool_bucket=buckets[1],
-        payer_id=request.person.pk if request.use_account else None,
-        combined_buckets=_combined_buckets(policy, person.rate_class),
-        inpatient_pooled=facts.inpatient_pooled,
-    )
+    plan = {
+        "claim": _claim(request, _filed(request, facts, policy)),
+        "person": person,
+        "policy": policy,
+        "version_id": version_id,
+        "deductible_bucket": buckets[0],
+        "pool_bucket": buckets[1],
+        "payer_id": request.person.pk if request.use_account else None,
+        "holder_floor": ZERO,
+        "holder_rule": "",
+        "authorisation_id": None,
+        "combined_buckets": _combined_buckets(policy, person.rate_class),
+        "inpatient_pooled": facts.inpatient_pooled,
+    }
     holder = request.account_holder
     if holder is None:
-        return plan
+        return _frozen(_Plan, plan)
     if facts.authorisation_id is None:
         raise DomainError(
             _(
@@ -551,13 +600,13 @@ def _plan(request: ClaimRequest, facts: _Facts, policy_of=None, validate: bool =
         raise _no_policy(request, holder)
     hp, _holder_version_id = policy_of(tuple(facts.holder_versions))
     floor, rule = _holder_terms(hp)
-    return replace(
-        plan,
+    plan.update(
         payer_id=holder.pk if request.use_account else None,
         holder_floor=floor,
         holder_rule=rule,
         authorisation_id=facts.authorisation_id,
     )
+    return _frozen(_Plan, plan)
 
 
 # id(policy) -> (policy, language, (floor, rule) or the refusal): a policy's family-sharing
@@ -596,10 +645,12 @@ def _holder_terms(hp: calculator.Policy) -> tuple[Decimal, str]:
 def _balances(plan: _Plan, account: tuple[int, Decimal] | None) -> calculator.Balances:
     balance = account[1] if account else None
     if plan.authorisation_id is not None:
-        return calculator.Balances(
-            holder_account=balance, holder_floor=plan.holder_floor, holder_rule=plan.holder_rule
-        )
-    return calculator.Balances(own_account=balance)
+        values = {"own_account": None, "holder_account": balance,
+                  "holder_floor": plan.holder_floor, "holder_rule": plan.holder_rule}  # fmt: skip
+    else:
+        values = {"own_account": balance, "holder_account": None, "holder_floor": ZERO,
+                  "holder_rule": ""}  # fmt: skip
+    return _frozen(calculator.Balances, values)
 
 
 # --- Locks and writes ---------------------------------------------------------------------------
@@ -754,6 +805,7 @@ claim_plan = _plan
 claim_balances = _balances
 claim_moves = _moves
 policy_of_rows = _policy
+instance_of = _frozen
 
 
 # --- Services -----------------------------------------------------------------------------------

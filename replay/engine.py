@@ -52,9 +52,11 @@ from claims.settlement import (
     claim_balances,
     claim_moves,
     claim_plan,
+    instance_of,
     policy_of_rows,
 )
 from enrollment.models import InpatientStay, Institution, OutOfRegionFiling, Person
+from family_sharing.models import SharingAuthorisation
 from policies.models import PolicyDraft, PolicyVersion, Region
 from policies.params import UnsetParameter, require_decimal
 from policies.selectors import effective_policy, layers_of
@@ -346,6 +348,12 @@ def age_band(birth: date, day: date) -> str:
 # --- Facts of a chunk -----------------------------------------------------------------------------
 
 
+PERSON_FIELDS = (
+    "id", "id_number", "name", "region_id", "scheme", "category", "employment",
+    "retirement_date", "rule_group", "benefits_from", "status", "birth_date",
+)  # fmt: skip
+
+
 class ChunkFacts:
     """Every fact the chunk's claims need, read in a few queries by person-id range (a fixed
     number of queries whatever the chunk's claims: ``tests/replay`` counts them)."""
@@ -353,29 +361,38 @@ class ChunkFacts:
     def __init__(self, lo: int, hi: int, region_ids: list[int]):
         in_range = {"person_id__gte": lo, "person_id__lte": hi}
         # The region's persons, and the account holders outside them (a relative's holder in
-        # another chunk or region) in the same query.
-        holders = Settlement.objects.filter(
-            account_holder_id__isnull=False, policy_version__region_id__in=region_ids, **in_range
-        ).values("account_holder_id")
-        self.persons = {
-            p.pk: p
-            for p in Person.objects.select_related("region").filter(
-                Q(pk__gte=lo, pk__lte=hi, region_id__in=region_ids) | Q(pk__in=holders)
-            )
-        }
-        # Only the institutions the chunk's settlements name (a bureau has thousands).
-        named = Settlement.objects.filter(policy_version__region_id__in=region_ids, **in_range)
-        # The fields the claim's plan reads (``claims.settlement._claim``, ``_filed``).
-        fields = ("id", "kind", "level", "designated", "specialist", "region_id")
-        self.institutions = Institution.objects.only(*fields).in_bulk(
-            set(named.values_list("institution_id", flat=True).distinct())
-            | set(
-                named.filter(prescribing_institution_id__isnull=False)
-                .values_list("prescribing_institution_id", flat=True)
-                .distinct()
-            )
+        # another chunk or region) in the same query: a settlement paid from a holder's account
+        # records the holder's authorisation, so the holders of the authorisations of the
+        # chunk's members are every holder its settlements can name (read from the small
+        # authorisations table, not from another pass over the chunk's settlements).
+        self.lo, self.hi = lo, hi
+        self.holders = holders = set(
+            SharingAuthorisation.objects.filter(member_id__gte=lo, member_id__lte=hi)
+            .values_list("holder_id", flat=True)
+            .distinct()
         )
-        self.region_codes = dict(Region.objects.values_list("pk", "code"))
+        # The fields the plan and its messages read; the region from the few regions read
+        # once (not a joined copy per person).
+        regions = Region.objects.in_bulk()
+        cache_region = Person.region.field.set_cached_value
+        self.persons = {}
+        for p in Person.objects.only(*PERSON_FIELDS).filter(
+            Q(pk__gte=lo, pk__lte=hi, region_id__in=region_ids) | Q(pk__in=holders)
+        ):
+            cache_region(p, regions[p.region_id])
+            self.persons[p.pk] = p
+        # Whose account exists (a payer without one pays nothing from an account).
+        self.accounts = set(
+            PersonalAccount.objects.filter(
+                Q(person_id__gte=lo, person_id__lte=hi) | Q(person_id__in=holders)
+            ).values_list("person_id", flat=True)
+        )
+        # Every institution, the fields the claim's plan reads (``claims.settlement._claim``,
+        # ``_filed``): a few thousand small rows, where finding the ones the chunk's
+        # settlements name took two more passes over those settlements (random heap reads).
+        fields = ("id", "kind", "level", "designated", "specialist", "region_id")
+        self.institutions = Institution.objects.only(*fields).in_bulk()
+        self.region_codes = {pk: r.code for pk, r in regions.items()}
         self.certified: dict[int, list] = {}
         for pid, code, kind, vf, vt in ChronicCertification.objects.filter(
             status="approved", **in_range
@@ -398,6 +415,20 @@ class ChunkFacts:
         ):
             self.filings.setdefault(pid, []).append((code, kind, vf, vt))
 
+    def has_account(self, pk: int) -> bool:
+        """Whether the payer ``pk`` has a personal account: known for the chunk's range and its
+        holders (read above), asked once for anyone else (not met: a settlement's holder has an
+        authorisation of a member in the chunk)."""
+        if pk in self.accounts:
+            return True
+        if self.lo <= pk <= self.hi or pk in self.holders:
+            return False
+        self.holders.add(pk)
+        if PersonalAccount.objects.filter(person_id=pk).exists():
+            self.accounts.add(pk)
+            return True
+        return False
+
     def person(self, pk: int) -> Person:
         person = self.persons.get(pk)
         if person is None:  # not met: read above with the chunk's persons and holders
@@ -407,53 +438,81 @@ class ChunkFacts:
     def facts(self, row, person: Person, holder: Person | None, tree: Tree, draft: bool):
         visit = row.visit_date
         pk = person.pk
-        facts = ClaimFacts()
-        facts.versions = tree.rows(person.region_id, visit, draft=draft)
         certified = self.certified.get(pk)
-        if certified:
-            facts.certified = [
-                (code, kind)
-                for code, kind, vf, vt in certified
-                if vf <= visit and (vt is None or vt >= visit)
-            ]
-        for admitted, discharged in self.stays.get(pk, ()):
-            if admitted <= visit and (discharged is None or discharged >= visit):
-                if discharged == visit:
-                    facts.discharge_day = True
-                else:
-                    facts.in_stay = True
-        if self.inpatient:
-            facts.inpatient_pooled = self.inpatient.get((pk, visit.year), ZERO)
+        in_stay = discharge_day = False
+        stays = self.stays.get(pk)
+        if stays:
+            for admitted, discharged in stays:
+                if admitted <= visit and (discharged is None or discharged >= visit):
+                    if discharged == visit:
+                        discharge_day = True
+                    else:
+                        in_stay = True
         institution = self.institutions[row.institution_id]
-        if institution.region_id != person.region_id:
-            facts.place = self.region_codes.get(institution.region_id, "")
-            facts.filings = [
-                (code, kind)
-                for code, kind, vf, vt in self.filings.get(pk, ())
-                if vf <= visit and (vt is None or vt >= visit)
-            ]
-        if holder is not None:
-            facts.holder_versions = tree.rows(holder.region_id, visit, draft=draft)
-            facts.authorisation_id = row.sharing_authorisation_id
-        return facts
+        out = institution.region_id != person.region_id
+        # Every field of ``ClaimFacts`` (``instance_of``: no generated ``__init__`` per claim).
+        return instance_of(
+            ClaimFacts,
+            {
+                "settled": None,
+                "versions": tree.rows(person.region_id, visit, draft=draft),
+                "holder_versions": (
+                    tree.rows(holder.region_id, visit, draft=draft) if holder is not None else []
+                ),
+                "certified": (
+                    [
+                        (code, kind)
+                        for code, kind, vf, vt in certified
+                        if vf <= visit and (vt is None or vt >= visit)
+                    ]
+                    if certified
+                    else []
+                ),
+                "in_stay": in_stay,
+                "discharge_day": discharge_day,
+                "inpatient_pooled": (
+                    self.inpatient.get((pk, visit.year), ZERO) if self.inpatient else ZERO
+                ),
+                "place": self.region_codes.get(institution.region_id, "") if out else "",
+                "filings": (
+                    [
+                        (code, kind)
+                        for code, kind, vf, vt in self.filings.get(pk, ())
+                        if vf <= visit and (vt is None or vt >= visit)
+                    ]
+                    if out
+                    else []
+                ),
+                "authorisation_id": row.sharing_authorisation_id if holder is not None else None,
+                "buckets": set(),
+                "accumulators": {},
+                "accounts": {},
+            },
+        )
 
     def request(self, row, person: Person, holder: Person | None) -> ClaimRequest:
         prescribing = row.prescribing_institution_id
-        return ClaimRequest(
-            claim_number=row.claim_number,
-            person=person,
-            institution=self.institutions[row.institution_id],
-            visit_date=row.visit_date,
-            benefit=row.benefit,
-            total_amount=row.total_amount,
-            self_pay_amount=row.self_pay_amount,
-            class_b_amount=row.class_b_amount,
-            disease_code=row.disease_code,
-            # Stored false may meet a filing recorded later: the registry then decides.
-            out_of_region_filed=row.out_of_region_filed or None,
-            prescribing_institution=self.institutions.get(prescribing) if prescribing else None,
-            use_account=row.use_account,
-            account_holder=holder,
+        return instance_of(
+            ClaimRequest,
+            {
+                "claim_number": row.claim_number,
+                "person": person,
+                "institution": self.institutions[row.institution_id],
+                "visit_date": row.visit_date,
+                "benefit": row.benefit,
+                "total_amount": row.total_amount,
+                "self_pay_amount": row.self_pay_amount,
+                "class_b_amount": row.class_b_amount,
+                "disease_code": row.disease_code,
+                # Stored false may meet a filing recorded later: the registry then decides.
+                "out_of_region_filed": row.out_of_region_filed or None,
+                "prescribing_institution": (
+                    self.institutions.get(prescribing) if prescribing else None
+                ),
+                "use_account": row.use_account,
+                "account_holder": holder,
+                "channel": "online",
+            },
         )
 
 
@@ -463,7 +522,7 @@ ROW_FIELDS = (
     "prescribing_institution_id", "use_account", "account_holder_id",
     "sharing_authorisation_id", "deductible_applied", "pool_paid", "pool_paid_above_cap",
     "account_paid", "family_account_paid", "cash_paid", "institution_level",
-    "patient_category", "payer_account", "balance_before", "capped",
+    "patient_category", "balance_before", "capped",
 )  # fmt: skip
 
 
@@ -490,12 +549,15 @@ def settlements(scope: Scope, lo: int, hi: int):
     balance before each (the latest ledger balance of the paying account written before the
     settlement) and whether the stored claim reached an annual cap (its explanation has a cap
     line)."""
-    payer = Coalesce(OuterRef("account_holder_id"), OuterRef("person_id"))
+    # Two levels down (the ledger's subquery's own subquery): the settlement's payer.
+    payer = Coalesce(OuterRef(OuterRef("account_holder_id")), OuterRef(OuterRef("person_id")))
     account = PersonalAccount.objects.filter(person_id=payer).values("id")[:1]
-    # By the account's id (the ledger's (account, created_at) index), not through a join.
+    # The payer's account by its person (unique), then one index-only step backwards down the
+    # ledger's (account, created_at, id) INCLUDE (balance_after) index (by the account's id,
+    # not through a join, which PostgreSQL plans as a sort of the account's entries).
     balance = (
         LedgerEntry.objects.filter(
-            account_id=OuterRef("payer_account"), created_at__lte=OuterRef("created_at")
+            account_id=Subquery(account), created_at__lte=OuterRef("created_at")
         )
         .order_by("-created_at", "-id")
         .values("balance_after")[:1]
@@ -507,7 +569,7 @@ def settlements(scope: Scope, lo: int, hi: int):
         policy_version__region_id__in=scope.region_ids,
         visit_date__gte=scope.warm_from,
         visit_date__lte=scope.end,
-    ).annotate(payer_account=Subquery(account), balance_before=_Balance(balance))
+    ).annotate(balance_before=_Balance(balance))
     if not connection.features.supports_json_field_contains:
         rows = rows.annotate(explanation_text=Cast("explanation", TextField()))
     return (
@@ -582,36 +644,40 @@ def _replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
     cells: dict[tuple, list] = {}
     delta: dict[int, Decimal] = {}  # payer -> draft balance minus actual balance
     draft_policy, start, sample = tree.draft_policy, scope.start, scope.sample_per_chunk
+    person_of, request_of, facts_for = facts_of.person, facts_of.request, facts_of.facts
+    accounts, has_account = facts_of.accounts, facts_of.has_account
+    claims_counted = 0
     beat = time.monotonic()
     for person_id, claims in groupby(settlements(scope, lo, hi).iterator(2000), key=_person_id):
-        person = facts_of.person(person_id)
+        person = person_of(person_id)
         check = agg.sample < sample
         draft_rows: dict = {}
         actual_rows: dict = {}
         year = None
-        burden = [ZERO, ZERO]  # actual, draft own burden over claims settled both ways
-        compared = False
-        capped = [False, False]
+        # Own burden (actual, draft) over the claims settled both ways; a cap reached.
+        burden_actual = burden_draft = ZERO
+        compared = capped_actual = capped_draft = False
         bands = None
         for row in claims:
             visit = row.visit_date
             if visit.year != year:
                 year, draft_rows, actual_rows = visit.year, {}, {}
             holder_id = row.account_holder_id
-            holder = facts_of.person(holder_id) if holder_id else None
-            request = facts_of.request(row, person, holder)
-            counted = visit >= start
+            holder = person_of(holder_id) if holder_id else None
+            request = request_of(row, person, holder)
             payer = holder_id or person_id
             stored_paid = row.account_paid + row.family_account_paid
             actual_balance = (
-                (row.balance_before or ZERO) if row.payer_account and row.use_account else None
+                (row.balance_before or ZERO)
+                if row.use_account and (payer in accounts or has_account(payer))
+                else None
             )
             draft_balance = (
                 actual_balance + delta.get(payer, ZERO) if actual_balance is not None else None
             )
-            facts = facts_of.facts(row, person, holder, tree, draft=True)
             try:
-                plan, b = _settle(request, facts, draft_policy, draft_rows, draft_balance)
+                plan, b = _settle(request, facts_for(row, person, holder, tree, True),
+                                  draft_policy, draft_rows, draft_balance)  # fmt: skip
                 refused = None
                 draft_paid = b.account_paid + b.family_account_paid
             except DomainError as exc:
@@ -619,18 +685,22 @@ def _replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
                 draft_paid = ZERO
             if draft_paid != stored_paid:
                 delta[payer] = delta.get(payer, ZERO) + stored_paid - draft_paid
+            counted = visit >= start
             if check:
-                _check(agg, row, request, facts_of.facts(row, person, holder, tree, draft=False),
+                _check(agg, row, request, facts_for(row, person, holder, tree, False),
                        actual_rows, actual_balance, counted)  # fmt: skip
             if not counted:
                 continue
-            agg.claims += 1
+            claims_counted += 1
             if bands is None:
                 bands = _age_bands(person.birth_date, start, scope.end)
-            band = bands[0][1]
-            for day, name in bands:
-                if visit >= day:
-                    band = name
+            if len(bands) == 1:
+                band = bands[0][1]
+            else:
+                band = bands[0][1]
+                for day, name in bands:
+                    if visit >= day:
+                        band = name
             key = (
                 visit.year,
                 visit.month,
@@ -642,23 +712,36 @@ def _replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
             cell = cells.get(key)
             if cell is None:
                 cell = cells[key] = [_sums(), _sums(), 0]
-            _add(cell[0], (row.total_amount, row.pool_paid, row.account_paid,
-                           row.family_account_paid, row.cash_paid))  # fmt: skip
-            capped[0] = capped[0] or row.capped
+            cash = row.cash_paid
+            sums = cell[0]
+            sums[0] += 1
+            sums[1] += row.total_amount
+            sums[2] += row.pool_paid
+            sums[3] += row.account_paid
+            sums[4] += row.family_account_paid
+            sums[5] += cash
+            if row.capped:
+                capped_actual = True
             if refused is None:
-                _add(cell[1], (b.total_amount, b.pool_paid, b.account_paid,
-                               b.family_account_paid, b.cash_paid))  # fmt: skip
+                sums = cell[1]
+                sums[0] += 1
+                sums[1] += b.total_amount
+                sums[2] += b.pool_paid
+                sums[3] += b.account_paid
+                sums[4] += b.family_account_paid
+                sums[5] += b.cash_paid
                 compared = True
-                burden[0] += stored_paid + row.cash_paid
-                burden[1] += draft_paid + b.cash_paid
-                if not capped[1]:
-                    capped[1] = any(line.step == "cap" for line in b.explanation)
+                burden_actual += stored_paid + cash
+                burden_draft += draft_paid + b.cash_paid
+                # A cap line is written only where the claim has a cap (``b.cap``).
+                if not capped_draft and b.cap is not None:
+                    capped_draft = any(line.step == "cap" for line in b.explanation)
             else:
                 cell[2] += 1
                 entry = agg.refused.setdefault(refused[0], [refused[1], refused[2], 0])
                 entry[2] += 1
         if compared:
-            difference = burden[1] - burden[0]
+            difference = burden_draft - burden_actual
             agg.buckets[bucket_of(difference)] += 1
             if difference < 0:
                 agg.persons_better += 1
@@ -666,11 +749,12 @@ def _replay_chunk(scope: Scope, lo: int, hi: int, heartbeat=None) -> Aggregate:
             elif difference > 0:
                 agg.persons_worse += 1
                 agg.total_worse += difference
-        if capped[1] and not capped[0]:
+        if capped_draft and not capped_actual:
             agg.newly_at_cap += 1
         if heartbeat is not None and time.monotonic() - beat > HEARTBEAT_EVERY:
             beat = time.monotonic()
             heartbeat()
+    agg.claims += claims_counted
     for (y, m, benefit, level, rate_class, band), (actual, drafted, refused_n) in cells.items():
         _merge_sums(agg.actual, actual)
         _merge_sums(agg.draft, drafted)

@@ -191,8 +191,10 @@ def policy_replay_run(*, job: Job, progress) -> dict:
     scope = replay_scope(job.parameters)
     count = _plan_chunks(job, scope)
     scope = replay_scope(job.parameters, chunks=count)
-    progress.set_total(_scope_settlements(scope))
     _send(job.pk, count)
+    # Counted once the chunks are out (a scan of the region's settlements: seconds on a
+    # bureau's volume, while the other workers already replay).
+    progress.set_total(_scope_settlements(scope))
     while True:
         chunk = chunk_take(job_id=job.pk)
         if chunk is not None:
