@@ -1,6 +1,8 @@
 """In-process profile of the gateway visit (2204 → 2206 → 2207) next to a REST claim, through
 Django's WSGI handler on the benchmark's data: wall and CPU per call, statements per request
-(``CaptureQueriesContext``), and optionally cProfile of the gateway's requests.
+(``CaptureQueriesContext``), the PostgreSQL backend's CPU per call when the server runs on this
+machine (``/proc``, sampled at the kernel's tick: use a few hundred calls), and optionally
+cProfile of the gateway's requests.
 
     BENCH_DATABASE=<db> .venv/bin/python bench/gateway_profile.py [N] [--profile]
 """
@@ -101,12 +103,32 @@ def main(n: int, profile: bool):
     for i in range(20):
         rest(i)
         visit(i)
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+
+    def server_cpu() -> float | None:
+        """The PostgreSQL backend's CPU seconds (/proc: a server on this machine only)."""
+        if backend is None:
+            return None
+        try:
+            with open(f"/proc/{backend}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     for name, fn in (("rest", rest), ("visit", visit)):
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
         for i in range(20, 20 + n):
             fn(i)
-        print(f"{name}: {(time.perf_counter() - wall) / n * 1000:.2f} ms wall, "
-              f"{(time.process_time() - cpu) / n * 1000:.2f} ms CPU per call")  # fmt: skip
+        line = (f"{name}: {(time.perf_counter() - wall) / n * 1000:.2f} ms wall, "
+                f"{(time.process_time() - cpu) / n * 1000:.2f} ms CPU per call")  # fmt: skip
+        if server is not None and server_cpu() is not None:
+            line += f", PostgreSQL backend {(server_cpu() - server) / n * 1000:.2f} ms CPU"
+        print(line)
     with CaptureQueriesContext(connection) as q:
         rest(20 + n)
     print(f"rest: {len(q)} statements")

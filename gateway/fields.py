@@ -41,6 +41,13 @@ class Node:
         return value
 
     def text(self, field: str, max_length: int, required: bool = True) -> str:
+        value = self.value.get(field)
+        # The common case first: a string of printable characters (no control character, no
+        # surrogate: nothing ``_UNSAFE`` finds), not blank, within the length.
+        if type(value) is str and value.isprintable():
+            stripped = value.strip()
+            if stripped and len(stripped) <= max_length:
+                return stripped
         value = self._raw(field, required)
         if value is None:
             return ""

@@ -91,7 +91,8 @@ class Visit(models.Model):
 class FeeLine(models.Model):
     """A fee line uploaded by 2204 (费用明细), split against the catalogue when it arrived."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="lines")
+    # Indexed by ``gateway_feeline_unsettled`` (and the unique constraint), not on its own.
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="lines", db_index=False)
     feedetl_sn = models.CharField(max_length=30)
     chrg_bchno = models.CharField(max_length=30)
     msgid = models.CharField(max_length=30)  # the 2204 that uploaded it (for 2601)
@@ -120,6 +121,11 @@ class FeeLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "feedetl_sn"], name="gateway_feeline_sn")
         ]
+        # A visit's unsettled lines (2206/2207's sums, 2207's marking) found by both columns:
+        # with only the single-column indexes PostgreSQL ANDed the visit's entries with every
+        # ``settlement_id IS NULL`` entry of the table, dead ones included (each 2207 leaves
+        # its lines' old versions there until a vacuum), a cost growing with the table.
+        indexes = [models.Index(fields=["visit", "settlement"], name="gateway_feeline_unsettled")]
 
     def __str__(self) -> str:
         return f"{self.visit_id}/{self.feedetl_sn}"

@@ -81,9 +81,15 @@ def _fingerprint(infno: str, payload) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def message_handle(*, body: bytes, institution_id: int, user, early=None) -> dict:
-    """The answer to one message (a dict for the response body). ``early``: the envelope and
-    the rows ``statements_with_token`` read with the token (see ``early_statements``)."""
+def encoded(reply: dict) -> bytes:
+    """An answer as the response body sends it."""
+    return json.dumps(reply, ensure_ascii=False).encode()
+
+
+def message_handle(*, body: bytes, institution_id: int, user, early=None) -> bytes:
+    """The answer to one message, encoded for the response body (a successful answer is
+    encoded once, for the response and for the kept message). ``early``: the envelope and the
+    rows ``statements_with_token`` read with the token (see ``early_statements``)."""
     now = timezone.now()
     institution = None
     try:
@@ -115,7 +121,7 @@ def message_handle(*, body: bytes, institution_id: int, user, early=None) -> dic
         fingerprint = _fingerprint(infno, payload)
         stored = _answer_of(previous, msgid, fingerprint)
         if stored is not None:
-            return stored
+            return encoded(stored)
         ctx = Context(institution, user, msgid, infno, envelope, now)
         try:
             return _run(ctx, node, fingerprint)
@@ -124,7 +130,7 @@ def message_handle(*, body: bytes, institution_id: int, user, early=None) -> dic
             stored = _stored(institution, msgid, fingerprint)
             if stored is None:
                 raise
-            return stored
+            return encoded(stored)
     except (Refused, DomainError) as exc:
         message = exc.message
         infno = locals().get("infno")
@@ -132,19 +138,31 @@ def message_handle(*, body: bytes, institution_id: int, user, early=None) -> dic
             message = f"【{infno} {NAMES[infno]}】{message}"
         if institution is None:  # refused before the read: the answer names its area
             institution, _previous = _read(institution_id)
-        return answer(institution=institution, infcode=-1, err_msg=message, now=now)
+        return encoded(answer(institution=institution, infcode=-1, err_msg=message, now=now))
 
 
 # The settlement path's messages run in a fused transaction (``staff.sql``: BEGIN rides on the
 # first statement, COMMIT on the message's own INSERT): every statement of theirs goes through
 # ``staff.sql``. The others keep ``transaction.atomic()``.
 FUSED = frozenset({"2204", "2206", "2206A", "2207", "2207A"})
+# Durability decision: a pre-settlement (2206) changes nothing but its own kept answer, so its
+# COMMIT does not wait for the disk (``sql.batch(durable=False)``). A crash in the moment after
+# the answer can lose only that message row; the same msgid sent again is then answered anew
+# (a preview binds nothing: 2207 settles from the lines and accounts as they are then). Every
+# other message, and 2207's settlement above all, commits synchronously.
+NOT_DURABLE = frozenset({"2206", "2206A"})
 
 
-def _run(ctx: Context, node: Node, fingerprint: str) -> dict:
-    """The transaction's answer, its message kept in the same database transaction; run again
-    on a deadlock or serialization failure (a fused transaction has no savepoint to retry the
-    settlement alone from)."""
+def _answer_column(text: str) -> tuple[str, list]:
+    """The kept answer from the response's own JSON text (not encoded a second time by the
+    field): PostgreSQL casts it to jsonb, SQLite's JSON column stores the text."""
+    return ("CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"), [text]
+
+
+def _run(ctx: Context, node: Node, fingerprint: str) -> bytes:
+    """The transaction's answer (encoded), its message kept in the same database transaction;
+    run again on a deadlock or serialization failure (a fused transaction has no savepoint to
+    retry the settlement alone from)."""
     fused = ctx.infno in FUSED
     for attempt in range(RETRIES):
         ctx.pending.clear()
@@ -152,16 +170,17 @@ def _run(ctx: Context, node: Node, fingerprint: str) -> dict:
             with sql.fused_transaction() if fused else transaction.atomic():
                 output = HANDLERS[ctx.infno](ctx, node)
                 reply = answer(institution=ctx.institution, infcode=0, output=output, now=ctx.now)
+                text = json.dumps(reply, ensure_ascii=False)
                 message = Message(
                     institution=ctx.institution,
                     msgid=ctx.msgid,
                     infno=ctx.infno,
                     body_hash=fingerprint,
-                    answer=reply,
                 )
+                kept = sql.insert_statement(message, {"answer": _answer_column(text)})
                 # prepared, not compiled per call; COMMIT rides on it
-                sql.batch([*ctx.pending, sql.insert_statement(message)], commit=True)
-            return reply
+                sql.batch([*ctx.pending, kept], commit=True, durable=ctx.infno not in NOT_DURABLE)
+            return text.encode()
         except OperationalError as exc:
             retryable = getattr(exc.__cause__, "sqlstate", None) in ("40001", "40P01")
             if not retryable or attempt == RETRIES - 1 or connection.in_atomic_block:

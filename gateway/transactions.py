@@ -434,6 +434,17 @@ def _policy_of(found: list) -> calculator.Policy | None:
     return _policy(rows)[0]
 
 
+def _fee_time(row: Node, times: dict[str, datetime]) -> datetime:
+    """A line's ``fee_ocur_time``, parsed once per text in a message (``times``)."""
+    text = row.value.get("fee_ocur_time")
+    moment = times.get(text) if type(text) is str else None
+    if moment is None:
+        moment = row.datetime("fee_ocur_time")
+        if type(text) is str:
+            times[text] = moment
+    return moment
+
+
 def t2204(ctx: Context, node: Node) -> dict:
     """Every line split against the catalogue of the institution's region on the visit date.
     One round trip reads the visit (locked), the lines already uploaded, the policy in force and
@@ -445,6 +456,7 @@ def t2204(ctx: Context, node: Node) -> dict:
     mdtrt_id = first.text("mdtrt_id", 30)
     parsed = []
     seen = set()
+    times: dict[str, datetime] = {}  # a message's lines mostly share a few fee times
     psn_no = first.text("psn_no", 30)
     for row in rows:
         if row.text("mdtrt_id", 30) != mdtrt_id or row.text("psn_no", 30) != psn_no:
@@ -463,7 +475,7 @@ def t2204(ctx: Context, node: Node) -> dict:
                 "feedetl_sn": sn,
                 "chrg_bchno": row.text("chrg_bchno", 30),
                 "rx_circ_flag": row.code("rx_circ_flag", ("0", "1")),
-                "fee_ocur_time": row.datetime("fee_ocur_time"),
+                "fee_ocur_time": _fee_time(row, times),
                 "med_list_codg": row.text("med_list_codg", 50),
                 "medins_list_codg": row.text("medins_list_codg", 150),
                 "amount": amount,

@@ -252,6 +252,8 @@ def _pieces(execute: str) -> tuple[bytes, ...]:
 
 
 _literals: WeakKeyDictionary = WeakKeyDictionary()  # raw connection -> psycopg Transformer
+ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+_PLAIN = frozenset({"BEGIN", "COMMIT", ASYNC_COMMIT})  # texts without parameters
 
 
 def _bound(db, texts: list[str], params: list) -> bytes | None:
@@ -262,7 +264,7 @@ def _bound(db, texts: list[str], params: list) -> bytes | None:
     texts of at most 50 parameters; a settlement's write batch has more, so every settlement
     paid for the scan (a tenth of a request's CPU). Our ``EXECUTE`` texts hold no ``%`` but
     their placeholders (``_prepared_form`` refuses any other), so cutting them is enough."""
-    if not all(text.startswith("EXECUTE hot_") or text in ("BEGIN", "COMMIT") for text in texts):
+    if not all(text.startswith("EXECUTE hot_") or text in _PLAIN for text in texts):
         return None
     from psycopg.adapt import Transformer
 
@@ -270,17 +272,19 @@ def _bound(db, texts: list[str], params: list) -> bytes | None:
     literal = _literals.get(raw)
     if literal is None:
         literal = _literals[raw] = Transformer(raw).as_literal
-    values = iter(params)
-    out: list[bytes] = []
-    for n, text in enumerate(texts):
-        if n:
-            out.append(b"; ")
-        first, *rest = _pieces(text)
-        out.append(first)
-        for piece in rest:
-            value = next(values)
-            out.append(b"NULL" if value is None else literal(value))
-            out.append(piece)
+    glue: list[bytes] = []  # the text around the values: one piece more than values
+    for text in texts:
+        pieces = _pieces(text)
+        if glue:
+            glue[-1] += b"; " + pieces[0]
+            glue.extend(pieces[1:])
+        else:
+            glue.extend(pieces)
+    if len(glue) != len(params) + 1:
+        return None  # psycopg's own binding reports the mismatch
+    out: list = [None] * (2 * len(params) + 1)
+    out[0::2] = glue
+    out[1::2] = [b"NULL" if value is None else literal(value) for value in params]
     return b"".join(out)
 
 
@@ -402,13 +406,19 @@ def _begins() -> bool:
     return False
 
 
-def batch(statements: list[tuple[str, list]], commit: bool = False) -> list[list[tuple]]:
+def batch(
+    statements: list[tuple[str, list]], commit: bool = False, durable: bool = True
+) -> list[list[tuple]]:
     """Run statements in order and return each one's rows ([] for those without).
 
     On PostgreSQL they go as one message (Django's psycopg cursor binds parameters on the
     client, so several statements can share one ``execute``): one round trip instead of one
     per statement, in the same transaction and order. SQLite runs them one by one. Inside
-    ``fused_transaction`` the first batch opens the transaction and ``commit=True`` ends it."""
+    ``fused_transaction`` the first batch opens the transaction and ``commit=True`` ends it;
+    with ``durable=False`` that COMMIT does not wait for the disk (``synchronous_commit`` off
+    for this transaction only: a crash in the next moment may lose it, never half of it, and
+    the next synchronous commit on the server flushes it). Only for a transaction whose loss
+    is harmless to the caller; a commit that is not this batch's own is left as it is."""
     if not statements:
         return []
     with connection.cursor() as cursor:
@@ -424,11 +434,12 @@ def batch(statements: list[tuple[str, list]], commit: bool = False) -> list[list
         end = state is not None and commit and state[1] == 1
         if begin:
             texts.insert(0, "BEGIN")
+        tail = ["COMMIT"] if durable else [ASYNC_COMMIT, "COMMIT"]
         if end:
-            texts.append("COMMIT")
+            texts += tail
         _run(cursor, texts, [p for _text, params in statements for p in params])
         results = _results(cursor)
-        return results[begin : len(results) - end]
+        return results[begin : len(results) - (len(tail) if end else 0)]
 
 
 def rows(sql: str, params) -> list[tuple]:

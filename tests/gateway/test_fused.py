@@ -90,11 +90,24 @@ def test_a_visit_settles_through_fused_transactions_and_a_refusal_changes_nothin
     assert not FeeLine.objects.filter(visit__mdtrt_id=mdtrt_id, settlement__isnull=False).exists()
 
     data["medfee_sumamt"] = f"{total:.2f}"
-    pre = his.ok("2206", {"data": data}, insuplc="420100")["setlinfo"]
+    with CaptureQueriesContext(connection) as queries:
+        pre = his.ok("2206", {"data": data}, insuplc="420100")["setlinfo"]
+    # The pre-settlement's COMMIT does not wait for the disk (it keeps only its answer) ...
+    last = queries.captured_queries[-1]["sql"].rstrip()
+    assert last.endswith("SET LOCAL synchronous_commit TO OFF; COMMIT"), last
     balance = PersonalAccount.objects.get(person=person).balance
     assert pre["balc"] == f"{balance - D(pre['acct_pay']):.2f}"
-    done = his.ok("2207", {"data": data}, insuplc="420100")["setlinfo"]
+    with CaptureQueriesContext(connection) as queries:
+        done = his.ok("2207", {"data": data}, insuplc="420100")["setlinfo"]
+    # ... the settlement's does, as every other message's.
+    texts = [q["sql"] for q in queries.captured_queries]
+    assert texts[-1].rstrip().endswith("COMMIT") and not any(
+        "synchronous_commit" in t for t in texts
+    )
     assert _idle()
+    # The kept answer is the one sent (encoded once for both).
+    kept = Message.objects.get(msgid=his.last_msgid).answer
+    assert kept["output"]["setlinfo"] == done and kept["infcode"] == 0
     assert {k: done[k] for k in ("hifp_pay", "acct_pay", "psn_cash_pay")} == {
         k: pre[k] for k in ("hifp_pay", "acct_pay", "psn_cash_pay")
     }

@@ -162,6 +162,23 @@ def test_envelopes_unknown_transactions_and_the_wrong_institution(visit, world):
     assert APIClient().post("/api/hsa/", {}, format="json").status_code == 401
     clerk = api_client(UserFactory(roles=["clerk"]))
     assert clerk.post("/api/hsa/", {}, format="json").status_code == 403
+    # The view's short path (a token, an allowed user) and DRF's own dispatch answer alike:
+    # the same headers; a bad token, a bad Authorization header or an Accept header no
+    # renderer serves get DRF's answers.
+    short = his.client.post("/api/hsa/", b"not json", content_type="application/json")
+    drf = his.client.post(
+        "/api/hsa/", b"not json", content_type="application/json", HTTP_ACCEPT="application/*"
+    )
+    for response in (short, drf):
+        assert response.status_code == 200 and response.json()["infcode"] == -1
+        assert response["Allow"] == "POST, OPTIONS" and "Accept" in response["Vary"]
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert short.json()["err_msg"] == drf.json()["err_msg"]
+    for header in ("Token nosuchkey", "Token", "Token a b"):
+        bad = APIClient().post("/api/hsa/", {}, format="json", HTTP_AUTHORIZATION=header)
+        assert bad.status_code == 401 and bad["WWW-Authenticate"] == "Token"
+    refused = his.client.post("/api/hsa/", {}, format="json", HTTP_ACCEPT="text/csv")
+    assert refused.status_code == 406
     unlinked = api_client(UserFactory(roles=["institution"])).post("/api/hsa/", {}, format="json")
     assert unlinked.status_code == 200 and "未关联定点医药机构" in unlinked.json()["err_msg"]
     assert state() == before
