@@ -129,6 +129,10 @@ def certification_decision_page(request, certification_id: int):
         pk=certification_id,
     )
     day = certification.decided_at or certification.created_at
+    # Approved through two-person review: the clerk who asked is 经办人, the approver 复核人.
+    review = latest_review_of(
+        kind="certification_approval", object_type=CERTIFICATION_TYPE, object_id=certification.pk
+    )
     return render(
         request,
         "claims/certification_decision.html",
@@ -138,6 +142,7 @@ def certification_decision_page(request, certification_id: int):
             "number": f"RD-{certification.person.region.code}-{timezone.localtime(day).year}-"
             f"{certification.pk:06d}",
             "treatment": _treatment(certification),
+            "review": review if review and review.status == "approved" else None,
         },
     )
 

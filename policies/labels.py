@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import get_language
 
+from staff.numbers import format_money
+
 from .schema import source_for
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -210,7 +212,7 @@ def format_value(dotted: str, value: Any) -> str:
                 return value
         try:
             Decimal(value)
-            return f"{value} 元" if _zh() else f"¥{value}"
+            return f"{format_money(value)} 元" if _zh() else f"¥{format_money(value)}"
         except ArithmeticError:
             return value
     return str(value)
@@ -229,7 +231,7 @@ def parameter_rows(document: dict) -> list[dict]:
                 for code, rule in node.items():
                     add(
                         f"{dotted}.{code}",
-                        f"{code}：起付 {rule['deductible']} 元，比例 "
+                        f"{code}：起付 {format_money(rule['deductible'])} 元，比例 "
                         f"{(Decimal(rule['ratio']) * 100).normalize():f}%",
                     )
                 return

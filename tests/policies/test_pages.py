@@ -24,7 +24,7 @@ def test_region_list_and_detail(client):
     # Names and dates keep to one line at 1024 px (内蒙古/自治区 and 包头/市 broke in two).
     assert 'class="depth-1 nowrap">└ <a href="/policies/150200/">包头市</a>' in listing
     html = client.get("/policies/420100/").content.decode()
-    assert "年度最高支付限额" in html and "第十六条" in html and "3500.00 元" in html
+    assert "年度最高支付限额" in html and "第十六条" in html and "3,500.00 元" in html
     assert 'class="unset-row"' in html  # chronic parameters are unset in Wuhan's rules
     old = client.get("/policies/150200/?on=2022-11-01").content.decode()
     assert "3%" in old
@@ -77,7 +77,7 @@ def test_region_tree_and_origins(client):
     html = client.get("/policies/510100/?on=2026-03-01").content.decode()
     assert 'id="region-tree"' in html and "四川省" in html
     cap = html.split('data-path="general_outpatient.annual_cap.employee"')[1].split("</tr>")[0]
-    assert "2000.00" in cap and "本地区" in cap and "演示条" in cap
+    assert "2,000.00" in cap and "本地区" in cap and "演示条" in cap
     ratio = html.split('data-path="general_outpatient.ratio.employee.1"')[1].split("</tr>")[0]
     assert "继承自上级 510000" in ratio and "第七条" in ratio
     retiree_cap = html.split('data-path="general_outpatient.annual_cap.retiree"')[1]

@@ -26,6 +26,12 @@ def _as(username: str) -> Client:
     return client
 
 
+def _name(username: str) -> str:
+    from staff.templatetags.staff_tags import display_name
+
+    return display_name(get_user_model().objects.get(username=username))
+
+
 def test_the_demo_leaves_pending_reviews_once_and_the_second_users_decide_them():
     reseed_what_migrations_seed()
     call_command("load_demo", stdout=io.StringIO())
@@ -51,11 +57,21 @@ def test_the_demo_leaves_pending_reviews_once_and_the_second_users_decide_them()
     assert _as("policy_admin2").get("/reviews/").content.decode().count('class="button primary"')
 
     clerk2 = _as("clerk2")
-    assert clerk2.post(f"/reviews/{reversal.pk}/", {"action": "approve"}).status_code == 302
-    assert Settlement.objects.get(claim_number="DEMO-1").status == "reversed"
+    reason = {"action": "approve", "reason": "核实发票确属重复录入"}
+    assert clerk2.post(f"/reviews/{reversal.pk}/", reason).status_code == 302
+    slip = Settlement.objects.get(claim_number="DEMO-1")
+    assert slip.status == "reversed"
+    # The reversed slip names the reviewer, when, and the reviewer's reason.
+    page = clerk2.get(f"/claims/settlements/{slip.pk}/").content.decode()
+    assert "核实发票确属重复录入" in page and _name("clerk2") in page
     assert clerk2.post(f"/reviews/{certification.pk}/", {"action": "approve"}).status_code == 302
     approved = ChronicCertification.objects.get(person__name="张伟", disease__code="I10")
     assert approved.status == "approved"
+    # The decision letter: the clerk who asked is 经办人, the approver 复核人 (not the reverse).
+    letter = clerk2.get(f"/claims/certifications/{approved.pk}/decision/").content.decode()
+    foot = letter[letter.index('class="document-foot"') :]
+    assert re.search(r"经办人：\s*" + re.escape(_name("clerk")), foot), foot[:400]
+    assert re.search(r"复核人：\s*" + re.escape(_name("clerk2")), foot), foot[:400]
     done = _as("policy_admin2").post(f"/reviews/{publication.pk}/", {"action": "approve"})
     assert done.status_code == 302
     new = PolicyVersion.objects.get(
