@@ -47,6 +47,12 @@ def template_response(
     )
 
 
+def _joined(errors: Sequence[str]) -> str:
+    """The row's errors as one cell: 原因一；原因二 (a sentence's own 。 is not doubled)."""
+    errors = [e for e in errors if e]
+    return "；".join([e.removesuffix("。") for e in errors[:-1]] + errors[-1:])
+
+
 def error_report_response(
     filename: str,
     *,
@@ -58,7 +64,7 @@ def error_report_response(
     error of the row, with the column it is in). A file-wide error has no row number."""
     header = [_("Row number"), *[chinese.get(c, c) for c in columns], _("Error reason")]
     body = [
-        [number, *[values.get(c, "") for c in columns], "；".join(errors)]
+        [number, *[values.get(c, "") for c in columns], _joined(errors)]
         for number, values, errors in rows
     ]
     return xlsx_response(filename, [(_("Errors"), [header, *body])])
