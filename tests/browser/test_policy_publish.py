@@ -42,7 +42,7 @@ def test_publish_a_fill_with_its_difference_shown_first(page, live_server, tmp_p
     page.fill(PENSION, "3000.00")
     page.click('button[name="preview"]')
     row = page.locator('#preview tr[data-path="account.retiree.average_pension"]')
-    assert "3000.00" in row.inner_text()
+    assert "3,000.00" in row.inner_text()
     assert "基本养老金平均水平" in page.locator("#preview .plan").first.inner_text()
     shot = os.environ.get("H17_SCREENSHOT_DIR", str(tmp_path))
     page.screenshot(path=f"{shot}/publish-preview.png", full_page=True)
