@@ -142,7 +142,12 @@ def certification_decision_page(request, certification_id: int):
             "number": f"RD-{certification.person.region.code}-{timezone.localtime(day).year}-"
             f"{certification.pk:06d}",
             "treatment": _treatment(certification),
-            "review": review if review and review.status == "approved" else None,
+            # Only the approval went through review: a later revocation's notice has its own 经办人.
+            "review": review
+            if review
+            and review.status == "approved"
+            and certification.status == ChronicCertification.Status.APPROVED
+            else None,
         },
     )
 
