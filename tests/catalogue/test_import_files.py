@@ -5,12 +5,12 @@ of a failed import (each bad row as it was, its column and reason in Chinese, no
 import io
 import re
 
-import openpyxl
 import pytest
 
 from catalogue.models import CatalogueItem
 from jobs.models import Job
 from tests.factories import RegionFactory, UserFactory
+from tests.helpers.xlsx import workbook_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,6 @@ def clerk(client, settings, tmp_path):
     RegionFactory(code="530400", name="玉溪市")
     client.force_login(UserFactory(roles=["clerk"]))
     return client
-
-
-def _book(response):
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return openpyxl.load_workbook(io.BytesIO(response.content))
 
 
 def _text(sheet) -> str:
@@ -46,7 +40,7 @@ def _upload(client, capture, content: bytes, name: str, dry_run=False):
 def test_the_template_has_chinese_headers_allowed_values_and_code_lists(clerk):
     page = clerk.get("/catalogue/upload/").content.decode()
     assert 'href="?template=xlsx"' in page and "医保目录编码" in page
-    book = _book(clerk.get("/catalogue/upload/?template=xlsx"))
+    book = workbook_of(clerk.get("/catalogue/upload/?template=xlsx"))
     assert book.sheetnames == ["数据", "填写说明", "收费项目类别", "统筹区"]
     header = next(book.worksheets[0].iter_rows(values_only=True))
     assert header == (
@@ -65,7 +59,7 @@ def test_the_template_has_chinese_headers_allowed_values_and_code_lists(clerk):
 def test_the_filled_in_template_is_accepted_with_codes_or_chinese_names(
     clerk, django_capture_on_commit_callbacks
 ):
-    book = _book(clerk.get("/catalogue/upload/?template=xlsx"))
+    book = workbook_of(clerk.get("/catalogue/upload/?template=xlsx"))
     sheet = book.worksheets[0]
     sheet.append(["XJ01", "阿莫西林胶囊", "药品", "甲类", "西药费", 0.52, None, "2024-01-01", None])
     sheet.append(["C14", "一次性注射器", "material", "丙", "08", None, None, None, None])
@@ -96,7 +90,7 @@ def test_a_failed_import_offers_a_report_naming_each_rows_field_and_reason(
     # Linked from the import page's recent imports and from the job's page.
     assert f'href="?report={job.pk}"' in clerk.get("/catalogue/upload/").content.decode()
     assert report_url.replace("&", "&amp;") in clerk.get(f"/jobs/{job.pk}/").content.decode()
-    book = _book(clerk.get(report_url))
+    book = workbook_of(clerk.get(report_url))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][:3] == ("行号", "医保目录编码", "目录名称") and rows[0][-1] == "错误原因"
     assert [r[0] for r in rows[1:]] == [3, 4, 5]
@@ -113,7 +107,7 @@ def test_a_file_wide_error_has_no_row_and_other_jobs_have_no_report(
 ):
     job = _upload(clerk, django_capture_on_commit_callbacks, b"code,name\nX,Y\n", "bad.csv")
     assert job.status == "failed"
-    rows = list(_book(clerk.get(f"/catalogue/upload/?report={job.pk}")).worksheets[0].values)
+    rows = list(workbook_of(clerk.get(f"/catalogue/upload/?report={job.pk}")).worksheets[0].values)
     assert rows[1][0] is None and "表头" in rows[1][-1]
     good = _upload(
         clerk,

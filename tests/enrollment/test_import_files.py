@@ -5,13 +5,13 @@ import io
 import re
 from datetime import date
 
-import openpyxl
 import pytest
 
 from enrollment.id_numbers import make
 from enrollment.imports import import_preview
 from policies.services import policies_load_seeds
 from tests.factories import EmployerFactory, UserFactory
+from tests.helpers.xlsx import workbook_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +27,8 @@ def clerk(client, settings, tmp_path):
     return client
 
 
-def _book(response):
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return openpyxl.load_workbook(io.BytesIO(response.content))
-
-
 def test_person_template_lists_headers_values_and_codes(clerk):
-    book = _book(clerk.get("/enrollment/import/?template=persons"))
+    book = workbook_of(clerk.get("/enrollment/import/?template=persons"))
     header = next(book.worksheets[0].iter_rows(values_only=True))
     assert header[:3] == ("身份证号码", "姓名", "统筹区编码")
     notes = "\n".join(
@@ -49,7 +43,7 @@ def test_person_template_lists_headers_values_and_codes(clerk):
 
 
 def test_institution_template(clerk):
-    book = _book(clerk.get("/enrollment/import/?template=institutions"))
+    book = workbook_of(clerk.get("/enrollment/import/?template=institutions"))
     header = next(book.worksheets[0].iter_rows(values_only=True))
     assert header == ("机构编码", "机构名称", "统筹区编码", "机构类别", "医院等级", "是否定点")
 
@@ -76,7 +70,7 @@ def test_the_error_report_has_each_bad_row_and_its_error_in_chinese(clerk):
     upload.name = "persons.csv"
     html = clerk.post("/enrollment/import/", {"kind": "persons", "file": upload}).content.decode()
     token = re.search(r'href="\?report=([0-9a-f]+)"', html).group(1)
-    book = _book(clerk.get(f"/enrollment/import/?report={token}"))
+    book = workbook_of(clerk.get(f"/enrollment/import/?report={token}"))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "行号" and rows[0][1] == "身份证号码" and rows[0][-1] == "错误原因"
     assert [r[0] for r in rows[1:]] == [3, 4]
