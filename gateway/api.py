@@ -2,18 +2,12 @@
 business answer, refusals included, as the platform does, and for an institution user not linked
 to an institution; 401 without a token, 403 for bureau staff)."""
 
-from types import SimpleNamespace
-
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
-from rest_framework.authentication import get_authorization_header
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from enrollment.authentication import TokenAuthentication
 from staff.permissions import has_role
 from staff.roles import INSTITUTION
 
@@ -32,73 +26,9 @@ DESCRIPTION = (
 )
 
 
-# Accept headers every renderer of the view satisfies: DRF's negotiation could not refuse them.
-_ANY_ACCEPT = (None, "*/*", "application/json")
-
-
 class HsaGatewayApi(APIView):
-    """DRF's view (its schema, and its dispatch for everything but the common case); a
-    message sent with ``Authorization: Token …`` by an allowed user is answered by
-    ``dispatch``'s own short path: the same authentication class and permission classes,
-    without DRF's request wrapper, content negotiation and response finalisation (about a
-    tenth of a gateway request's CPU). Any other request (no token, a bad or unknown token, a
-    refused permission, an Accept header DRF might refuse, an error escaping the handler) goes
-    through DRF as before, so its answer (401, 403, 406, the exception handler's) is DRF's."""
-
     def get_permissions(self):
         return [IsAuthenticated(), has_role(INSTITUTION)()]
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and request.META.get("HTTP_ACCEPT") in _ANY_ACCEPT:
-            user = self._token_user(request)
-            if user is not None:
-                return self._answer(request, user, args, kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def _token_user(self, request):
-        """The token's user if the permission classes admit them (else None: DRF decides)."""
-        parts = get_authorization_header(request).split()
-        if len(parts) != 2 or parts[0].lower() != b"token":
-            return None
-        try:
-            key = parts[1].decode()
-        except UnicodeError:
-            return None
-        # What the authentication class reads from DRF's request: the view (for
-        # ``statements_with_token``) and the Django request under it.
-        shim = SimpleNamespace(parser_context={"view": self}, _request=request)
-        authentication = TokenAuthentication()
-        authentication._request = shim
-        try:
-            user, token = authentication.authenticate_credentials(key)
-        except exceptions.AuthenticationFailed:
-            return None
-        shim.user, shim.auth, shim.method = user, token, request.method
-        if not all(p.has_permission(shim, self) for p in self.get_permissions()):
-            return None
-        # As DRF's request does when it authenticates: the Django request carries the user.
-        request.user, request.auth = user, token
-        request._hsa_envelope = getattr(shim, "_hsa_envelope", None)
-        request.rows_with_token = getattr(shim, "rows_with_token", None)
-        return user
-
-    def _answer(self, request, user, args, kwargs):
-        self.args, self.kwargs = args, kwargs
-        self.headers = self.default_response_headers
-        try:
-            response = self._reply(request, user)
-        except Exception as exc:  # DRF's exception handling, as its dispatch would
-            self.request = self.initialize_request(request, *args, **kwargs)
-            self.request.user = user
-            response = self.handle_exception(exc)
-            return self.finalize_response(self.request, response, *args, **kwargs)
-        # DRF's finalisation of a plain response: its default headers.
-        vary = self.headers.pop("Vary", None)
-        if vary is not None:
-            patch_vary_headers(response, [vary])
-        for key, value in self.headers.items():
-            response[key] = value
-        return response
 
     def statements_with_token(self, request, key):
         """The message's institution and msgid read in the token's round trip."""

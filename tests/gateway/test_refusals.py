@@ -162,9 +162,8 @@ def test_envelopes_unknown_transactions_and_the_wrong_institution(visit, world):
     assert APIClient().post("/api/hsa/", {}, format="json").status_code == 401
     clerk = api_client(UserFactory(roles=["clerk"]))
     assert clerk.post("/api/hsa/", {}, format="json").status_code == 403
-    # The view's short path (a token, an allowed user) and DRF's own dispatch answer alike:
-    # the same headers; a bad token, a bad Authorization header or an Accept header no
-    # renderer serves get DRF's answers.
+    # Whatever the Accept header a renderer serves, the same answer and headers; a bad token,
+    # a bad Authorization header or an Accept header no renderer serves get DRF's answers.
     short = his.client.post("/api/hsa/", b"not json", content_type="application/json")
     drf = his.client.post(
         "/api/hsa/", b"not json", content_type="application/json", HTTP_ACCEPT="application/*"
