@@ -9,16 +9,12 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from staff.import_files import error_report_response, error_text, template_response
+from staff.import_files import choices_text, error_report_response, error_text, template_response
 
 from .imports import COLUMNS, HEADERS_ZH, OPTIONAL, CatalogueFileError, iter_file
 from .models import CHARGE_TYPES, Kind, Level
 
 ALL_COLUMNS = [*COLUMNS, *OPTIONAL]
-
-
-def _choices(choices) -> str:
-    return "；".join(f"{value}（{label}）" for value, label in choices)
 
 
 def _notes() -> list[tuple[str, str]]:
@@ -27,11 +23,11 @@ def _notes() -> list[tuple[str, str]]:
     return [
         ("code", _("National catalogue code: 1–50 letters, digits, '.', '_' or '-'; the key.")),
         ("name", _("Name, at most 200 characters.")),
-        ("kind", _choices(Kind.choices) + names_too),
-        ("chrgitm_lv", _choices(Level.choices) + _("; 甲, 乙 or 丙 is accepted too")),
+        ("kind", choices_text(Kind.choices) + names_too),
+        ("chrgitm_lv", choices_text(Level.choices) + _("; 甲, 乙 or 丙 is accepted too")),
         (
             "med_chrgitm_type",
-            _choices(CHARGE_TYPES.items()) + names_too + _(" (see the sheet 收费项目类别)"),
+            choices_text(CHARGE_TYPES.items()) + names_too + _(" (see the sheet 收费项目类别)"),
         ),
         ("price_ceiling", _("Unit price ceiling in yuan, at most six decimals; empty: none.")),
         (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from staff.import_files import error_report_response, error_text, template_response
+from staff.import_files import choices_text, error_report_response, error_text, template_response
 
 from .models import Employer, Institution, Person
 from .resources import COLUMNS
@@ -35,10 +35,6 @@ HEADERS_ZH = {
 }
 
 
-def _choices(choices) -> str:
-    return "；".join(f"{value}（{label}）" for value, label in choices)
-
-
 def _notes(kind: str) -> list[tuple[str, str]]:
     date = _("a date written YYYY-MM-DD")
     if kind == "persons":
@@ -46,21 +42,21 @@ def _notes(kind: str) -> list[tuple[str, str]]:
             ("id_number", _("18-digit resident ID number (last digit may be X); the key.")),
             ("name", _("Name as on the ID card.")),
             ("region", _("Region code (see the sheet 统筹区).")),
-            ("scheme", _choices(Person.Scheme.choices) + _("; empty: employee")),
-            ("category", _choices(Person.Category.choices) + _("; empty: employee")),
-            ("employment", _choices(Person.Employment.choices) + _("; empty: employer")),
+            ("scheme", choices_text(Person.Scheme.choices) + _("; empty: employee")),
+            ("category", choices_text(Person.Category.choices) + _("; empty: employee")),
+            ("employment", choices_text(Person.Employment.choices) + _("; empty: employer")),
             ("employer_code", _("Employer code (see the sheet 参保单位); empty for none.")),
             ("contribution_base", _("Monthly base in yuan, at most two decimals; may be empty.")),
             ("retirement_date", date + _("; required for retirees.")),
             ("benefits_from", date + _("; may be empty.")),
-            ("status", _choices(Person.Status.choices) + _("; empty: active")),
+            ("status", choices_text(Person.Status.choices) + _("; empty: active")),
         ]
     return [
         ("code", _("Institution code; the key.")),
         ("name", _("Name.")),
         ("region", _("Region code (see the sheet 统筹区).")),
-        ("kind", _choices(Institution.Kind.choices)),
-        ("level", _choices(Institution.Level.choices) + _("; empty for a pharmacy.")),
+        ("kind", choices_text(Institution.Kind.choices)),
+        ("level", choices_text(Institution.Level.choices) + _("; empty for a pharmacy.")),
         ("designated", _("1 (designated) or 0 (not designated).")),
     ]
 

@@ -14,6 +14,11 @@ from django.utils.translation import gettext as _
 from .exports import xlsx_response
 
 
+def choices_text(choices) -> str:
+    """A template's allowed values: ``01（甲类）；02（乙类）``."""
+    return "；".join(f"{value}（{label}）" for value, label in choices)
+
+
 def header_codes(headers: Iterable, chinese: dict[str, str]) -> list[str]:
     """A file's header row as column codes: a code stays, a template's Chinese header becomes
     its code (``身份证号码`` → ``id_number``); anything else is left for the caller to refuse."""
