@@ -217,10 +217,15 @@ def main():
     replay_chunk(scope, 0, 2**62)
     calculator.settle = real
     # Timed on a second run, without the recording (which keeps every input alive).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]  # the server process of this connection (same machine)
+    server = cpu_seconds(backend)
     cpu = time.process_time()
     with Timer() as inline:
         agg = replay_chunk(scope, 0, 2**62)
     inline_cpu = time.process_time() - cpu
+    server_cpu = cpu_seconds(backend) - server
     replayed = agg.claims
     settled = 0
     # The recorded inputs (a million claims' objects) are moved out of the collector's way:
@@ -248,6 +253,11 @@ def main():
         f"CPU time in this process: bare calculator {bare_cpu:.1f} s, in-process replay"
         f" {inline_cpu:.1f} s (the replay's client side; the database's work is in the server):"
         f" {bare_cpu / inline_cpu:.0%}"
+    )
+    print(
+        f"CPU time per replayed claim in one process: {inline_cpu / replayed * 1e6:.0f} µs here,"
+        f" {server_cpu / replayed * 1e6:.0f} µs in its PostgreSQL server process; the bare"
+        f" calculator {bare_cpu / len(recorded) * 1e6:.0f} µs"
     )
     print()
     print("| run | claims | seconds | claims/s | vs bare calculator | peak RSS per process |")
