@@ -23,6 +23,12 @@ class Message(models.Model):
     answer = models.JSONField()
     # Set when a 2601 (冲正) undid what this message did.
     reversed_by = models.CharField(max_length=30, blank=True, default="")
+    # The visit a 2204 uploaded lines to or a 2207 settled: a 2601 finds the original's lines
+    # and settlement through the visit's indexes instead of scanning every line and every
+    # settlement for the msgid. Never read by visit, so not indexed; null for other messages.
+    visit = models.ForeignKey(
+        "Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -176,6 +176,7 @@ def _run(ctx: Context, node: Node, fingerprint: str) -> bytes:
                     msgid=ctx.msgid,
                     infno=ctx.infno,
                     body_hash=fingerprint,
+                    visit_id=ctx.visit_id,
                 )
                 kept = sql.insert_statement(message, {"answer": _answer_column(text)})
                 # prepared, not compiled per call; COMMIT rides on it

@@ -78,6 +78,8 @@ class Context:
     # Statements the handler leaves to the message's last batch (with the message's INSERT and
     # the COMMIT): one round trip for a handler's writes and the kept answer.
     pending: list = dataclass_field(default_factory=list)
+    # The visit the kept message names (2204, 2207): see ``Message.visit``.
+    visit_id: int | None = None
 
 
 def _serial() -> str:
@@ -571,6 +573,7 @@ def t2204(ctx: Context, node: Node) -> dict:
         )
     for start in range(0, len(lines), 1000):
         ctx.pending.append(sql.insert_rows_statement(FeeLine, lines[start : start + 1000]))
+    ctx.visit_id = visit.pk
     return {"result": result}
 
 
@@ -910,6 +913,7 @@ def t2207(ctx: Context, node: Node) -> dict:
     # The lines summed under the visit's lock marked settled and the link written: in the
     # message's last batch, with its INSERT and the COMMIT.
     ctx.pending += [(mark, params), sql.insert_statement(vs)]
+    ctx.visit_id = claim.visit.pk
     # The patient's balance after the settlement: the service's, when it locked and debited
     # the patient's own account in this transaction; else read (a holder's account paid).
     payer = getattr(settlement, "payer_balance", None)
@@ -1006,18 +1010,25 @@ def t2601(ctx: Context, node: Node) -> None:
         )
     if original.reversed_by:
         raise Refused("原交易已冲正，不能重复冲正")
+    # The original's visit (kept with its message) narrows both reads to that visit's rows by
+    # their indexes; a message kept before it was recorded is found by its msgid alone.
+    by_visit = (
+        {"visit_id": original.visit_id}
+        if original.visit_id is not None
+        else {"visit__institution": ctx.institution}
+    )
     if oinfno.startswith("2207"):
         vs = (
             VisitSettlement.objects.select_for_update(of=("self",))
             .select_related("settlement", "visit")
-            .filter(msgid=omsgid, visit__institution=ctx.institution)
+            .filter(msgid=omsgid, **by_visit)
             .first()
         )
         if vs is None or vs.settlement.person_id != person.pk:
             raise Refused("data.psn_no 人员编号与原结算不符")
         _undo(ctx, vs, "2601")
     elif oinfno == "2204":
-        lines = FeeLine.objects.filter(msgid=omsgid, visit__institution=ctx.institution)
+        lines = FeeLine.objects.filter(msgid=omsgid, **by_visit)
         if lines.exclude(visit__person=person).exists():
             raise Refused("data.psn_no 人员编号与原交易不符")
         if lines.filter(settlement__isnull=False).exists():

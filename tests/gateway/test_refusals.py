@@ -300,3 +300,33 @@ def test_5206_reports_the_years_outpatient_and_reported_inpatient_pooled_totals(
     cum = {r["cum_type_code"]: r["cum"] for r in rows["cuminfo"]}
     assert cum["inpatient.pooled"] == "12345.60"
     assert any(code.startswith("general_outpatient.") for code in cum)
+
+
+def test_2601_finds_the_original_through_the_visit_kept_with_its_message(visit):
+    """A 2601 reads the original's settlement (2207) or lines (2204) through the visit kept with
+    the original message, by the visit's indexes: not a scan of every settlement or fee line of
+    every institution for the msgid."""
+    his, _person, psn_no, mdtrt_id, settle = visit
+    upload_msgid = his.last_msgid  # the fixture's 2204
+    upload = Message.objects.get(msgid=upload_msgid)
+    assert upload.infno == "2204" and upload.visit.mdtrt_id == mdtrt_id
+    his.ok("2207", {"data": settle}, insuplc="420100")
+    settle_msgid = his.last_msgid
+    assert Message.objects.get(msgid=settle_msgid).visit_id == upload.visit_id
+    for omsgid, oinfno, table in (
+        (settle_msgid, "2207", "gateway_visitsettlement"),
+        (upload_msgid, "2204", "gateway_feeline"),  # free again: the 2207 was undone
+    ):
+        undo = {"data": {"psn_no": psn_no, "omsgid": omsgid, "oinfno": oinfno}}
+        with CaptureQueriesContext(connection) as queries:
+            assert his.ok("2601", undo, insuplc="420100") is None
+        by_msgid = [
+            q["sql"]
+            for q in queries.captured_queries
+            if f'"{table}"' in q["sql"] and '"msgid" =' in q["sql"]
+        ]
+        assert by_msgid, queries.captured_queries
+        for statement in by_msgid:
+            assert f'"{table}"."visit_id" = {upload.visit_id}' in statement, statement
+    assert Settlement.objects.get().status == "reversed"
+    assert not FeeLine.objects.filter(visit_id=upload.visit_id).exists()
