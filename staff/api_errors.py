@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 def exception_handler(exc, context):
     if isinstance(exc, OperationalError | InterfaceError):
         return _database_error(exc, context)
-    if isinstance(exc, DataError):
+    if is_bad_value(exc):
         return Response({"detail": bad_value_message()}, status=400)
     if isinstance(exc, DomainError):
         return Response(exc.as_data(), status=exc.status_code)
@@ -29,6 +29,15 @@ def exception_handler(exc, context):
             data = {"detail": " ".join(str(m) for m in exc.messages)}
         exc = exceptions.ValidationError(data)
     return drf_exception_handler(exc, context)
+
+
+def is_bad_value(exc: BaseException) -> bool:
+    """A value the database cannot take: PostgreSQL's refusal (``DataError``), or SQLite's
+    driver refusing an integer beyond 64 bits (an id of 30 digits in a path: ``OverflowError``
+    from sqlite3, before any statement ran)."""
+    if isinstance(exc, DataError):
+        return True
+    return isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc)
 
 
 def bad_value_message() -> str:

@@ -13,7 +13,6 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DataError
 from django.dispatch import receiver
 from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
@@ -40,9 +39,9 @@ class BadValueMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DataError):
-            from .api_errors import bad_value_message
+        from .api_errors import bad_value_message, is_bad_value
 
+        if is_bad_value(exception):
             # With its charset: a bare text/plain showed the Chinese message as mojibake.
             return HttpResponseBadRequest(
                 bad_value_message(), content_type="text/plain; charset=utf-8"
