@@ -73,6 +73,8 @@ def test_not_an_object():
         (lambda d: d["general_outpatient"].update(deductible_basis="weekly"), "以下之一"),
         (lambda d: d["account"].update(employee_rate=2), "取值类型须为"),
         (lambda d: d["general_outpatient"].pop("ratio"), "缺少必填参数：ratio"),
+        # A value that may be unset is named by its JSON spelling, never Python's "None".
+        (lambda d: d["account"].update(retiree_credit_from="weekly"), "same_month、null"),
     ],
 )  # fmt: skip
 def test_schema_errors_read_as_sentences_in_chinese(mutate, expected):
