@@ -224,7 +224,11 @@ def _finish(
         audit.record(
             action="jobs.job.finish",
             obj=job,
-            summary=f"{job_kind.label if job_kind else job.kind}: {job.get_status_display()}",
+            summary=_("%(label)s: %(value)s")
+            % {
+                "label": job_kind.label if job_kind else job.kind,
+                "value": job.get_status_display(),
+            },
             changes={"status": job.status, "result": job.result, "errors": len(errors)},
         )
     _cleanup(job, finished=True)

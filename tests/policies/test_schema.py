@@ -86,3 +86,16 @@ def test_schema_errors_read_as_sentences_in_chinese(mutate, expected):
         messages = [e["message"] for e in broken(mutate)]
     assert any(expected in m for m in messages), messages
     assert not any("^" in m or "does not match" in m or "is not" in m for m in messages), messages
+
+
+def test_an_unset_parameter_cites_its_article_with_the_full_width_colon():
+    from django.utils import translation
+
+    from policies.params import UnsetParameter
+
+    with translation.override("zh-hans"):
+        error = UnsetParameter(
+            "account.employee_rate", region="吉林省", article="全文", note="本通知未规定"
+        )
+    assert "未设定（全文：本通知未规定）" in error.message, error.message
+    assert "未设定（全文）" in UnsetParameter("x", article="全文").message
