@@ -159,6 +159,7 @@ def _execute(job: Job) -> Job:
         status = Job.Status.PARTIAL if errors else Job.Status.SUCCEEDED
     except JobFailed as exc:
         errors = exc.errors
+        result = exc.result  # what the check counted, though nothing was applied
         status = Job.Status.FAILED
     except DomainError as exc:
         errors = [
