@@ -233,3 +233,22 @@ def test_errors_name_the_columns_as_the_template_does(django_capture_on_commit_c
     shown = re.findall(r"<tr><td>2</td><td>([^<]*)</td>", table)
     assert shown == [HEADERS_ZH[e["field"]] for e in job.errors], shown
     assert "<td>目录类别</td>" in table and "<td>类型</td>" not in table
+
+
+def test_clerk_list_shows_percents_and_dates_as_other_lists_do(
+    django_capture_on_commit_callbacks, client
+):
+    # The self-pay proportion 0.05 as 5% (never 0.0500), the validity as 2024-01-01 (never
+    # 2024年1月1日); an open end is "…", no validity at all "—".
+    upload(csv_of(*GOOD), django_capture_on_commit_callbacks)
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get("/catalogue/").content.decode()
+
+    def row(code):
+        return html.split(f"<code>{code}</code>")[1].split("</tr>")[0]
+
+    assert '<td class="num">5%</td>' in row("ZA09BAA0001010100000")
+    assert "2024-01-01 – …" in row("XJ01CAA040A001010100445")
+    assert "… – 2030-12-31" in row("C14020101")
+    assert '<td class="nowrap">—</td>' in row("001102000010000")
+    assert "0.0500" not in html and "年" not in html.split("<table")[1]
