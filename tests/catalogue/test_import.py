@@ -9,6 +9,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from catalogue.imports import HEADERS_ZH
 from catalogue.models import CatalogueItem, CatalogueOverride, CatalogueRow
 from jobs.models import Job
 from tests.factories import RegionFactory, UserFactory
@@ -221,8 +222,6 @@ def test_a_failed_file_counts_the_rows_read_and_the_rows_with_errors(
 def test_errors_name_the_columns_as_the_template_does(django_capture_on_commit_callbacks, client):
     # The job page names a wrong column by the template's header (目录类别), as the error
     # report does, never by another label for the same code (类型).
-    from catalogue.imports import HEADERS_ZH
-
     bad = "X2,,pill,04,15,x,2,2024-13-01,2023-01-01,12"
     job = upload(csv_of(bad, header=HEADER + ",region"), django_capture_on_commit_callbacks)
     fields = {e["field"] for e in job.errors}
@@ -233,6 +232,10 @@ def test_errors_name_the_columns_as_the_template_does(django_capture_on_commit_c
     shown = re.findall(r"<tr><td>2</td><td>([^<]*)</td>", table)
     assert shown == [HEADERS_ZH[e["field"]] for e in job.errors], shown
     assert "<td>目录类别</td>" in table and "<td>类型</td>" not in table
+    # A message naming its column names it so too (目录类别须为…, not 类别须为…).
+    for e in job.errors:
+        if e["field"] in ("name", "kind", "chrgitm_lv", "med_chrgitm_type", "region"):
+            assert e["message"].startswith(HEADERS_ZH[e["field"]]), e
 
 
 def test_clerk_list_shows_percents_and_dates_as_other_lists_do(
@@ -252,3 +255,8 @@ def test_clerk_list_shows_percents_and_dates_as_other_lists_do(
     assert "… – 2030-12-31" in row("C14020101")
     assert '<td class="nowrap">—</td>' in row("001102000010000")
     assert "0.0500" not in html and "年" not in html.split("<table")[1]
+    # The columns and the search are named as in the import template.
+    head = html.split("<thead>")[1].split("</thead>")[0]
+    for column in ("code", "name", "kind", "chrgitm_lv", "med_chrgitm_type", "price_ceiling"):
+        assert f">{HEADERS_ZH[column]}</th>" in head, column
+    assert '<label for="id_kind">目录类别：</label>' in html
