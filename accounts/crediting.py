@@ -150,7 +150,7 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
                         "region_name": region.name,
                         "field": "account.retiree_credit_from",
                         "message": (
-                            f"{region.name}: {waiting} 名本月退休人员未划入——政策参数 "
+                            f"{region.name}：{waiting} 名本月退休人员未划入——政策参数 "
                             f"account.retiree_credit_from 未设定（{source.get('article', '')}）"
                         ),
                     }
@@ -167,7 +167,7 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
                         "region_name": region.name,
                         "field": f"later_rule_groups.{group}",
                         "message": (
-                            f"{region.name}: {waiting} 名退休人员属文件另行制定标准的人群，未划入"
+                            f"{region.name}：{waiting} 名退休人员属文件另行制定标准的人群，未划入"
                             f"（{source.get('article', '')}）"
                         ),
                     }

@@ -7,7 +7,10 @@ from .models import Kind, Level
 class CatalogueSearchForm(forms.Form):
     q = forms.CharField(label=_("Code, name or pinyin initials"), max_length=100, required=False)
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("All"))] + list(Kind.choices), required=False
+        # The columns are named as in the import template (目录类别, 收费项目等级).
+        label=_("Catalogue kind"),
+        choices=[("", _("All"))] + list(Kind.choices),
+        required=False,
     )
     chrgitm_lv = forms.ChoiceField(
         label=_("Payment level"), choices=[("", _("All"))] + list(Level.choices), required=False

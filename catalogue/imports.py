@@ -200,8 +200,14 @@ def check_row(number: int, raw: dict) -> tuple[StagedRow | None, list[dict]]:
     """The row's own format: a staging row, or its errors (row, field, message in Chinese)."""
     errors: list[dict] = []
 
+    region = _text(raw.get("region"))
+
     def error(field: str, message: str) -> None:
-        errors.append({"row": number, "field": field, "message": message})
+        # A regional override's error names its region (the name is added by _name_regions).
+        entry = {"row": number, "field": field, "message": message}
+        if region:
+            entry["region"] = region[:20]
+        errors.append(entry)
 
     code = _text(raw.get("code"))
     if not _CODE.match(code):
@@ -260,7 +266,6 @@ def check_row(number: int, raw: dict) -> tuple[StagedRow | None, list[dict]]:
     valid_from, valid_to = date_of("valid_from"), date_of("valid_to")
     if valid_from and valid_to and valid_to < valid_from:
         error("valid_to", _("valid_to is before valid_from."))
-    region = _text(raw.get("region"))
     if region and not _REGION.match(region):
         error("region", _("The region must be a 6-digit code."))
     if raw.get("_width", 0) > 0:
@@ -306,37 +311,49 @@ def _write_staging(rows: list[StagedRow]) -> None:
             copy.write_row(tuple(getattr(r, name) for name in STAGING))
 
 
-def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[list[dict], int]:
+def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[list[dict], set[int], int]:
+    """Stream the file into the staging table; returns (format errors, rows with a format
+    error, rows read). The progress counts the rows read, a wrong one too (a file of 3 rows
+    with 1 wrong is 3 / 3 read, not 2 / 2)."""
     errors: list[dict] = []
-    dropped = total = 0
+    bad_rows: set[int] = set()
+    dropped = total = read = 0
     buffer: list[StagedRow] = []
+
+    def advance() -> None:
+        nonlocal read
+        if progress is not None and read:
+            progress.advance(read)
+        read = 0
+
     for number, raw in iter_file(path, filename):
         total += 1
+        read += 1
         if total > MAX_ROWS:
             raise CatalogueFileError(
                 _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS}
             )
         row, row_errors = check_row(number, raw)
         if row_errors:
+            bad_rows.add(number)
             if len(errors) < MAX_ERRORS:
                 errors.extend(row_errors)
             else:
                 dropped += len(row_errors)
-            continue
-        row.job_id = job_id
-        buffer.append(row)
-        if len(buffer) >= CHUNK:
-            _write_staging(buffer)
-            if progress is not None:
-                progress.advance(len(buffer))
+        else:
+            row.job_id = job_id
+            buffer.append(row)
+        if len(buffer) >= CHUNK or read >= CHUNK:
+            if buffer:
+                _write_staging(buffer)
             buffer = []
+            advance()
     if buffer:
         _write_staging(buffer)
-        if progress is not None:
-            progress.advance(len(buffer))
+    advance()
     if dropped:
         errors.append({"message": _("%(n)d further errors not listed.") % {"n": dropped}})
-    return errors, total
+    return errors, bad_rows, total
 
 
 def _sql_errors(job_id: int) -> list[dict]:
@@ -344,20 +361,20 @@ def _sql_errors(job_id: int) -> list[dict]:
         (
             "code",
             _("The same code (for the same region) appears earlier in the file."),
-            f"""SELECT r.row FROM {ROWS} r WHERE r.job_id = %s AND EXISTS
+            f"""SELECT r.row, r.region FROM {ROWS} r WHERE r.job_id = %s AND EXISTS
             (SELECT 1 FROM {ROWS} r2 WHERE r2.job_id = r.job_id AND r2.code = r.code
              AND r2.region = r.region AND r2.row < r.row)""",  # noqa: S608 - table names only
         ),
         (
             "region",
             _("No region has this code."),
-            f"""SELECT r.row FROM {ROWS} r WHERE r.job_id = %s AND r.region <> ''
+            f"""SELECT r.row, r.region FROM {ROWS} r WHERE r.job_id = %s AND r.region <> ''
             AND NOT EXISTS (SELECT 1 FROM policies_region g WHERE g.code = r.region)""",  # noqa: S608 - table names only
         ),
         (
             "code",
             _("A regional override needs the national item: the code is not in the catalogue."),
-            f"""SELECT r.row FROM {ROWS} r WHERE r.job_id = %s AND r.region <> ''
+            f"""SELECT r.row, r.region FROM {ROWS} r WHERE r.job_id = %s AND r.region <> ''
             AND NOT EXISTS (SELECT 1 FROM {ITEMS} i WHERE i.code = r.code)
             AND NOT EXISTS (SELECT 1 FROM {ROWS} n WHERE n.job_id = r.job_id
                             AND n.code = r.code AND n.region = '')""",  # noqa: S608 - table names only
@@ -365,10 +382,30 @@ def _sql_errors(job_id: int) -> list[dict]:
     ]
     errors = []
     with connection.cursor() as cursor:
+        # Each query gives the row and its region: an override's error names its region.
         for field, message, query in checks:
             cursor.execute(query + " ORDER BY 1 LIMIT %s", [job_id, MAX_ERRORS])
-            errors += [{"row": r, "field": field, "message": message} for (r,) in cursor.fetchall()]
+            for row, region in cursor.fetchall():
+                entry = {"row": row, "field": field, "message": message}
+                if region:
+                    entry["region"] = region
+                errors.append(entry)
     return errors
+
+
+def _name_regions(errors: list[dict]) -> None:
+    """Each error of an override row gets its region's name beside the code (玉溪市（530400）);
+    a code no region has stays a code (its own error says so)."""
+    from policies.models import Region
+
+    codes = {e["region"] for e in errors if e.get("region")}
+    if not codes:
+        return
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    for error in errors:
+        name = names.get(error.get("region") or "")
+        if name:
+            error["region_name"] = name
 
 
 def _counts(job_id: int) -> dict:
@@ -426,15 +463,21 @@ def catalogue_import_run(*, job, progress=None) -> dict:
     CatalogueRow.objects.filter(job_id=job.pk).delete()  # a redelivered job starts clean
     try:
         try:
-            errors, total = _stage(job.pk, path, filename, progress)
+            errors, bad_rows, total = _stage(job.pk, path, filename, progress)
         except CatalogueFileError as exc:
             raise JobFailed([{"field": "file", "message": str(exc)}]) from None
         if total == 0:
             raise JobFailed([{"field": "file", "message": _("The file has a header but no rows.")}])
-        errors.extend(_sql_errors(job.pk))
+        sql_errors = _sql_errors(job.pk)
+        errors.extend(sql_errors)
         if errors:
             errors.sort(key=lambda e: (e.get("row") or 0, e.get("field") or ""))
-            raise JobFailed(errors[: MAX_ERRORS + 1])
+            errors = errors[: MAX_ERRORS + 1]
+            _name_regions(errors)
+            # As the payroll check counts them: the rows read, and how many of them are wrong
+            # (a row with two errors is one wrong row).
+            bad_rows |= {e["row"] for e in sql_errors}
+            raise JobFailed(errors, result={"rows": total, "error_rows": len(bad_rows)})
         result = {"rows": total, "dry_run": dry_run, **_counts(job.pk)}
         if not dry_run:
             with transaction.atomic():

@@ -10,6 +10,8 @@ from jobs.registry import register
 from staff.errors import DomainError
 from staff.roles import CLERK, MANAGER
 
+from .imports import HEADERS_ZH
+
 UPLOADS = "catalogue"
 
 
@@ -35,6 +37,7 @@ def catalogue_error_report_url(job) -> str:
     roles=(CLERK, MANAGER),
     clean=clean_catalogue,
     error_report=catalogue_error_report_url,
+    field_labels=HEADERS_ZH,
 )
 def catalogue_import(job, progress):
     from .imports import catalogue_import_run

@@ -125,22 +125,34 @@ class CertificationListCreateApi(ClerkWrites):
 class CertificationApproveApi(ClerkWrites):
     """Approve at once (200), or, while ``REVIEW_CERTIFICATION_APPROVAL`` is on, ask for the
     approval (202 with the pending review): another clerk, not the applicant, approves it at
-    ``/api/v1/reviews/{id}/approve/``."""
+    ``/api/v1/reviews/{id}/approve/``. An optional ``{reason}`` is kept with the approval, as
+    the clerks' pages keep it."""
+
+    class InputSerializer(serializers.Serializer):
+        # An empty body is accepted as before.
+        reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=None,
+        request=InputSerializer,
         responses={200: CertificationOutputSerializer, 202: ReviewOutputSerializer},
         tags=["claims"],
     )
     def post(self, request, certification_id: int):
         certification = get_object_or_404(ChronicCertification, pk=certification_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data["reason"]
         if certification_needs_review():
             return review_response(
-                certification_approval_request(certification=certification, actor=request.user)
+                certification_approval_request(
+                    certification=certification, actor=request.user, reason=reason
+                )
             )
         return Response(
             CertificationOutputSerializer(
-                certification_approve(certification=certification, actor=request.user)
+                certification_approve(
+                    certification=certification, actor=request.user, reason=reason
+                )
             ).data
         )
 

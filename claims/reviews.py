@@ -106,8 +106,10 @@ def certification_approval_request(
 
 def _perform_certification(review: ReviewRequest, reviewer) -> dict:
     # The reviewer is the one who approves (审核人): the certification's decided_by.
+    # The reason the clerk gave when asking for the approval is the approval's reason, as
+    # when a clerk approves at once (the reviewer's own reason stays on the review).
     certification = ChronicCertification.objects.get(pk=int(review.object_id))
-    c = certification_approve(certification=certification, actor=reviewer)
+    c = certification_approve(certification=certification, actor=reviewer, reason=review.reason)
     return {"status": c.status}
 
 

@@ -75,8 +75,16 @@ def _transition(certification_id: int, *, allowed_from: str, to: str, actor, rea
 
 
 @transaction.atomic
-def certification_approve(*, certification: ChronicCertification, actor=None):
-    c = _transition(certification.pk, allowed_from="applied", to="approved", actor=actor)
+def certification_approve(*, certification: ChronicCertification, actor=None, reason: str = ""):
+    """Approve (认定): the reason, optional as on the review page, is kept as a
+    rejection's is, on the certification and in its history, wherever the approval came from."""
+    c = _transition(
+        certification.pk,
+        allowed_from="applied",
+        to="approved",
+        actor=actor,
+        reason=(reason or "").strip(),
+    )
     _save(c, actor)
     return c
 

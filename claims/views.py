@@ -193,7 +193,9 @@ def certification_decide(request, certification_id: int):
                 )
                 return redirect_next(request, "claims:certification_list")
             if action == "approve":
-                certification_approve(certification=certification, actor=request.user)
+                certification_approve(
+                    certification=certification, actor=request.user, reason=reason
+                )
             elif action == "reject":
                 certification_reject(certification=certification, reason=reason, actor=request.user)
             else:

@@ -18,7 +18,8 @@ ended, whatever the outcome (``finished=True``, e.g. the uploaded file). It runs
 connection when the handler's was lost, and must be idempotent.
 
 A kind may register ``error_report(job) -> url``: where a failed job's errors are downloaded as
-a report (the job page links it for the users of the kind's roles).
+a report (the job page links it for the users of the kind's roles), and ``field_labels``: its
+file's column headers, which name its errors' fields on the job page.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class JobKind:
     backlog: Callable[[], list[dict[str, Any]]] | None = None
     cleanup: Cleanup = _no_cleanup
     error_report: Callable[[Job], str] | None = None
+    # The column headers of the kind's file (``{"kind": "目录类别"}``): its errors' fields are
+    # named on the job page as the clerk's file and template name them.
+    field_labels: dict[str, str] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -68,6 +72,7 @@ def register(
     backlog: Callable[[], list[dict[str, Any]]] | None = None,
     cleanup: Cleanup | None = None,
     error_report: Callable[[Job], str] | None = None,
+    field_labels: dict[str, str] | None = None,
 ):
     def decorator(handler: Handler) -> Handler:
         _KINDS[kind] = JobKind(
@@ -79,6 +84,7 @@ def register(
             backlog=backlog,
             cleanup=cleanup or _no_cleanup,
             error_report=error_report,
+            field_labels=field_labels,
         )
         return handler
 
@@ -94,8 +100,10 @@ def all_kinds() -> list[JobKind]:
 
 
 class JobFailed(Exception):
-    """Raised by a handler when nothing was applied; ``errors`` are shown to the user."""
+    """Raised by a handler when nothing was applied; ``errors`` are shown to the user, and
+    ``result`` (optional) is what the check counted (rows read, rows with errors)."""
 
-    def __init__(self, errors: list[dict[str, Any]]):
+    def __init__(self, errors: list[dict[str, Any]], *, result: dict[str, Any] | None = None):
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
+        self.result = result or {}

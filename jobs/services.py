@@ -159,6 +159,7 @@ def _execute(job: Job) -> Job:
         status = Job.Status.PARTIAL if errors else Job.Status.SUCCEEDED
     except JobFailed as exc:
         errors = exc.errors
+        result = exc.result  # what the check counted, though nothing was applied
         status = Job.Status.FAILED
     except DomainError as exc:
         errors = [
@@ -224,7 +225,11 @@ def _finish(
         audit.record(
             action="jobs.job.finish",
             obj=job,
-            summary=f"{job_kind.label if job_kind else job.kind}: {job.get_status_display()}",
+            summary=_("%(label)s: %(value)s")
+            % {
+                "label": job_kind.label if job_kind else job.kind,
+                "value": job.get_status_display(),
+            },
             changes={"status": job.status, "result": job.result, "errors": len(errors)},
         )
     _cleanup(job, finished=True)

@@ -48,8 +48,17 @@ def job_detail_page(request, job_id: int):
             "kind": kind,
             "backlogs": _backlogs(kind) if kind else [],
             "report_url": _report_url(request, job),
+            "errors": _errors(job),
         },
     )
+
+
+def _errors(job) -> list[dict]:
+    """The job's errors, each field named as the kind's file names its column (the import
+    template's header) when the kind gives its headers; else by the field's usual label."""
+    kind = get_kind(job.kind)
+    labels = (kind.field_labels if kind else None) or {}
+    return [{**e, "field_label": labels.get(e.get("field") or "", "")} for e in job.errors or []]
 
 
 def _report_url(request, job) -> str:
@@ -73,7 +82,9 @@ def job_progress_fragment(request, job_id: int):
     """The progress bar alone; htmx polls it until the job has finished."""
     job = job_live(get_object_or_404(job_list(user=request.user), pk=job_id))
     return render(
-        request, "jobs/_progress.html", {"job": job, "report_url": _report_url(request, job)}
+        request,
+        "jobs/_progress.html",
+        {"job": job, "report_url": _report_url(request, job), "errors": _errors(job)},
     )
 
 

@@ -276,7 +276,15 @@ def _kind_of(schema: dict) -> str:
     if "const" in schema:
         return f"“{schema['const']}”"
     if "enum" in schema:
-        return ("取值：" if zh else "one of: ") + "、".join(str(v) for v in schema["enum"])
+        # A null among the values means "may be left unset": said in words, as for
+        # {"type": [..., "null"]}, never as Python's "None". Each code beside its name.
+        values = [v for v in schema["enum"] if v is not None]
+        text = ("取值：" if zh else "one of: ") + "、".join(
+            str(v) if word(v) == str(v) else f"{v}（{word(v)}）" for v in values
+        )
+        if len(values) < len(schema["enum"]):
+            text += (" 或 " if zh else " or ") + _kind_of({"type": "null"})
+        return text
     kind = schema.get("type")
     if isinstance(kind, list):  # {"type": ["boolean", "null"]}: each kind in words
         return (" 或 " if zh else " or ").join(_kind_of({**schema, "type": k}) for k in kind)
@@ -318,6 +326,8 @@ def schema_rows() -> list[dict]:
                 }
             )
             for method in RETIREE_METHODS:
+                # The last choice is {"method": null}: the document leaves the retirees'
+                # crediting unset, written in JSON as null (never Python's None).
                 name = method["properties"]["method"].get("const")
                 rest = "、".join(
                     f"{k}（{_kind_of(v)}）"
@@ -326,8 +336,8 @@ def schema_rows() -> list[dict]:
                 )
                 rows.append(
                     {
-                        "path": f"{dotted}.method = {name}",
-                        "label": word(name) if name else "—",
+                        "path": f"{dotted}.method = {name or 'null'}",
+                        "label": word(name) if name else ("未设定" if _zh() else "unset"),
                         "kind": rest or "—",
                         "required": False,
                         "depth": dotted.count(".") + 1,

@@ -25,7 +25,8 @@ class UnsetParameter(DomainError):
     status_code = 422
 
     def __init__(self, parameter: str, *, region: str = "", article: str = "", note: str = ""):
-        cite = article + (f": {note}" if note else "")
+        # The article and its note joined by the language's colon (第四条：…, not 第四条: …).
+        cite = _("%(article)s: %(note)s") % {"article": article, "note": note} if note else article
         super().__init__(
             _("%(region)s policy parameter %(parameter)s is unset (%(cite)s); this cannot be done.")
             % {"region": region, "parameter": parameter, "cite": cite or "—"},

@@ -368,7 +368,8 @@ def _message(error) -> str:
     elif validator in ("enum", "const"):
         allowed = expected if validator == "enum" else [expected]
         text = _("the value must be one of: %(values)s") % {
-            "values": "、".join(str(v) for v in allowed)
+            # JSON's spelling of the values: null, not Python's None.
+            "values": "、".join("null" if v is None else str(v) for v in allowed)
         }
     elif validator == "additionalProperties":
         known = set((error.schema.get("properties") or {}).keys())

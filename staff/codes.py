@@ -187,6 +187,8 @@ CODES: dict[str, dict[str, Any]] = {
     # The keys of background jobs' result dicts (accounts/crediting.py, payroll.py, year_end.py).
     "result": {
         "rows": L("Rows"),
+        # A failed import's check: how many of the rows read are wrong (catalogue/imports.py).
+        "error_rows": L("Rows with errors"),
         "credited": L("Credited"),
         "already_credited": L("Already credited before"),
         "skipped_already_credited": L("Skipped (already credited)"),
@@ -214,6 +216,7 @@ _SENTENCE_KEYS = (
     "period",
     "year",
     "rows",
+    "error_rows",
     "credited",
     "already_credited",
     "skipped_already_credited",

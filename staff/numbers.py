@@ -45,6 +45,21 @@ def format_count(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def format_percent(value: Any) -> str:
+    """A proportion as a percent, exactly (Decimal, never float; no trailing zeros):
+    ``Decimal("0.1000")`` → ``10%``, ``"0.0525"`` → ``5.25%``, ``0`` → ``0%``; None → ``""``."""
+    if value is None or value == "" or isinstance(value, bool):
+        return ""
+    if isinstance(value, float):
+        raise TypeError("a proportion must be Decimal, not float")
+    try:
+        percent = Decimal(value if isinstance(value, Decimal | int) else str(value)) * 100
+    except (InvalidOperation, ValueError):
+        return str(value)
+    # normalize() drops the zeros (10.000000 → 1E+1); "f" writes it out without an exponent.
+    return f"{(percent.normalize() if percent else Decimal(0)):f}%"
+
+
 _AMOUNT_IN_TEXT = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}(?![\d])")
 
 

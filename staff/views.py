@@ -91,8 +91,12 @@ def _audit_rows(events):
                 e.amount,
                 labelled_text(e.summary),  # ``13 1 approved`` → its labels, as on the page
                 "; ".join(
-                    f"{c['field']}: {'' if c['old'] is None else labelled_text(c['old']) + ' → '}"
-                    f"{'' if c['new'] is None else labelled_text(c['new'])}"
+                    _("%(label)s: %(value)s")
+                    % {
+                        "label": c["field"],
+                        "value": ("" if c["old"] is None else labelled_text(c["old"]) + " → ")
+                        + ("" if c["new"] is None else labelled_text(c["new"])),
+                    }
                     for c in row["changes"]
                 ),
             ]

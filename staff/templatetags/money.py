@@ -1,7 +1,8 @@
 """``{% load money %}``: money, counts and codes as a reader wants them.
 
-``{{ x|money }}`` → ``12,345.67``; ``{{ n|count }}`` → ``1,234``; ``{{ cell|cell }}`` formats a
-dashboard cell by its type (Decimal: money, int: count, a code: its label);
+``{{ x|money }}`` → ``12,345.67``; ``{{ n|count }}`` → ``1,234``; ``{{ p|percent }}`` → ``10%``;
+``{{ cell|cell }}`` formats a dashboard cell by its type (Decimal: money, int: count, a code:
+its label);
 ``{{ code|code:"ledger_kind" }}`` → its Chinese label;
 ``{{ ref|reference }}`` → a ledger reference in words;
 ``{{ result|result_sentence }}`` → a job's result as a sentence; ``{{ x|is_number }}`` for
@@ -13,7 +14,13 @@ from decimal import Decimal
 from django import template
 
 from staff import codes
-from staff.numbers import capital_amount, format_count, format_money, money_in_text
+from staff.numbers import (
+    capital_amount,
+    format_count,
+    format_money,
+    format_percent,
+    money_in_text,
+)
 
 register = template.Library()
 
@@ -26,6 +33,12 @@ def money(value) -> str:
 @register.filter
 def count(value) -> str:
     return format_count(value)
+
+
+@register.filter
+def percent(value) -> str:
+    """``{{ item.selfpay_prop|percent }}``: a proportion ``0.1000`` → ``10%``."""
+    return format_percent(value)
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """Catalogue files: dry run, row errors, all or nothing; search by code, name, initials."""
 
 import io
+import re
 from decimal import Decimal as D
 
 import openpyxl
@@ -8,6 +9,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from catalogue.imports import HEADERS_ZH
 from catalogue.models import CatalogueItem, CatalogueOverride, CatalogueRow
 from jobs.models import Job
 from tests.factories import RegionFactory, UserFactory
@@ -130,6 +132,9 @@ def test_regional_overrides_and_xlsx(django_capture_on_commit_callbacks):
     job = upload(out.getvalue(), django_capture_on_commit_callbacks, name="目录.xlsx")
     assert job.status == "failed"
     assert {(e["row"], e["field"]) for e in job.errors} == {(4, "code"), (5, "region")}
+    # An override row's error names its region: code and name, or the code no region has.
+    regions = {e["row"]: (e.get("region"), e.get("region_name")) for e in job.errors}
+    assert regions == {4: ("530400", "玉溪市"), 5: ("999999", None)}
     sheet.delete_rows(4, 2)
     out = io.BytesIO()
     book.save(out)
@@ -176,3 +181,82 @@ def test_clerk_page_searches(django_capture_on_commit_callbacks, client):
     page = client.get("/catalogue/", {"q": "ffds"})
     assert page.status_code == 200 and "复方丹参滴丸" in page.content.decode()
     assert "阿莫西林" not in page.content.decode()
+
+
+def test_an_override_row_error_names_its_region_on_the_job_page(
+    django_capture_on_commit_callbacks, client
+):
+    RegionFactory(code="530400", name="玉溪市")
+    rows = [GOOD[1], "ZA09BAA0001010100000,复方丹参滴丸,drug,04,11,30,,,,530400"]
+    job = upload(csv_of(*rows, header=HEADER + ",region"), django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    assert [(e["row"], e["field"], e["region"], e["region_name"]) for e in job.errors] == [
+        (3, "chrgitm_lv", "530400", "玉溪市")
+    ]
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    row = html.split('<table class="errors">')[1].split("</tr>")[1]
+    assert "<td>玉溪市（530400）</td>" in row and "<td>收费项目等级</td>" in row, row
+
+
+def test_a_failed_file_counts_the_rows_read_and_the_rows_with_errors(
+    django_capture_on_commit_callbacks, client
+):
+    # 3 rows, the second wrong twice (one row with errors) → rows read 3, wrong 1; not the
+    # 2 / 2 of the rows that passed.
+    rows = [GOOD[0], "X2,名称,pill,04,09,,,,", GOOD[2]]
+    job = upload(csv_of(*rows), django_capture_on_commit_callbacks)
+    assert job.status == "failed" and len(job.errors) == 2
+    assert job.result == {"rows": 3, "error_rows": 1}
+    assert (job.progress, job.total) == (3, 3)
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "已处理 3 / 3" in html and "行数 3；有错误的行 1" in html
+    listing = client.get("/catalogue/upload/").content.decode()
+    assert "行数 3；有错误的行 1" in listing.split(f'data-job="{job.pk}"')[1].split("</tr>")[0]
+    # A duplicate code (found in SQL) counts its row too.
+    job = upload(csv_of(GOOD[0], GOOD[0], GOOD[2]), django_capture_on_commit_callbacks)
+    assert job.result == {"rows": 3, "error_rows": 1}
+
+
+def test_errors_name_the_columns_as_the_template_does(django_capture_on_commit_callbacks, client):
+    # The job page names a wrong column by the template's header (目录类别), as the error
+    # report does, never by another label for the same code (类型).
+    bad = "X2,,pill,04,15,x,2,2024-13-01,2023-01-01,12"
+    job = upload(csv_of(bad, header=HEADER + ",region"), django_capture_on_commit_callbacks)
+    fields = {e["field"] for e in job.errors}
+    assert {"name", "kind", "chrgitm_lv", "med_chrgitm_type", "region"} <= fields, fields
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    table = html.split('<table class="errors">')[1].split("</table>")[0]
+    shown = re.findall(r"<tr><td>2</td><td>([^<]*)</td>", table)
+    assert shown == [HEADERS_ZH[e["field"]] for e in job.errors], shown
+    assert "<td>目录类别</td>" in table and "<td>类型</td>" not in table
+    # A message naming its column names it so too (目录类别须为…, not 类别须为…).
+    for e in job.errors:
+        if e["field"] in ("name", "kind", "chrgitm_lv", "med_chrgitm_type", "region"):
+            assert e["message"].startswith(HEADERS_ZH[e["field"]]), e
+
+
+def test_clerk_list_shows_percents_and_dates_as_other_lists_do(
+    django_capture_on_commit_callbacks, client
+):
+    # The self-pay proportion 0.05 as 5% (never 0.0500), the validity as 2024-01-01 (never
+    # 2024年1月1日); an open end is "…", no validity at all "—".
+    upload(csv_of(*GOOD), django_capture_on_commit_callbacks)
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get("/catalogue/").content.decode()
+
+    def row(code):
+        return html.split(f"<code>{code}</code>")[1].split("</tr>")[0]
+
+    assert '<td class="num">5%</td>' in row("ZA09BAA0001010100000")
+    assert "2024-01-01 – …" in row("XJ01CAA040A001010100445")
+    assert "… – 2030-12-31" in row("C14020101")
+    assert '<td class="nowrap">—</td>' in row("001102000010000")
+    assert "0.0500" not in html and "年" not in html.split("<table")[1]
+    # The columns and the search are named as in the import template.
+    head = html.split("<thead>")[1].split("</thead>")[0]
+    for column in ("code", "name", "kind", "chrgitm_lv", "med_chrgitm_type", "price_ceiling"):
+        assert f">{HEADERS_ZH[column]}</th>" in head, column
+    assert '<label for="id_kind">目录类别：</label>' in html

@@ -102,8 +102,31 @@ def test_clerk_pages(person, client):
     )
     assert response.status_code == 302
     certification = ChronicCertification.objects.get()
-    client.post(f"/claims/certifications/{certification.pk}/decide/", {"action": "approve"})
+    client.post(
+        f"/claims/certifications/{certification.pk}/decide/",
+        {"action": "approve", "reason": "透析病历齐全"},
+    )
     certification.refresh_from_db()
-    assert certification.status == "approved"
+    # An approval keeps its reason as a rejection does (the list page's approval took none).
+    assert (certification.status, certification.reason) == ("approved", "透析病历齐全")
+    listed = client.get("/claims/certifications/?status=approved").content.decode()
+    assert "透析病历齐全" in listed.split(f'id="c{certification.pk}"')[1].split("</tr>")[0]
     page = client.get(f"/enrollment/persons/{person.pk}/").content.decode()
     assert "慢性肾功能衰竭" in page
+
+
+def test_the_api_approval_keeps_an_optional_reason(person):
+    clerk = api("clerk")
+    body = {"person": person.pk, "disease_code": "I10", "valid_from": "2026-01-01"}
+    first = clerk.post("/api/v1/chronic-certifications/", body, format="json").json()["id"]
+    second = clerk.post(
+        "/api/v1/chronic-certifications/", {**body, "disease_code": "E11"}, format="json"
+    ).json()["id"]
+    done = clerk.post(
+        f"/api/v1/chronic-certifications/{first}/approve/", {"reason": "复核无误"}, format="json"
+    )
+    assert done.status_code == 200 and done.json()["status"] == "approved"
+    assert ChronicCertification.objects.get(pk=first).reason == "复核无误"
+    # An empty body is accepted as before.
+    assert clerk.post(f"/api/v1/chronic-certifications/{second}/approve/").status_code == 200
+    assert ChronicCertification.objects.get(pk=second).reason == ""

@@ -94,6 +94,16 @@ UNSEPARATED = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}(?!\d)")
 FORMATTED = ("dashboards/", "claims/settlements/", "accounts/persons/", "family-sharing/statement")
 
 
+# Chinese text takes the full-width colon (姓名：), never the half-width one after a Chinese
+# word or a closing full-width bracket (a time's 12:30 and a URL are untouched).
+HALF_WIDTH_COLON = re.compile(r"[\u3400-\u9fff）》」]\s*:")
+
+
+def test_the_colon_check():
+    assert HALF_WIDTH_COLON.findall("发布新版本: 武汉市 · 经办人（张三）: 同意") == ["本:", "）:"]
+    assert HALF_WIDTH_COLON.findall("时间：12:30 · https://example.org/ · 姓名：王芳") == []
+
+
 def test_the_money_checks():
     assert LONG_DECIMAL.findall("合计 11705.28000000000 元") == ["11705.28000000000"]
     assert UNSEPARATED.findall("1,200.00 与 1200.00 与 999.00") == ["1200.00"]
@@ -168,6 +178,7 @@ def test_no_page_shows_an_unlabelled_code(client):
             codes = unlabelled(html)
             text = [t for t in _text(html) if isinstance(t, str)]
             codes |= {m for t in text for m in LONG_DECIMAL.findall(t)}
+            codes |= {m for t in text for m in HALF_WIDTH_COLON.findall(t)}
             if path.lstrip("/").startswith(FORMATTED):
                 codes |= {m for t in text for m in UNSEPARATED.findall(t)}
             if codes:

@@ -103,6 +103,13 @@ def test_schema_page_is_a_table(client):
     )
     unnamed = [p for p, row in rows.items() if "=" not in p and row["label"] == p]
     assert unnamed == []
+    # An allowed value of null is said in words, not listed as Python's "None"; each code
+    # stands beside its Chinese name.
+    assert rows["account.retiree_credit_from"]["kind"] == (
+        "取值：next_month（退休次月起）、same_month（退休当月起） 或 null（未设定）"
+    )
+    assert not [p for p, row in rows.items() if "None" in row["kind"]]
+    assert "None" not in html.split("<details>")[0]
 
 
 def test_policy_admin_creates_a_pooling_area(client):

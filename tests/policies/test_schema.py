@@ -73,6 +73,8 @@ def test_not_an_object():
         (lambda d: d["general_outpatient"].update(deductible_basis="weekly"), "以下之一"),
         (lambda d: d["account"].update(employee_rate=2), "取值类型须为"),
         (lambda d: d["general_outpatient"].pop("ratio"), "缺少必填参数：ratio"),
+        # A value that may be unset is named by its JSON spelling, never Python's "None".
+        (lambda d: d["account"].update(retiree_credit_from="weekly"), "same_month、null"),
     ],
 )  # fmt: skip
 def test_schema_errors_read_as_sentences_in_chinese(mutate, expected):
@@ -84,3 +86,16 @@ def test_schema_errors_read_as_sentences_in_chinese(mutate, expected):
         messages = [e["message"] for e in broken(mutate)]
     assert any(expected in m for m in messages), messages
     assert not any("^" in m or "does not match" in m or "is not" in m for m in messages), messages
+
+
+def test_an_unset_parameter_cites_its_article_with_the_full_width_colon():
+    from django.utils import translation
+
+    from policies.params import UnsetParameter
+
+    with translation.override("zh-hans"):
+        error = UnsetParameter(
+            "account.employee_rate", region="吉林省", article="全文", note="本通知未规定"
+        )
+    assert "未设定（全文：本通知未规定）" in error.message, error.message
+    assert "未设定（全文）" in UnsetParameter("x", article="全文").message

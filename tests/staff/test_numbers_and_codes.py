@@ -7,7 +7,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from staff import codes
-from staff.numbers import format_count, format_money
+from staff.numbers import format_count, format_money, format_percent
 
 
 @pytest.mark.parametrize(
@@ -43,6 +43,23 @@ def test_amounts_inside_sentences_get_separators():
 def test_counts_have_separators():
     assert format_count(1234567) == "1,234,567"
     assert format_count(True) == "True"  # a flag is no count
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (Decimal("0.1000"), "10%"),
+        ("0.0525", "5.25%"),
+        (Decimal("1"), "100%"),
+        (Decimal("0.0000"), "0%"),
+        (0, "0%"),
+        (None, ""),
+    ],
+)
+def test_proportions_are_percents(value, shown):
+    assert format_percent(value) == shown
+    with pytest.raises(TypeError):
+        format_percent(0.1)
 
 
 def test_template_filters():

@@ -283,6 +283,27 @@ def test_certification_page_asks_for_review_and_shows_it(client, applied):
     assert 'data-review-object="certification"' in page and 'value="approve"' not in page
 
 
+def test_an_approval_from_the_list_keeps_its_reason_through_the_review(client, applied):
+    # The list's approve button takes the reason typed beside it, as the review page's
+    # approval does; it goes with the request and becomes the approval's reason.
+    certification, applicant = applied
+    client.force_login(applicant)
+    listed = client.get("/claims/certifications/").content.decode()
+    form = listed.split(f'action="/claims/certifications/{certification.pk}/decide/"')[1]
+    form = form.split("</form>")[0]
+    assert form.index('name="reason"') < form.index('value="approve"') < form.index('"reject"')
+    client.post(
+        f"/claims/certifications/{certification.pk}/decide/",
+        {"action": "approve", "reason": "材料齐全，符合认定标准"},
+    )
+    review = ReviewRequest.objects.get()
+    assert review.reason == "材料齐全，符合认定标准"
+    client.force_login(UserFactory(roles=[CLERK]))
+    client.post(f"/reviews/{review.pk}/", {"action": "approve", "reason": "同意"})
+    certification.refresh_from_db()
+    assert (certification.status, certification.reason) == ("approved", "材料齐全，符合认定标准")
+
+
 # --- policy publications ---------------------------------------------------------------------
 
 
