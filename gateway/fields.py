@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from staff.inputs import EARLIEST_DATE, LATEST_DATE, has_foreign_digits
+
 
 class Refused(Exception):
     """A refusal (infcode -1): nothing is changed, ``message`` is the err_msg."""
@@ -62,6 +64,15 @@ class Node:
             raise Refused(f"{self.name}.{field} 含有非法字符")
         return value
 
+    def ident(self, field: str, max_length: int, required: bool = True) -> str:
+        """An identifier or code (a serial, an ID number, a visit or batch number): text whose
+        digits are the half-width 0–9. ``１`` and ``1`` would otherwise be two different fee
+        line serials (``feedetl_sn``) and pass the once-per-serial check as two lines."""
+        value = self.text(field, max_length, required)
+        if has_foreign_digits(value):
+            raise Refused(f"{self.name}.{field} 应使用半角数字 0-9，实为 {value[:30]}")
+        return value
+
     def code(self, field: str, allowed, required: bool = True) -> str:
         value = self.text(field, 30, required)
         if value and value not in allowed:
@@ -89,6 +100,8 @@ class Node:
             raise Refused(f"{self.name}.{field} 小数位超过 {amount_text}")
         if minimum is not None and amount < minimum:
             raise Refused(f"{self.name}.{field} 不能小于 {minimum}")
+        if amount.is_zero():  # "-0" / "-0.00": never stored or echoed with its sign
+            amount = abs(amount)
         return amount
 
     def date(self, field: str, required: bool = True) -> date | None:
@@ -99,9 +112,20 @@ class Node:
         try:
             if not _DATE.match(text):
                 raise ValueError
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise Refused(f"{self.name}.{field} 类型错误：应为日期 yyyy-MM-dd") from None
+        self._in_range(field, day)
+        return day
+
+    def _in_range(self, field: str, day: date) -> None:
+        """The dates the whole system accepts (``staff.inputs``): a year 0001 or 9999 ran the
+        time-zone conversion or the "day after" past Python's dates (a 500)."""
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise Refused(
+                f"{self.name}.{field} 日期 {day.isoformat()} 超出系统受理范围"
+                f"（{EARLIEST_DATE.isoformat()} 至 {LATEST_DATE.isoformat()}）"
+            )
 
     def datetime(self, field: str, required: bool = True) -> datetime | None:
         value = self._raw(field, required)
@@ -114,6 +138,7 @@ class Node:
             moment = datetime.fromisoformat(text)  # the pattern above: yyyy-MM-dd HH:mm:ss only
         except ValueError:
             raise Refused(f"{self.name}.{field} 类型错误：应为时间 yyyy-MM-dd HH:mm:ss") from None
+        self._in_range(field, moment.date())
         moment = timezone.make_aware(moment)
         if moment > timezone.now() + timedelta(minutes=10):
             raise Refused(f"{self.name}.{field} 不能晚于当前时间")

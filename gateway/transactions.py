@@ -48,7 +48,7 @@ from policies.models import Region
 from staff import sql
 from staff.errors import DomainError
 
-from .fields import Node, Refused
+from .fields import _UNSAFE, Node, Refused
 from .models import FeeLine, Message, SignIn, UploadedFile, Visit, VisitSettlement
 
 ZERO = Decimal("0.00")
@@ -94,7 +94,7 @@ def _psn_no(person_id: int) -> str:
 
 
 def person_by_psn_no(node: Node, field: str = "psn_no", required: bool = True) -> Person | None:
-    text = node.text(field, 30, required)
+    text = node.ident(field, 30, required)
     if not text:
         return None
     if not text.isascii() or not text.isdigit() or len(text) > 18:
@@ -188,7 +188,7 @@ def t9001(ctx: Context, node: Node) -> dict:
 def t1101(ctx: Context, node: Node) -> dict:
     data = node.child("data")
     cert_type = data.code("mdtrt_cert_type", CERT_TYPES)
-    number = data.text("mdtrt_cert_no", 50)
+    number = data.ident("mdtrt_cert_no", 50)
     if cert_type == "01":
         raise Refused(
             "data.mdtrt_cert_type 暂不支持医保电子凭证（01），请用身份证（02）或社保卡（03）"
@@ -254,18 +254,18 @@ def t2201(ctx: Context, node: Node) -> dict:
     begntime = data.datetime("begntime")
     registration = {
         "mdtrt_cert_type": data.code("mdtrt_cert_type", CERT_TYPES),
-        "mdtrt_cert_no": data.text("mdtrt_cert_no", 50),
+        "mdtrt_cert_no": data.ident("mdtrt_cert_no", 50),
         "atddr_no": data.text("atddr_no", 30),
         "dr_name": data.text("dr_name", 50),
-        "dept_code": data.text("dept_code", 30),
+        "dept_code": data.ident("dept_code", 30),
         "dept_name": data.text("dept_name", 100),
-        "caty": data.text("caty", 6),
+        "caty": data.ident("caty", 6),
     }
     visit = Visit.objects.create(
         institution=ctx.institution,
         person=person,
         mdtrt_id=_serial(),
-        ipt_otp_no=data.text("ipt_otp_no", 30),
+        ipt_otp_no=data.ident("ipt_otp_no", 30),
         insutype=insutype,
         begntime=begntime,
         registration=registration,
@@ -304,7 +304,7 @@ def _visit_from_row(row) -> Visit:
 def _check_visit(ctx: Context, data: Node, mdtrt_id: str, visit: Visit | None) -> Visit:
     if visit is None:
         raise Refused(f"{data.name}.mdtrt_id 就诊ID {mdtrt_id} 不存在")
-    psn_no = data.text("psn_no", 30)
+    psn_no = data.ident("psn_no", 30)
     if psn_no != _psn_no(visit.person_id):
         raise Refused(f"{data.name}.psn_no 人员编号与就诊ID {mdtrt_id} 的人员不符")
     if visit.status == Visit.Status.CANCELLED:
@@ -316,7 +316,7 @@ def _check_visit(ctx: Context, data: Node, mdtrt_id: str, visit: Visit | None) -
 def visit_of(ctx: Context, data: Node, *, lock: bool = False) -> Visit:
     """The institution's own visit (another institution's is answered as unknown), with its
     person and the person's region: one prepared read (locking the visit's row if asked)."""
-    mdtrt_id = data.text("mdtrt_id", 30)
+    mdtrt_id = data.ident("mdtrt_id", 30)
     found = sql.rows(_visit_sql(lock), [mdtrt_id, ctx.institution.pk])
     return _check_visit(ctx, data, mdtrt_id, _visit_from_row(found[0]) if found else None)
 
@@ -328,7 +328,7 @@ def _has_settlement(visit: Visit) -> bool:
 def t2202(ctx: Context, node: Node) -> None:
     data = node.child("data")
     visit = visit_of(ctx, data, lock=True)
-    if data.text("ipt_otp_no", 30) != visit.ipt_otp_no:
+    if data.ident("ipt_otp_no", 30) != visit.ipt_otp_no:
         raise Refused("data.ipt_otp_no 门诊号与就诊ID不符")
     if _has_settlement(visit):
         raise Refused("该就诊已有结算，不能撤销挂号；请先办理结算撤销（2208）")
@@ -352,7 +352,7 @@ def t2203(ctx: Context, node: Node) -> None:
             {
                 "diag_type": d.text("diag_type", 3),
                 "diag_srt_no": str(d.number("diag_srt_no", places=0)),
-                "diag_code": d.text("diag_code", 20),
+                "diag_code": d.ident("diag_code", 20),
                 "diag_name": d.text("diag_name", 100),
                 "diag_dept": d.text("diag_dept", 50),
                 "dise_dor_no": d.text("dise_dor_no", 30),
@@ -361,7 +361,7 @@ def t2203(ctx: Context, node: Node) -> None:
                 "vali_flag": d.code("vali_flag", ("0", "1")),
             }
         )
-    dise_codg = info.text("dise_codg", 30, required=False)
+    dise_codg = info.ident("dise_codg", 30, required=False)
     dise_name = info.text("dise_name", 500, required=False)
     if not dise_codg:
         main = sorted(
@@ -455,17 +455,17 @@ def t2204(ctx: Context, node: Node) -> dict:
     again for its own."""
     rows = node.children("feedetail", limit=5000)
     first = rows[0]
-    mdtrt_id = first.text("mdtrt_id", 30)
+    mdtrt_id = first.ident("mdtrt_id", 30)
     parsed = []
     seen = set()
     times: dict[str, datetime] = {}  # a message's lines mostly share a few fee times
-    psn_no = first.text("psn_no", 30)
+    psn_no = first.ident("psn_no", 30)
     for row in rows:
-        if row.text("mdtrt_id", 30) != mdtrt_id or row.text("psn_no", 30) != psn_no:
+        if row.ident("mdtrt_id", 30) != mdtrt_id or row.ident("psn_no", 30) != psn_no:
             raise Refused(
                 f"{row.name} 的 mdtrt_id / psn_no 与第一条明细不同：一次只能上传一次就诊的明细"
             )
-        sn = row.text("feedetl_sn", 30)
+        sn = row.ident("feedetl_sn", 30)
         if sn in seen:
             raise Refused(f"{row.name}.feedetl_sn 费用明细流水号 {sn} 在本次上传中重复")
         seen.add(sn)
@@ -475,11 +475,11 @@ def t2204(ctx: Context, node: Node) -> dict:
         parsed.append(
             {
                 "feedetl_sn": sn,
-                "chrg_bchno": row.text("chrg_bchno", 30),
+                "chrg_bchno": row.ident("chrg_bchno", 30),
                 "rx_circ_flag": row.code("rx_circ_flag", ("0", "1")),
                 "fee_ocur_time": _fee_time(row, times),
-                "med_list_codg": row.text("med_list_codg", 50),
-                "medins_list_codg": row.text("medins_list_codg", 150),
+                "med_list_codg": row.ident("med_list_codg", 50),
+                "medins_list_codg": row.ident("medins_list_codg", 150),
                 "amount": amount,
                 "cnt": cnt,
                 "pric": pric,
@@ -580,7 +580,7 @@ def t2204(ctx: Context, node: Node) -> dict:
 def t2205(ctx: Context, node: Node) -> None:
     data = node.child("data")
     visit = visit_of(ctx, data, lock=True)
-    batch = data.text("chrg_bchno", 30)
+    batch = data.ident("chrg_bchno", 30)
     lines = visit.lines.filter(settlement__isnull=True)
     if batch != "0000":
         if visit.lines.filter(chrg_bchno=batch, settlement__isnull=False).exists():
@@ -669,8 +669,8 @@ def claim_of(ctx: Context, node: Node, *, lock: bool, balance: bool = False) -> 
     """The visit (locked if asked), its unsettled lines' sums and, if asked, the patient's
     account balance: one round trip; then the ``ClaimRequest`` the settlement service gets."""
     data = node.child("data")
-    mdtrt_id = data.text("mdtrt_id", 30)
-    batch = data.text("chrg_bchno", 30)
+    mdtrt_id = data.ident("mdtrt_id", 30)
+    batch = data.ident("chrg_bchno", 30)
     key = [mdtrt_id, ctx.institution.pk]
     statements = [(_visit_sql(lock), key), _sums_statement(key, batch)]
     if balance:
@@ -680,7 +680,7 @@ def claim_of(ctx: Context, node: Node, *, lock: bool, balance: bool = False) -> 
     sums = dict(zip(_SUM_NAMES, found[1][0], strict=True))
     own_balance = (sql.money(found[2][0][0]) if found[2] else ZERO) if balance else None
     cert_type = data.code("mdtrt_cert_type", CERT_TYPES)
-    data.text("mdtrt_cert_no", 50, required=False)
+    data.ident("mdtrt_cert_no", 50, required=False)
     med_type = data.code("med_type", tuple(MED_TYPES))
     total_sent = data.number("medfee_sumamt", 2, minimum=ZERO)
     setlway = data.code("psn_setlway", ("01", "02"))
@@ -975,7 +975,7 @@ def _undo(ctx: Context, vs: VisitSettlement, by: str) -> None:
 def t2208(ctx: Context, node: Node) -> dict:
     data = node.child("data")
     visit = visit_of(ctx, data, lock=True)
-    setl_id = data.text("setl_id", 30)
+    setl_id = data.ident("setl_id", 30)
     vs = None
     if setl_id.isascii() and setl_id.isdigit() and len(setl_id) < 19:
         vs = (
@@ -995,8 +995,8 @@ def t2601(ctx: Context, node: Node) -> None:
     data = node.child("data")
     person = person_by_psn_no(data)
     _check_insuplc(ctx, person)
-    omsgid = data.text("omsgid", 30)
-    oinfno = data.text("oinfno", 6)
+    omsgid = data.ident("omsgid", 30)
+    oinfno = data.ident("oinfno", 6)
     original = (
         Message.objects.select_for_update()
         .filter(institution=ctx.institution, msgid=omsgid)
@@ -1076,7 +1076,7 @@ def t3201(ctx: Context, node: Node) -> dict:
     data = node.child("data")
     insutype = data.code("insutype", INSUTYPES)
     clr_type = data.code("clr_type", ("11", "21", "41", "99"))
-    optins = data.text("setl_optins", 6)
+    optins = data.ident("setl_optins", 6)
     begin, end = _dates(data)
     theirs = {
         "medfee_sumamt": data.number("medfee_sumamt", 2),
@@ -1147,6 +1147,7 @@ def t9101(ctx: Context, node: Node) -> dict:
 
 
 _SPLIT = re.compile(r"[\t,]")
+_FILE_COLUMNS = ("setl_id", "mdtrt_id", "psn_no", "medfee_sumamt", "fund_pay_sumamt", "acct_pay")
 
 
 def _file_rows(content: bytes) -> list[list[str]]:
@@ -1165,13 +1166,24 @@ def _file_rows(content: bytes) -> list[list[str]]:
             break
         except UnicodeDecodeError:
             continue
-    return [_SPLIT.split(line.strip()) for line in text.splitlines() if line.strip()]
+    else:  # neither: bytes no text file holds (it was a 500)
+        raise Refused("对账文件不是文本文件：应为 UTF-8 或 GBK 编码的文本")
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        # A NUL or other control character would be echoed into the answer (PostgreSQL's
+        # jsonb refuses a NUL: it was a 500 there).
+        if _UNSAFE.search(line):
+            raise Refused(f"对账文件第 {n} 行含有非法字符（控制字符）")
+        rows.append(_SPLIT.split(line.strip()))
+    return rows
 
 
 def t3202(ctx: Context, node: Node) -> dict:
     data = node.child("data")
-    optins = data.text("setl_optins", 6)
-    number = data.text("file_qury_no", 40)
+    optins = data.ident("setl_optins", 6)
+    number = data.ident("file_qury_no", 40)
     begin, end = _dates(data)
     clr_type = data.code("clr_type", ("11", "21", "41", "99"), required=False) or "11"
     stored = UploadedFile.objects.filter(institution=ctx.institution, file_qury_no=number).first()
@@ -1186,9 +1198,11 @@ def t3202(ctx: Context, node: Node) -> dict:
                 f"对账文件第 {n} 行应有 setl_id、mdtrt_id、psn_no、medfee_sumamt、"
                 "fund_pay_sumamt、acct_pay 六列"
             )
-        probe = Node({"a": row[3], "b": row[4], "c": row[5]}, f"对账文件第 {n} 行")
-        theirs[row[0].strip()] = (
-            row[1].strip(), row[2].strip(), probe.number("a"), probe.number("b"), probe.number("c"),
+        probe = Node(dict(zip(_FILE_COLUMNS, row, strict=False)), f"对账文件第 {n} 行")
+        theirs[probe.ident("setl_id", 30)] = (
+            probe.ident("mdtrt_id", 30, required=False), probe.ident("psn_no", 30),
+            probe.number("medfee_sumamt"), probe.number("fund_pay_sumamt"),
+            probe.number("acct_pay"),
             (row[6].strip() if len(row) > 6 else "0") or "0",
         )  # fmt: skip
     rows = []
@@ -1273,8 +1287,8 @@ def t5206(ctx: Context, node: Node) -> dict:
     data = node.child("data")
     person = person_by_psn_no(data)
     _check_insuplc(ctx, person)
-    cum_ym = data.text("cum_ym", 6)
-    if not re.fullmatch(r"[0-9]{4}(0[1-9]|1[0-2])", cum_ym):
+    cum_ym = data.ident("cum_ym", 6)
+    if not re.fullmatch(r"[0-9]{4}(0[1-9]|1[0-2])", cum_ym) or cum_ym.startswith("0000"):
         raise Refused("data.cum_ym 累计年月应为 yyyyMM")
     today = timezone.localdate()
     if (int(cum_ym[:4]), int(cum_ym[4:])) > (today.year, today.month):
