@@ -13,6 +13,7 @@ from staff.errors import DomainError
 from staff.roles import CLERK, MANAGER
 
 from .crediting import crediting_backlog, parse_period, retiree_crediting_run
+from .payroll import HEADERS_ZH as PAYROLL_HEADERS_ZH
 
 
 def clean_period(parameters: dict) -> dict:
@@ -92,6 +93,7 @@ def cleanup_payroll(job, *, finished: bool) -> None:
     roles=(CLERK, MANAGER),
     clean=clean_payroll,
     cleanup=cleanup_payroll,
+    field_labels=PAYROLL_HEADERS_ZH,
 )
 def payroll_import(job, progress):
     from .payroll import payroll_import_run

@@ -55,6 +55,7 @@ HEADERS_ZH = {
 }
 CHUNK = 5000
 MAX_ERRORS = 1000
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 class PayrollFileError(Exception):
@@ -224,7 +225,7 @@ def check_row(number: int, raw: dict) -> tuple[PayrollRow | None, list[dict]]:
         error("employer_code", _("The employer code is empty."))
     else:
         try:
-            ascii_digits(employer_code, field="employer_code")
+            ascii_digits(employer_code, field=HEADERS_ZH["employer_code"])
         except BadInput as exc:
             error("employer_code", exc.message)
     period_value = raw.get("period")
@@ -234,16 +235,21 @@ def check_row(number: int, raw: dict) -> tuple[PayrollRow | None, list[dict]]:
         period = _text(period_value)
     try:
         # Stored and compared as text: only the ASCII spelling, never a month still to come.
-        parse_period(period, field="period", today=timezone.localdate())
+        parse_period(period, field=HEADERS_ZH["period"], today=timezone.localdate())
     except BadInput as exc:
         error("period", exc.message)
     base_value = raw.get("contribution_base")
     base = None
     try:
-        base_text = _text(base_value) if not isinstance(base_value, float) else repr(base_value)
-        base = Decimal(ascii_digits(base_text, field="contribution_base"))
-        if not base.is_finite():
+        if isinstance(base_value, float):  # an XLSX number cell: its shortest exact spelling
+            base_text = format(Decimal(repr(base_value)), "f")
+        else:
+            base_text = _text(base_value)
+        ascii_digits(base_text, field=HEADERS_ZH["contribution_base"])
+        # Written out as a clerk writes it: Decimal() also reads 1e3, 1_000 and NaN.
+        if not _PLAIN_NUMBER.fullmatch(base_text):
             raise InvalidOperation
+        base = abs(Decimal(base_text)) if Decimal(base_text).is_zero() else Decimal(base_text)
     except BadInput as exc:
         error("contribution_base", exc.message)
     except (InvalidOperation, ValueError):
@@ -302,37 +308,46 @@ def _write_staging(rows: list[PayrollRow]) -> None:
             )
 
 
-def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[int, list[dict], int]:
-    """Stream the file into the staging table; returns (rows staged, format errors, rows)."""
+def _stage(
+    job_id: int, path: Path, filename: str, progress
+) -> tuple[int, list[dict], set[int], int]:
+    """Stream the file into the staging table; returns (rows staged, format errors, rows with
+    a format error, rows read). The progress counts the rows read, a wrong one too (a file of
+    4 rows with 1 wrong is 4 / 4 read, not 3 / 3), as the catalogue import counts them."""
     errors: list[dict] = []
+    bad_rows: set[int] = set()
     dropped = 0
     buffer: list[PayrollRow] = []
-    staged = total = 0
+    staged = total = read = 0
     for number, raw in iter_file(path, filename):
         total += 1
+        read += 1
         row, row_errors = check_row(number, raw)
         if row_errors:
+            bad_rows.add(number)
             if len(errors) < MAX_ERRORS:
                 errors.extend(row_errors)
             else:
                 dropped += len(row_errors)
-            continue
-        row.job_id = job_id
-        buffer.append(row)
-        if len(buffer) >= CHUNK:
-            _write_staging(buffer)
-            staged += len(buffer)
+        else:
+            row.job_id = job_id
+            buffer.append(row)
+        if len(buffer) >= CHUNK or read >= CHUNK:
+            if buffer:
+                _write_staging(buffer)
+                staged += len(buffer)
             buffer = []
             if progress is not None:
-                progress.advance(CHUNK)
+                progress.advance(read)
+            read = 0
     if buffer:
         _write_staging(buffer)
         staged += len(buffer)
-        if progress is not None:
-            progress.advance(len(buffer))
+    if progress is not None and read:
+        progress.advance(read)
     if dropped:
         errors.append({"message": _("%(n)d further errors not listed.") % {"n": dropped}})
-    return staged, errors, total
+    return staged, errors, bad_rows, total
 
 
 def _sql_errors(job_id: int) -> list[dict]:
@@ -715,18 +730,22 @@ def payroll_import_run(*, job, progress=None) -> dict:
         if progress is not None:
             progress.set_total(0)
         try:
-            staged, errors, total = _stage(job.pk, path, filename, progress)
+            staged, errors, bad_rows, total = _stage(job.pk, path, filename, progress)
         except PayrollFileError as exc:
             raise JobFailed([{"field": "file", "message": str(exc)}]) from None
         if total == 0:
             raise JobFailed([{"field": "file", "message": _("The file has a header but no rows.")}])
         _resolve(job.pk)
-        errors.extend(_sql_errors(job.pk))
+        sql_errors = _sql_errors(job.pk)
         rates, rate_errors = _rates(job.pk)
-        errors.extend(rate_errors)
+        errors.extend(sql_errors + rate_errors)
         if errors:
             errors.sort(key=lambda e: (e.get("row") or 0, e.get("field") or ""))
-            raise JobFailed(errors[: MAX_ERRORS + 1])
+            # The rows read, and how many of them are wrong (a row with two errors is one).
+            bad_rows |= {e["row"] for e in sql_errors + rate_errors if e.get("row")}
+            raise JobFailed(
+                errors[: MAX_ERRORS + 1], result={"rows": total, "error_rows": len(bad_rows)}
+            )
         skipped = PayrollRow.objects.filter(job_id=job.pk, already_credited=True).count()
         if progress is not None:
             progress.set_total(total + staged - skipped)

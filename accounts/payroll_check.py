@@ -109,7 +109,7 @@ def payroll_check(*, path: Path, filename: str) -> PayrollCheck:
     staging_id = -secrets.randbelow(2**40) - 1  # job ids are positive
     try:
         try:
-            _staged, errors, total = _stage(staging_id, Path(path), filename, None)
+            _staged, errors, _bad_rows, total = _stage(staging_id, Path(path), filename, None)
         except PayrollFileError as exc:
             check.errors = [{"field": "file", "message": str(exc)}]
             return check

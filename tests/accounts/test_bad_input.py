@@ -48,7 +48,8 @@ def test_payroll_period_with_other_digits_credits_nothing(
     assert job.status == "failed"
     [error] = job.errors
     assert error["field"] == "period" and error["row"] == 2
-    assert "半角数字" in error["message"] and "period" in error["message"]
+    # The message names the column as the clerk's template heads it (所属期).
+    assert "半角数字" in error["message"] and "所属期" in error["message"]
     assert balance(zhang) == Decimal("160.00")
     assert LedgerEntry.objects.filter(kind="payroll_credit").count() == 1
 
@@ -76,6 +77,29 @@ def test_payroll_amount_and_code_with_other_digits(
     assert job.status == "failed"
     assert [(e["field"], "半角数字" in e["message"]) for e in job.errors] == [(field, True)]
     assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("base", ["1e3", "1E4", "1_000", "NaN", "Infinity", "-Infinity", "0x10"])
+def test_payroll_base_spelled_as_no_clerk_writes_it_is_refused(
+    zhang, base, django_capture_on_commit_callbacks
+):
+    """``Decimal()`` reads 1e3 and 1_000 as numbers: they were credited as 1000."""
+    job = upload(csv_of(row(zhang, base=base)), capture=django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    assert [(e["field"], e["row"]) for e in job.errors] == [("contribution_base", 2)]
+    assert "缴费基数" in job.errors[0]["message"] or "不是数字" in job.errors[0]["message"]
+    assert not LedgerEntry.objects.exists()
+
+
+def test_payroll_base_of_negative_zero_is_stored_as_zero(zhang, django_capture_on_commit_callbacks):
+    from accounts.models import PayrollRow
+    from accounts.payroll import check_row
+
+    staged, errors = check_row(2, {"id_number": zhang.id_number, "name": zhang.name,
+                                   "employer_code": "E420100", "period": "2026-10",
+                                   "contribution_base": "-0.00"})  # fmt: skip
+    assert not errors and isinstance(staged, PayrollRow)
+    assert str(staged.base) == "0.00"
 
 
 @pytest.mark.parametrize(

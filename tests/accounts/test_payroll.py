@@ -278,3 +278,29 @@ def test_upload_page_redirects_to_the_job(staff, client, django_capture_on_commi
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
     assert job.status == "succeeded"
+
+
+def test_a_failed_file_counts_the_rows_read_and_the_rows_with_errors(
+    staff, django_capture_on_commit_callbacks, client
+):
+    """As the catalogue import counts them: 3 rows read, the second wrong twice (one row with
+    errors), a fourth wrong in the registry check (found in SQL); not the 2 / 2 that passed."""
+    from tests.factories import UserFactory as Users
+
+    zhang, wang = staff
+    content = csv_of(
+        row(zhang),
+        row(wang, period="２０２６-10", base="1e3"),
+        row(wang),
+        row(zhang, "2026-11", employer="NOPE"),
+    )
+    job = upload(content, capture=django_capture_on_commit_callbacks)
+    assert job.status == "failed" and len(job.errors) == 3, job.errors
+    assert job.result == {"rows": 4, "error_rows": 2}
+    assert (job.progress, job.total) == (4, 4)
+    assert balance(zhang) == balance(wang) == 0
+    client.force_login(Users(roles=["clerk"]))
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "已处理 4 / 4" in html and "行数 4；有错误的行 2" in html
+    # The payroll kind names a wrong column by the template's header (缴费基数).
+    assert "<td>缴费基数</td>" in html, html
