@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jobs.registry import register
 from policies.models import PolicyVersion
 from staff.errors import DomainError
+from staff.inputs import plain_int
 from staff.roles import CLERK, MANAGER
 
 from .crediting import crediting_backlog, parse_period, retiree_crediting_run
@@ -48,11 +49,16 @@ def monthly_crediting(job, progress):
 
 def clean_year(parameters: dict) -> dict:
     try:
-        year = int(parameters.get("year"))
-    except (TypeError, ValueError):
-        raise DomainError("year must be a year such as 2025", field="year") from None
+        year = plain_int(parameters.get("year"))  # ASCII digits: int() also reads ２０２５
+    except ValueError:
+        raise DomainError(
+            gettext_now("year: write a year with the digits 0-9, such as 2025."), field="year"
+        ) from None
     if not 2000 <= year < timezone.localdate().year:
-        raise DomainError("only a past year can be closed (2000 up to last year)", field="year")
+        raise DomainError(
+            gettext_now("year: only a past year can be closed (2000 up to last year)."),
+            field="year",
+        )
     return {"year": year}
 
 

@@ -3,12 +3,11 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from staff.api_utils import page_of
+from staff.api_utils import AsciiPageNumberPagination, page_of
 from staff.permissions import has_role
 
 from .models import Job
@@ -77,6 +76,18 @@ class JobCreateApi(APIView):
         kind = serializers.CharField(required=False)
         status = serializers.ChoiceField(choices=Job.Status.choices, required=False)
 
+        def validate_kind(self, value):
+            # An unknown kind is a 400 like an unknown status, not an empty list.
+            kinds = [k.kind for k in all_kinds()]
+            if value not in kinds:
+                raise serializers.ValidationError(
+                    serializers.ChoiceField(choices=kinds)
+                    .error_messages["invalid_choice"]
+                    .format(input=value),
+                    code="invalid_choice",
+                )
+            return value
+
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str),
@@ -90,7 +101,7 @@ class JobCreateApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = job_list(user=request.user).filter(**filters.validated_data)
-        paginator = PageNumberPagination()
+        paginator = AsciiPageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(JobOutputSerializer(page, many=True).data)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from staff.errors import DomainError
-from staff.inputs import has_foreign_digits
+from staff.inputs import plain_int
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .registry import register
@@ -17,12 +17,8 @@ from .registry import register
 
 def _int_param(parameters: dict, name: str, default: int, low: int, high: int) -> int:
     value = parameters.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise DomainError(_("must be a whole number"), field=name)
     try:
-        if isinstance(value, str) and has_foreign_digits(value):
-            raise ValueError
-        number = int(value)
+        number = plain_int(value)  # not 1_000, not ２０ (int() reads both)
     except ValueError:
         raise DomainError(_("must be a whole number"), field=name) from None
     if not low <= number <= high:

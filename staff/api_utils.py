@@ -1,6 +1,7 @@
 """Small helpers the apps' API views share: filtering, pagination, fast id fields."""
 
 import copy
+import re
 from functools import cache
 from typing import NamedTuple
 
@@ -15,8 +16,28 @@ from staff import sql
 
 from .inputs import ApiIntegerField, has_foreign_digits
 
+PLAIN_PAGE = re.compile(r"[0-9]{1,18}", re.ASCII)
 
-class Pagination(PageNumberPagination):
+
+class AsciiPageNumberPagination(PageNumberPagination):
+    """``?page=`` is ASCII digits (or ``last``): Django's paginator reads ``１`` and ``1_0``
+    with ``int()``. Anything else is the paginator's own "invalid page" (404, 无效页面); a
+    ``page_size`` that is not plain digits is ignored like any bad size (the default applies)."""
+
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        if number in self.last_page_strings or PLAIN_PAGE.fullmatch(str(number)):
+            return number
+        return "invalid"  # → InvalidPage → NotFound, as DRF answers ``?page=abc``
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param or "", "")
+        if raw and not PLAIN_PAGE.fullmatch(raw):
+            return self.page_size
+        return super().get_page_size(request)
+
+
+class Pagination(AsciiPageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

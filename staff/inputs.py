@@ -26,6 +26,11 @@ ASCII_DIGITS = frozenset("0123456789")
 EARLIEST_DATE = date(1800, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])", re.ASCII)
+# A number as people write one: ``Decimal()`` and ``int()`` also read ``1e3``, ``1_000``, ``+5``,
+# ``.5`` and ``5.``, which no clerk means and no column of ours holds (``1_000`` was credited as
+# 1000). Surrounding spaces are stripped before the match.
+PLAIN_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 # A date typed without separators, as clerks do: 20261128 is 2026-11-28.
 _COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})", re.ASCII)
 
@@ -75,6 +80,16 @@ def ascii_digits(value: object, *, field: str) -> str:
     return text
 
 
+def plain_int(value: object) -> int:
+    """An ``int``, or text of ASCII digits with an optional minus (spaces around ignored), as
+    an int; anything else (``1_000``, ``1e3``, ``２０２５``, a bool, a float) → ``ValueError``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and PLAIN_INTEGER.fullmatch(value.strip()):
+        return int(value.strip())
+    raise ValueError(f"not a plain integer: {value!r}")
+
+
 def check_date_range(value: date, *, field: str) -> date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise BadInput(
@@ -109,6 +124,13 @@ def parse_period(value: object, *, field: str = "period", today: date | None = N
     return first
 
 
+def _unplain(text: str, pattern: re.Pattern) -> bool:
+    """Typed text that is not the plain spelling ``pattern`` takes; empty text and text with
+    other digits are left to the field (they have their own messages)."""
+    text = text.strip()
+    return bool(text) and not has_foreign_digits(text) and not pattern.fullmatch(text)
+
+
 def _no_negative_zero(value):
     if isinstance(value, Decimal) and value.is_zero() and value.is_signed():
         return abs(value)
@@ -140,9 +162,12 @@ class ApiDateField(_AsciiApiField, serializers.DateField):
 
 
 class ApiDecimalField(_AsciiApiField, serializers.DecimalField):
-    """Also never ``-0.00``: a sent ``-0.00`` passes ``min_value=0`` and was echoed back."""
+    """Also never ``-0.00``: a sent ``-0.00`` passes ``min_value=0`` and was echoed back; and
+    a text amount is written plainly (``1e3`` and ``1_000`` were taken as 1000)."""
 
     def to_internal_value(self, data):
+        if isinstance(data, str) and _unplain(data, PLAIN_DECIMAL):
+            self.fail("invalid")
         return _no_negative_zero(super().to_internal_value(data))
 
     def to_representation(self, value):
@@ -150,7 +175,12 @@ class ApiDecimalField(_AsciiApiField, serializers.DecimalField):
 
 
 class ApiIntegerField(_AsciiApiField, serializers.IntegerField):
-    pass
+    """A text integer is ASCII digits (``int()`` also reads ``1_000``)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and _unplain(data, PLAIN_INTEGER):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class ApiCodeField(_AsciiApiField, serializers.CharField):
@@ -180,13 +210,23 @@ class FormDateField(_AsciiFormField, forms.DateField):
             raise forms.ValidationError(exc.message, code="invalid") from None
 
 
+def _refuse_unplain(field, value, pattern) -> None:
+    """A typed number that is no plain spelling (``1e3``, ``1_000``, ``.5``) is invalid; empty
+    values and other digits are left to the field (they have their own messages)."""
+    if isinstance(value, str) and _unplain(value, pattern):
+        raise forms.ValidationError(field.error_messages["invalid"], code="invalid")
+
+
 class FormDecimalField(_AsciiFormField, forms.DecimalField):
     def to_python(self, value):
+        _refuse_unplain(self, value, PLAIN_DECIMAL)
         return _no_negative_zero(super().to_python(value))
 
 
 class FormIntegerField(_AsciiFormField, forms.IntegerField):
-    pass
+    def to_python(self, value):
+        _refuse_unplain(self, value, PLAIN_INTEGER)
+        return super().to_python(value)
 
 
 class FormCodeField(_AsciiFormField, forms.CharField):
