@@ -7,12 +7,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api import store_upload
+from accounts.api import refuse_unopenable, store_upload
 from jobs.api import JobOutputSerializer
 from jobs.services import job_create
 from staff.api_utils import page_of, paginated
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN
+from staff.uploads import ApiUploadField
 
 from .jobs import UPLOADS
 from .models import CatalogueItem, Kind, Level
@@ -74,7 +75,7 @@ class CatalogueImportApi(APIView):
         return [IsAuthenticated(), has_role(CLERK, MANAGER)()]
 
     class InputSerializer(serializers.Serializer):
-        file = serializers.FileField()
+        file = ApiUploadField()  # refuses a file above UPLOAD_MAX_BYTES, naming the limit
         dry_run = serializers.BooleanField(default=False)
 
     @extend_schema(
@@ -85,6 +86,7 @@ class CatalogueImportApi(APIView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         path = store_upload(upload, UPLOADS)
+        refuse_unopenable(path)  # a workbook that unpacks beyond the limit: 400 at once
         job = job_create(
             kind="catalogue_import",
             parameters={

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.uploads import FormUploadField
+
 from .models import Kind, Level
 
 
@@ -18,5 +20,5 @@ class CatalogueSearchForm(forms.Form):
 
 
 class CatalogueUploadForm(forms.Form):
-    file = forms.FileField(label=_("Catalogue file (CSV or XLSX)"))
+    file = FormUploadField(label=_("Catalogue file (CSV or XLSX)"))
     dry_run = forms.BooleanField(label=_("Check only (dry run)"), required=False)

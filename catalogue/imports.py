@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from jobs.registry import JobFailed
 from staff.import_files import header_codes
+from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .models import CHARGE_TYPES, CatalogueItem, CatalogueOverride, CatalogueRow, Kind, Level
 from .pinyin import initials
@@ -136,6 +137,12 @@ def iter_file(path: Path, filename: str) -> Iterator[tuple[int, dict]]:
     elif suffix == ".xlsx":
         import openpyxl
 
+        try:
+            # Before openpyxl reads the shared strings whole (a 1 MB workbook may unpack to
+            # gigabytes) or pads rows to a declared width of 16,384 columns: as the payroll.
+            check_spreadsheet(path)
+        except SpreadsheetRefused as exc:
+            raise CatalogueFileError(exc.message) from None
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - an unreadable workbook is the sender's file

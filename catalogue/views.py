@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.api import store_upload
+from accounts.api import refuse_unopenable, store_upload
 from jobs.models import Job
 from jobs.selectors import job_list
 from jobs.services import job_create
@@ -71,6 +71,7 @@ def catalogue_upload_page(request):
         upload = form.cleaned_data["file"]
         path = store_upload(upload, UPLOADS)
         try:
+            refuse_unopenable(path)  # a workbook that unpacks beyond the limit: said at once
             job = job_create(
                 kind="catalogue_import",
                 parameters={
@@ -90,4 +91,5 @@ def catalogue_upload_page(request):
         request,
         "catalogue/upload.html",
         {"form": form, "columns": columns, "recent": recent[:RECENT_IMPORTS]},
+        status=400 if form.is_bound and form.errors else 200,  # as the payroll page answers
     )

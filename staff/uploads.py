@@ -16,6 +16,7 @@ Memory stays at a few parser buffers whatever the file claims to hold.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from xml.sax.handler import ContentHandler
@@ -121,14 +122,48 @@ def max_cell() -> int:
     return int(getattr(settings, "SPREADSHEET_MAX_CELL", 32_767))
 
 
+def max_columns() -> int:
+    return int(getattr(settings, "SPREADSHEET_MAX_COLUMNS", 200))
+
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?[0-9]+")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
 class _CellLength(ContentHandler):
-    def __init__(self, limit: int):
+    """No text node longer than ``limit``; and in a worksheet, no cell (``<c r="XFD9">``) and
+    no declared extent (``<dimension ref="A1:XFD1048576">``) beyond ``columns`` columns:
+    openpyxl's read-only rows are padded to the declared width and the missing rows filled in,
+    so a 5 KB workbook declaring XFD1048576 kept the payroll reader busy for minutes."""
+
+    def __init__(self, limit: int, columns: int | None = None):
         super().__init__()
         self.limit = limit
         self.length = 0
+        self.columns = columns
 
     def startElement(self, name, attrs):  # noqa: N802 - the SAX interface
         self.length = 0
+        if self.columns is None:
+            return
+        local = name.rsplit(":", 1)[-1]
+        if local in ("c", "dimension"):
+            for ref in _REF.findall(attrs.get("r" if local == "c" else "ref", "") or ""):
+                if _column_number(ref) > self.columns:
+                    raise SpreadsheetRefused(
+                        _(
+                            "file: the worksheet reaches column %(column)s; at most %(n)d columns"
+                            " are read. Delete the unused columns (or save the sheet as CSV)"
+                            " and upload it again."
+                        )
+                        % {"column": ref.upper(), "n": self.columns}
+                    )
 
     def endElement(self, name):  # noqa: N802
         self.length = 0
@@ -171,7 +206,8 @@ def check_spreadsheet(path: Path) -> None:
                 if not member.filename.lower().endswith((".xml", ".rels")):
                     continue
                 parser = make_parser()
-                parser.setContentHandler(_CellLength(max_cell()))
+                sheet = member.filename.lower().startswith("xl/worksheets/")
+                parser.setContentHandler(_CellLength(max_cell(), max_columns() if sheet else None))
                 with archive.open(member) as stream:
                     while piece := stream.read(_PIECE):
                         parser.feed(piece)
