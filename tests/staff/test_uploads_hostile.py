@@ -68,7 +68,7 @@ def post(path: str, file: Path, **fields):
 def test_a_sheet_declaring_thousands_of_columns_is_refused_before_it_is_read(tmp_path, dimension):
     path = wide(tmp_path / "wide.xlsx", PAYROLL_HEADER, ["x"] * 5, dimension=dimension)
     assert path.stat().st_size < 10_000
-    with pytest.raises(SpreadsheetRefused, match="at most 200 columns"):
+    with pytest.raises(SpreadsheetRefused, match="最多读取 200 列"):
         check_spreadsheet(path)
 
 
