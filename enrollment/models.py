@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -286,6 +287,13 @@ class Person(models.Model):
                 errors["employer"] = _("A flexible-employment worker has no employer.")
         if self.retirement_date and self.birth_date and self.retirement_date <= self.birth_date:
             errors["retirement_date"] = _("The retirement date is not after the birth date.")
+        elif self.retirement_date and self.retirement_date > timezone.localdate():
+            # A retiree from a day still to come would be settled and credited as a retiree
+            # now (2099-12-31 was accepted): a retirement is recorded once it has happened.
+            errors["retirement_date"] = _(
+                "Retirement date: %(date)s is in the future; record the retirement on or after"
+                " that day."
+            ) % {"date": self.retirement_date}
         if self.benefits_from and self.birth_date and self.benefits_from < self.birth_date:
             errors["benefits_from"] = _("Benefits cannot start before the birth date.")
         if self.contribution_base is not None and self.contribution_base < 0:

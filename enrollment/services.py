@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from policies.models import Region
@@ -217,6 +218,22 @@ def person_retire(*, person: Person, retirement_date: date, actor=None) -> Perso
     )
 
 
+def _not_after_today(day: date, field: str) -> None:
+    """An admission or a discharge is recorded once it has happened: a stay "from 2099" or
+    "until 2099" was accepted, and a stay excludes outpatient benefits (Jilin 六(三)) until
+    its discharge."""
+    if day > timezone.localdate():
+        label = InpatientStay._meta.get_field(field).verbose_name
+        raise DomainError(
+            _(
+                "%(field)s: %(date)s is in the future; record an admission or a discharge once"
+                " it has happened."
+            )
+            % {"field": label, "date": day},
+            field=field,
+        )
+
+
 @transaction.atomic
 def inpatient_stay_record(
     *, person: Person, admitted_on: date, discharged_on: date | None = None, actor=None
@@ -224,6 +241,9 @@ def inpatient_stay_record(
     Person.objects.select_for_update().filter(pk=person.pk).first()  # serialise per person
     if discharged_on is not None and discharged_on < admitted_on:
         raise DomainError(_("Discharge is before admission."), field="discharged_on")
+    _not_after_today(admitted_on, "admitted_on")
+    if discharged_on is not None:
+        _not_after_today(discharged_on, "discharged_on")
     if admitted_on < person.birth_date:
         raise DomainError(_("Admission is before the birth date."), field="admitted_on")
     end = discharged_on or date.max
@@ -248,6 +268,7 @@ def inpatient_stay_discharge(*, stay: InpatientStay, discharged_on: date, actor=
     stay = InpatientStay.objects.select_for_update().get(pk=stay.pk)
     if discharged_on < stay.admitted_on:
         raise DomainError(_("Discharge is before admission."), field="discharged_on")
+    _not_after_today(discharged_on, "discharged_on")
     clash = (
         stay.person.inpatient_stays.exclude(pk=stay.pk)
         .filter(admitted_on__gt=stay.admitted_on, admitted_on__lte=discharged_on)

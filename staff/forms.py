@@ -50,7 +50,11 @@ def form_page(
         else:
             messages.success(request, success(result) if callable(success) else success)
             return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
-    return render(request, template, {"form": form, "title": title, **(context or {})})
+    # A refused form is a 400 (bad input is a 4xx on every page), shown with its messages.
+    status = 400 if request.method == "POST" and form.is_bound and form.errors else 200
+    return render(
+        request, template, {"form": form, "title": title, **(context or {})}, status=status
+    )
 
 
 class AuditFilterForm(forms.Form):

@@ -83,7 +83,7 @@ def test_the_form_shows_the_confirmation_after_the_first_refusal(world, client):
             "benefits_from": "20260101"}  # fmt: skip
     refused = client.post("/enrollment/persons/new/", data)
     html = refused.content.decode()
-    assert refused.status_code == 200 and 'data-field="employer"' in html
+    assert refused.status_code == 400 and 'data-field="employer"' in html
     assert "武汉市（420100）" in html and "包头市（150200）" in html
     assert 'name="confirm_other_region"' in html and not Person.objects.exists()
     saved = client.post("/enrollment/persons/new/", {**data, "confirm_other_region": "on"})
