@@ -2,7 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.forms import id_number_hint
-from staff.inputs import FormCodeField, FormDateField, FormDecimalField, FormIntegerField
+from staff.inputs import (
+    FormCodeField,
+    FormDateField,
+    FormDecimalField,
+    FormIntegerField,
+    FormModelChoiceField,
+)
 from staff.widgets import DateInput, searchable
 
 from .models import Disease
@@ -10,7 +16,7 @@ from .models import Disease
 
 class CertificationApplyForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=32)
-    disease = forms.ModelChoiceField(
+    disease = FormModelChoiceField(
         label=_("Disease"), queryset=Disease.objects.all(), to_field_name="code"
     )
     valid_from = FormDateField(label=_("Valid from"), widget=DateInput())
@@ -37,9 +43,7 @@ class ManualClaimForm(forms.Form):
 
     claim_number = FormCodeField(label=_("Invoice number"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=32)
-    institution = forms.ModelChoiceField(
-        label=_("Institution"), queryset=None, to_field_name="code"
-    )
+    institution = FormModelChoiceField(label=_("Institution"), queryset=None, to_field_name="code")
     visit_date = FormDateField(label=_("Visit date"), widget=DateInput())
     benefit = forms.ChoiceField(
         label=_("Benefit"),
@@ -59,7 +63,7 @@ class ManualClaimForm(forms.Form):
         label=_("Class B items"), max_digits=14, decimal_places=2, min_value=0, initial="0.00"
     )
     disease_code = FormCodeField(label=_("Disease code"), max_length=16, required=False)
-    prescribing_institution = forms.ModelChoiceField(
+    prescribing_institution = FormModelChoiceField(
         label=_("Prescribing institution (pharmacy claims)"),
         queryset=None,
         required=False,

@@ -336,6 +336,7 @@ def manual_claim_page(request):
         request,
         "claims/manual_claim.html",
         {"form": form, "preview": preview, "preview_token": token, "duplicate": duplicate},
+        status=400 if form.is_bound and form.errors else 200,  # a refusal is a 4xx
     )
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Region
-from staff.inputs import BadInput, parse_period
+from staff.inputs import BadInput, FormModelChoiceField, parse_period
 
 from .selectors import Filters
 
@@ -44,7 +44,7 @@ class MonthField(forms.CharField):
 
 
 class FilterForm(forms.Form):
-    region = forms.ModelChoiceField(
+    region = FormModelChoiceField(
         Region.objects.all(), required=False, empty_label=_("All regions"), label=_("Region")
     )
     start = MonthField(required=False, label=_("From (month)"))

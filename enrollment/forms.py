@@ -4,14 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Region
-from staff.inputs import FormCodeField, FormDateField, FormDecimalField
+from staff.inputs import FormCodeField, FormDateField, FormDecimalField, FormModelChoiceField
 from staff.uploads import FormUploadField
 from staff.widgets import DateInput, searchable
 
 from .models import Employer, Institution, OutOfRegionFiling, Person
 
 
-class RegionChoiceField(forms.ModelChoiceField):
+class RegionChoiceField(FormModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.name}"
 
@@ -85,7 +85,7 @@ class PersonForm(forms.Form):
     scheme = forms.ChoiceField(label=_("Scheme"), choices=Person.Scheme.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Person.Category.choices)
     employment = forms.ChoiceField(label=_("Employment"), choices=Person.Employment.choices)
-    employer = forms.ModelChoiceField(
+    employer = FormModelChoiceField(
         label=_("Employer"),
         queryset=Employer.objects.all(),
         required=False,

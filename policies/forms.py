@@ -3,7 +3,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from staff.inputs import FormDateField
+from staff.inputs import FormDateField, FormModelChoiceField
 from staff.parsers import depth_message, too_deep
 from staff.widgets import DateInput
 
@@ -17,7 +17,7 @@ class RegionForm(forms.Form):
         error_messages={"invalid": _("The region code is six digits, e.g. 510100.")},
     )
     name = forms.CharField(label=_("Name"), max_length=64)
-    parent = forms.ModelChoiceField(
+    parent = FormModelChoiceField(
         label=_("Parent region (framework)"),
         queryset=Region.objects.order_by("code"),
         to_field_name="code",
@@ -53,7 +53,7 @@ class PublishForm(forms.Form):
             ) from None
 
 
-class VersionChoiceField(forms.ModelChoiceField):
+class VersionChoiceField(FormModelChoiceField):
     def label_from_instance(self, obj):
         end = obj.effective_to.isoformat() if obj.effective_to else "…"
         return f"{obj.effective_from.isoformat()} – {end}  {obj.source[:60]}"

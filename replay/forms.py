@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import PolicyDraft
-from staff.inputs import FormDateField, has_foreign_digits
+from staff.inputs import FormDateField, FormModelChoiceField, has_foreign_digits
 from staff.widgets import DateInput
 
 # 2025-01-01 or 20250101, ASCII digits only (other digits are refused first, by the field).
@@ -42,7 +42,7 @@ class ReplayDateField(FormDateField):
         return super().to_python(value)
 
 
-class DraftChoiceField(forms.ModelChoiceField):
+class DraftChoiceField(FormModelChoiceField):
     def label_from_instance(self, draft):
         return draft_label(draft)
 

@@ -233,6 +233,11 @@ class FormCodeField(_AsciiFormField, forms.CharField):
     pass
 
 
+class FormModelChoiceField(_AsciiFormField, forms.ModelChoiceField):
+    """A choice of a row by its id (or code): ``٣`` was ``int()``-read as the id 3 (the
+    dashboards' region filter showed region 3)."""
+
+
 class FormPeriodField(forms.Field):
     """A ``YYYY-MM`` period (ASCII digits); cleans to the month's first day."""
 

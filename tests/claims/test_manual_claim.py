@@ -60,7 +60,7 @@ def confirm(client, data, token):
 
 def refused(response, text=CHANGED) -> str:
     html = response.content.decode()
-    assert response.status_code == 200, response
+    assert response.status_code == 400, response  # a refusal is a 4xx, with its reason
     assert text in html, html
     assert 'name="confirm"' not in html and 'name="preview_token"' not in html
     return html
@@ -164,7 +164,7 @@ def test_a_used_claim_number_is_said_at_the_preview_with_a_link(world, clerk):
     for data in (form_data(person, hospital), form_data(person, hospital, total_amount="300.00")):
         response = clerk.post("/claims/manual/", {**data, "preview": "1"})
         html = response.content.decode()
-        assert response.status_code == 200
+        assert response.status_code == 400
         error = re.search(r'data-field="claim_number">(.*?)</div>', html, re.S).group(1)
         assert "INV-001" in error and "已结算" in error
         assert f'href="/claims/settlements/{existing.pk}/"' in error

@@ -1,0 +1,39 @@
+"""Hostile input on the clerks' pages (the hostile-input sweep): a row chosen by an id typed in
+other digits (``٣`` was read as the id 3), numbers spelled as no clerk writes them."""
+
+import pytest
+
+from claims.models import Settlement
+from policies.models import Region
+from tests.claims.test_settlement import _world
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("value", ["٣", "３", "³"])
+def test_a_dashboard_region_chosen_in_other_digits_is_refused(client, value):
+    _world()
+    region = Region.objects.order_by("pk").first()
+    client.force_login(UserFactory(roles=["manager"]))
+    assert client.get("/dashboards/", {"region": str(region.pk)}).status_code == 200
+    other = "".join({"1": "١", "2": "٢", "3": "٣"}.get(ch, ch) for ch in str(region.pk))
+    for typed in (value, other):
+        page = client.get("/dashboards/", {"region": typed}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert page.status_code == 400, (typed, page.status_code)
+        assert "半角数字" in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["1e3", "1_000", "+1200", ".5"])
+def test_the_manual_claim_page_refuses_numbers_spelled_otherwise(client, value):
+    person, _account, hospital = _world()
+    client.force_login(UserFactory(roles=["clerk"]))
+    data = {
+        "claim_number": "INV-1", "id_number": person.id_number, "institution": hospital.code,
+        "visit_date": "2026-03-01", "benefit": "general_outpatient", "total_amount": value,
+        "self_pay_amount": "0.00", "class_b_amount": "0.00", "use_account": "on",
+    }  # fmt: skip
+    page = client.post("/claims/manual/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 400, page.status_code
+    assert "输入一个数字" in page.content.decode()
+    assert not Settlement.objects.exists()
