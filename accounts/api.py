@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -47,6 +49,14 @@ class AccountApi(APIView):
     class FilterSerializer(serializers.Serializer):
         date_from = ApiDateField(required=False)
         date_to = ApiDateField(required=False)
+
+        def validate_date_from(self, value):
+            # As the statement page: what has not happened cannot be listed.
+            if value > timezone.localdate():
+                raise serializers.ValidationError(
+                    _("%(field)s: %(value)s is after today.") % {"field": "from", "value": value}
+                )
+            return value
 
     def get_permissions(self):
         # Not institutions: the ledger names other institutions and relatives. An institution

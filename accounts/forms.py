@@ -11,7 +11,9 @@ class PayrollUploadForm(forms.Form):
 
 
 class StatementFilterForm(forms.Form):
-    date_from = FormDateField(label=_("From"), required=False, widget=DateInput())
+    date_from = FormDateField(
+        label=_("From"), required=False, widget=DateInput(), not_after_today=True
+    )
     date_to = FormDateField(label=_("To"), required=False, widget=DateInput())
 
 

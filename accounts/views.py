@@ -44,7 +44,9 @@ def statement_page(request, person_id: int):
     filters = form.cleaned_data if form.is_valid() else {}
     entries = list(account_entries(account=account, **filters)) if account else []
     export = request.GET.get("export")
-    if export in ("csv", "xlsx") and account:
+    # A refused filter exports nothing (it exported the whole statement, unfiltered): the
+    # page below says which field and why, with a 400.
+    if export in ("csv", "xlsx") and account and form.is_valid():
         return _export(person, entries, export, filters)
     opening = (
         opening_balance(account=account, date_from=filters.get("date_from")) if account else None

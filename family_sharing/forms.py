@@ -46,5 +46,7 @@ class PremiumForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = FormDateField(label=_("From"), required=False, widget=DateInput())
+    date_from = FormDateField(
+        label=_("From"), required=False, widget=DateInput(), not_after_today=True
+    )
     date_to = FormDateField(label=_("To"), required=False, widget=DateInput())

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -200,14 +201,28 @@ class _AsciiFormField:
 
 
 class FormDateField(_AsciiFormField, forms.DateField):
+    """``not_after_today``: a day still to come is refused (the start of a statement: what has
+    not happened cannot be listed)."""
+
+    def __init__(self, *args, not_after_today: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.not_after_today = not_after_today
+
     def to_python(self, value):
         value = super().to_python(expand_compact_date(value))
         if value is None:
             return value
         try:
-            return check_date_range(value, field=str(self.label or ""))
+            check_date_range(value, field=str(self.label or ""))
         except BadInput as exc:
             raise forms.ValidationError(exc.message, code="invalid") from None
+        if self.not_after_today and value > timezone.localdate():
+            raise forms.ValidationError(
+                _("%(field)s: %(value)s is after today.")
+                % {"field": self.label or "", "value": value},
+                code="future",
+            )
+        return value
 
 
 def _refuse_unplain(field, value, pattern) -> None:
@@ -253,7 +268,7 @@ class FormPeriodField(forms.Field):
         text = "" if value is None else str(value).strip()
         if not text:
             return None
-        try:
-            return parse_period(text, field=str(self.label or ""))
+        try:  # a period still to come is refused, as everywhere (parse_period's ``today``)
+            return parse_period(text, field=str(self.label or ""), today=timezone.localdate())
         except BadInput as exc:
             raise forms.ValidationError(exc.message, code="invalid") from None
