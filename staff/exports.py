@@ -142,7 +142,11 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> bytes:
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    """The download's name, quoted by Django: a name taken from an upload (``目录".csv`` →
+    its error report) broke out of ``filename="…"``; a non-ASCII one goes as ``filename*``."""
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

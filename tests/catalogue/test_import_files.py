@@ -127,3 +127,37 @@ def test_a_file_wide_error_has_no_row_and_other_jobs_have_no_report(
     client.force_login(UserFactory(roles=["policy_admin"]))
     assert client.get(f"/catalogue/upload/?report={job.pk}").status_code == 403
     assert 'id="error-report"' not in client.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_the_error_reports_chinese_name_is_sent_as_browsers_read_it(
+    clerk, django_capture_on_commit_callbacks
+):
+    """The report is named after the upload (目录.csv → 目录-errors.xlsx). Written raw into
+    ``filename="…"``, a non-ASCII name went out as a MIME encoded word, which browsers do not
+    read in Content-Disposition; a quote in a name would break out of the quotes. Now RFC 6266
+    (``filename*=utf-8''…``), as Django writes it."""
+    from email.message import EmailMessage
+
+    content = "code,name,kind,chrgitm_lv,med_chrgitm_type\nX3,名称,pill,04,09\n".encode()
+    job = _upload(clerk, django_capture_on_commit_callbacks, content, "目录.csv")
+    assert job.status == "failed"
+    disposition = clerk.get(f"/catalogue/upload/?report={job.pk}")["Content-Disposition"]
+    assert disposition == "attachment; filename*=utf-8''%E7%9B%AE%E5%BD%95-errors.xlsx"
+    header = EmailMessage()
+    header["Content-Disposition"] = disposition
+    assert header.get_filename() == "目录-errors.xlsx"
+
+
+def test_a_quote_in_a_download_name_stays_inside_it():
+    from email.message import EmailMessage
+
+    from staff.exports import csv_response
+
+    response = csv_response('a"; b=".csv', [["x"]])
+    assert response["Content-Disposition"] == 'attachment; filename="a\\"; b=\\".csv"'
+    header = EmailMessage()
+    header["Content-Disposition"] = response["Content-Disposition"]
+    assert (
+        header.get_filename() == 'a"; b=".csv'
+        and header.get_param("b", header="Content-Disposition") is None
+    )
