@@ -23,17 +23,21 @@ from .selectors import catalogue_search
 @role_required(CLERK, MANAGER, POLICY_ADMIN)
 def catalogue_list_page(request):
     form = CatalogueSearchForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    refused = form.is_bound and not form.is_valid()
+    data = {} if refused else (form.cleaned_data if form.is_bound else {})
     qs = catalogue_search(
         q=data.get("q", ""), kind=data.get("kind", ""), level=data.get("chrgitm_lv", "")
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # A refused filter lists nothing (the whole catalogue was listed as if filtered): the form
+    # says which field and why, with a 400.
+    page = Paginator(qs.none() if refused else qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "catalogue/list.html",
         {"form": form, "page": page, "pager_query": query.urlencode()},
+        status=400 if refused else 200,
     )
 
 

@@ -37,3 +37,20 @@ def test_the_manual_claim_page_refuses_numbers_spelled_otherwise(client, value):
     assert page.status_code == 400, page.status_code
     assert "输入一个数字" in page.content.decode()
     assert not Settlement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", [{"chrgitm_lv": "０１"}, {"kind": "pill"}, {"q": "阿莫\x00"}, {"chrgitm_lv": "9"}]
+)
+def test_a_refused_catalogue_filter_is_a_400_listing_nothing(client, query):
+    """A bad filter was ignored: the whole catalogue was listed as if filtered (200)."""
+    from catalogue.demo import load
+
+    load()
+    client.force_login(UserFactory(roles=["clerk"]))
+    assert client.get("/catalogue/", {"chrgitm_lv": "01"}).status_code == 200
+    page = client.get("/catalogue/", query, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert f'data-field="{next(iter(query))}"' in html
+    assert "阿莫西林" not in html.split("</form>", 1)[1]
