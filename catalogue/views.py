@@ -1,6 +1,5 @@
 """The clerks' catalogue pages: browse and search, upload a file."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from jobs.services import job_create
 from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.forms import apply_error
+from staff.paginator import Paginator
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .forms import CatalogueSearchForm, CatalogueUploadForm

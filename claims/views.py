@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from policies.selectors import effective_policy
 from staff.decorators import role_required
 from staff.errors import DomainError, NotFound
 from staff.forms import apply_error, form_page
+from staff.paginator import Paginator
 from staff.redirects import redirect_next
 from staff.reviews import latest_review_of, pending_reviews_of
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from policies.models import Region
 from staff import codes as code_labels
 from staff.decorators import role_required
 from staff.exports import local_time, time_header, xlsx_response
+from staff.paginator import Paginator
 from staff.roles import MANAGER
 
 from . import selectors

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_safe
 from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.forms import apply_error, form_page
+from staff.paginator import Paginator
 from staff.roles import CLERK, MANAGER, POLICY_ADMIN
 
 from .forms import (

@@ -3,7 +3,6 @@ holder's sharing statement."""
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from enrollment.models import Person
 from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.forms import form_page
+from staff.paginator import Paginator
 from staff.roles import CLERK, MANAGER
 
 from .forms import GrantForm, PeriodForm, PremiumForm, RevokeForm

@@ -4,11 +4,11 @@ from celery import current_app as current_celery_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from staff.errors import DomainError
+from staff.paginator import Paginator
 from staff.roles import AUDITOR, user_has_role
 
 from .registry import all_kinds, get_kind

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from .exports import time_header, xlsx_response
 from .forms import AuditFilterForm, ReviewDecisionForm
 from .models import AuditEvent, ReviewRequest
 from .navigation import home_sections
+from .paginator import Paginator
 from .reviews import (
     act_of,
     object_url,

@@ -54,3 +54,16 @@ def test_a_refused_catalogue_filter_is_a_400_listing_nothing(client, query):
     html = page.content.decode()
     assert f'data-field="{next(iter(query))}"' in html
     assert "阿莫西林" not in html.split("</form>", 1)[1]
+
+
+def test_a_page_number_in_other_digits_is_read_as_no_number(client):
+    """``?page=２`` was page 2 (``int()`` reads it), ``?page=abc`` page 1: now both page 1."""
+    from staff.paginator import Paginator
+
+    rows = list(range(120))
+    assert Paginator(rows, 50).get_page("２").number == 1
+    assert Paginator(rows, 50).get_page("1_0").number == 1
+    assert Paginator(rows, 50).get_page("2").number == 2
+    assert Paginator(rows, 50).get_page(" 3 ").number == 3
+    client.force_login(UserFactory(roles=["clerk"]))
+    assert client.get("/jobs/", {"page": "２"}).status_code == 200
