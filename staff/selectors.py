@@ -166,6 +166,18 @@ class _Shown:
         return value
 
 
+_STRUCTURES = {"result", "parameters"}
+_LISTS = {"added", "removed"}
+
+
+def _structured(value):
+    """A job's result or parameters dict as a reader's words: its sentence, or nothing when
+    it has no figure the sentence names; any other value as it is."""
+    if isinstance(value, dict):
+        return codes.result_sentence(value) or None
+    return value
+
+
 def described(events: list[AuditEvent]) -> list[dict]:
     """The page's rows: labels for actions and fields, the persons named (one query)."""
     Person = apps.get_model("enrollment", "Person")
@@ -176,7 +188,15 @@ def described(events: list[AuditEvent]) -> list[dict]:
         model = _model(e.object_type)
         changes = []
         for name, value in (e.changes if isinstance(e.changes, dict) else {}).items():
-            old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
+            if name in _LISTS and isinstance(value, list):  # role names, not [old, new]
+                old, new = None, "、".join(str(codes.label(v)) for v in value) or None
+            else:
+                old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
+            if name in _STRUCTURES:
+                # A job's parameters and result are structures (a policy replay's result is its
+                # whole comparison): the trail shows their sentence (period, rows, amounts) and
+                # leaves the rest to the job's page.
+                old, new = _structured(old), _structured(new)
             if old in (None, "") and new in (None, ""):
                 continue
             field = _field(model, name)
