@@ -342,3 +342,25 @@ def test_institutions_see_no_drafts_and_clerks_no_replay_link(client):
 def test_the_job_page_links_to_the_comparison(client, job):
     _as(client, MANAGER)
     assert f'href="/replay/{job.pk}/"' in client.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_the_bucket_of_no_change_is_neither_better_nor_worse_off():
+    """The engine's bucket of no change (0 to 0) was shown as 0.00 ～ 0.00, 负担减轻: the
+    persons whose burden did not move are counted as better off."""
+    from replay.exports import comparison
+
+    result = {
+        "person_delta": {
+            "buckets": [
+                {"lower": "-10.00", "upper": "0.00", "persons": 2},
+                {"lower": "0.00", "upper": "0.00", "persons": 9},
+                {"lower": "0.00", "upper": "10.00", "persons": 1},
+            ]
+        }
+    }
+    rows = comparison(result).delta.rows
+    assert [r[:2] for r in rows] == [
+        ["-10.00 ～ 0.00", "负担减轻"],
+        ["0.00", "无变化"],
+        ["0.00 ～ 10.00", "负担加重"],
+    ]
