@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from claims.models import Disease
 from enrollment.models import Institution
 from staff import codes as code_labels
 
@@ -614,9 +615,13 @@ def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         ),
         sums=(1, 2, 3, 4),
     )
+    # Each disease with its name, as the certifications' table shows it (never a bare E11).
+    names = dict(Disease.objects.values_list("code", "name")) | names
     spending = [
         [
-            r["disease_code"],
+            f"{r['disease_code']} {names[r['disease_code']]}"
+            if names.get(r["disease_code"])
+            else r["disease_code"],
             r["benefit"],  # a code: the page's and export's cell show its label
             r["settlements"],
             r["total_amount"],
