@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from policies.models import Region
 from staff.inputs import FormCodeField, FormDateField, FormDecimalField
@@ -124,7 +125,7 @@ class DischargeForm(forms.Form):
 
 class EmployerForm(forms.Form):
     code = FormCodeField(label=_("Employer code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=128)
+    name = forms.CharField(label=pgettext_lazy("organisation", "Name"), max_length=128)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
     )
@@ -132,7 +133,7 @@ class EmployerForm(forms.Form):
 
 class InstitutionForm(forms.Form):
     code = FormCodeField(label=_("Institution code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=128)
+    name = forms.CharField(label=pgettext_lazy("organisation", "Name"), max_length=128)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
     )

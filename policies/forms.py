@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from staff.inputs import FormDateField
 from staff.parsers import depth_message, too_deep
@@ -16,7 +17,7 @@ class RegionForm(forms.Form):
         regex=r"^[0-9]{6}$",
         error_messages={"invalid": _("The region code is six digits, e.g. 510100.")},
     )
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("organisation", "Name"), max_length=64)
     parent = forms.ModelChoiceField(
         label=_("Parent region (framework)"),
         queryset=Region.objects.order_by("code"),
