@@ -171,3 +171,23 @@ def test_a_used_claim_number_is_said_at_the_preview_with_a_link(world, clerk):
         assert 'id="preview"' not in html and 'name="confirm"' not in html
     assert Settlement.objects.count() == 1
     assert PersonalAccount.objects.get(pk=account.pk).balance == D("700.00")
+
+
+def test_the_preview_and_the_slip_show_the_same_steps_with_percents(world, clerk):
+    """The calculation steps read as a bureau writes them (× 80%, 200.00 × 10%, never × 0.80),
+    and the slip shows every step's amount exactly as the preview did (a 0.00 included)."""
+    person, account, hospital = world
+    data = form_data(person, hospital, class_b_amount="200")
+    page = clerk.post("/claims/manual/", {**data, "preview": "1"}).content.decode()
+    token = re.search(r'name="preview_token" value="([^"]+)"', page).group(1)
+    slip_url = confirm(clerk, data, token).url
+    slip = clerk.get(slip_url).content.decode()
+
+    def steps(html):
+        found = re.search(r'<ol class="explanation">(.*?)</ol>', html, re.S).group(1)
+        return [re.sub(r"<[^>]+>", "", li).split("—")[0].strip() for li in found.split("<li>")]
+
+    assert steps(page) == steps(slip)
+    for html in (page, slip):
+        assert "200.00 × 10%" in html and "× 80%" in html
+        assert not re.search(r"× 0\.\d", html)

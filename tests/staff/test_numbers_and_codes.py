@@ -92,3 +92,12 @@ def test_settlement_references_are_found():
     assert codes.settlement_id_of("settlement:5") == 5
     assert codes.settlement_id_of("settlement:5:reversal") == 5
     assert codes.settlement_id_of("payroll:job:6") is None
+
+
+def test_a_steps_rule_shows_its_proportions_as_percents_and_its_amounts_as_money():
+    from staff.numbers import rule_in_text
+
+    assert rule_in_text("第十五条 乙类先行自付 200 × 0.10") == "第十五条 乙类先行自付 200.00 × 10%"
+    assert rule_in_text("（12345.60 − 700.00）× 0.80") == "（12,345.60 − 700.00）× 80%"
+    assert rule_in_text("年度起付 1000.00，已用 0.00") == "年度起付 1,000.00，已用 0.00"
+    assert rule_in_text("医用脱脂纱布（8cm×10cm）") == "医用脱脂纱布（8cm×10cm）"
