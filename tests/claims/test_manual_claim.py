@@ -191,3 +191,11 @@ def test_the_preview_and_the_slip_show_the_same_steps_with_percents(world, clerk
     for html in (page, slip):
         assert "200.00 × 10%" in html and "× 80%" in html
         assert not re.search(r"× 0\.\d", html)
+
+
+def test_the_forms_help_texts_are_shown(clerk):
+    # The page draws its own rows: the help of the filing box and of the holder's ID number
+    # (what the registry decides, what the holder's number does) was never shown.
+    page = clerk.get("/claims/manual/").content.decode()
+    assert "以异地就医备案登记（见人员页面）为准" in page
+    assert "在有效的家庭共济授权下，使用亲属的个人账户支付。" in page
