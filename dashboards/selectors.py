@@ -85,6 +85,9 @@ class Panel:
     # Columns whose figures add up over the rows (a totals row shows their sums); counts of
     # distinct persons and shares do not add up and are left out.
     sums: tuple[int, ...] = ()
+    # Shares whose total is the share of the totals (the period's 实际报销比, as its card says):
+    # ``(column, part column, whole column)``, both of them among ``sums``.
+    shares: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def headers(self) -> list[tuple[str, bool]]:
@@ -102,6 +105,8 @@ class Panel:
         for i in self.sums:
             values = [row[i] for row in self.rows if isinstance(row[i], int | Decimal)]
             out[i] = sum(values, ZERO if any(isinstance(v, Decimal) for v in values) else 0)
+        for i, part, whole in self.shares:
+            out[i] = _share(Decimal(out[part] or 0), Decimal(out[whole] or 0))
         return out
 
     @property
@@ -254,6 +259,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             stack=True,
         ),
         sums=(1, 3, 4, 5, 6, 7),
+        shares=((8, 4, 3),),
         drill=("month", months),
     )
     benefits = ["general_outpatient", "chronic", "special"]
@@ -303,6 +309,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             stack=True,
         ),
         sums=(2, 3, 4),
+        shares=((5, 4, 3),),
     )
     totals = _added_up(grouped, ()).get((), dict.fromkeys(("settlements", *MONEY)))
     total = totals["total_amount"] or ZERO
@@ -353,6 +360,7 @@ def _by_region(grouped: list[dict]) -> Panel:
         rows,
         _bar([r[0] for r in rows], {_("Pooled fund (yuan)"): [r[3] for r in rows]}),
         sums=(1, 2, 3),
+        shares=((4, 3, 2),),
         drill=("region", [r["region"] for r in ordered]),
     )
 

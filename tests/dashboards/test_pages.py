@@ -118,3 +118,24 @@ def test_drill_downs_and_exports_with_the_demo(client):
     head = {r[0]: r[1] for r in next(iter(filtered.values()))[1:8] if r and len(r) > 1}
     assert head["统筹地区"] == region.name and head["统计期间"] == "2025-01 – 2025-12"
     assert head["人员类别"] == "退休人员"
+
+
+def test_a_share_columns_total_is_the_share_of_the_totals():
+    """The totals row left 实际报销比 empty: it is the pooled fund over the total amount of the
+    totals (the card's figure), not a sum of the rows' shares."""
+    from decimal import Decimal as D
+
+    from dashboards.selectors import Panel
+
+    panel = Panel(
+        "p",
+        "t",
+        ["月份", "结算人次", "医疗费总额", "统筹基金支付", "实际报销比"],
+        [
+            ["2026-01", 2, D("100.00"), D("50.00"), "50.0%"],
+            ["2026-02", 1, D("300.00"), D("90.00"), "30.0%"],
+        ],
+        sums=(1, 2, 3),
+        shares=((4, 3, 2),),
+    )
+    assert panel.totals[1:] == [3, D("400.00"), D("140.00"), "35.0%"]
