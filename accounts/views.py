@@ -61,6 +61,8 @@ def statement_page(request, person_id: int):
             "entries": entries,
             "opening": opening,
             "closing": latest.balance_after if latest else opening,
+            # The period's movements add up: opening + this total = closing.
+            "movement": sum((e.amount for e in entries), Decimal("0.00")),
             "date_from": filters.get("date_from"),
             "date_to": filters.get("date_to"),
             "statements": annual_statements(account=account) if account else [],
