@@ -93,3 +93,10 @@ def test_the_pooled_totals_first_column_is_the_item_not_a_second_maximum():
     template = Path("templates/claims/_pooled_totals.html").read_text(encoding="utf-8")
     thead = re.search(r"<thead>.*?</thead>", template).group(0)
     assert thead.count('translate "Maximum"') == 1 and 'translate "Pooled-fund item"' in thead
+
+
+def test_the_import_page_names_a_persons_name_姓名_and_an_institutions_名称(clerk):
+    page = clerk.get("/enrollment/import/").content.decode()
+    persons, institutions = page.split("机构：", 1) if "机构：" in page else page.split("；", 1)
+    assert "name</code>（姓名）" in persons
+    assert "name</code>（名称）" in institutions
