@@ -501,9 +501,11 @@ def _differences_table(result: dict) -> Table:
     rows = []
     for d in _list(result.get("differences")):
         path = str(d.get("path") or "")
-        shown = d.get("label") or codes.label(path)
+        # The parameter's label in the reader's language; the label stored with the result
+        # (written in the language of whoever started the replay) only for a path unknown now.
+        shown = codes.label(path)
         if shown == path:
-            shown = codes.label(path)
+            shown = d.get("label") or path
         in_force, drafted = _value(path, d.get("in_force")), _value(path, d.get("draft"))
         rows.append([d.get("article") or "—", shown, in_force, drafted])
     return Table(

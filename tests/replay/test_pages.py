@@ -364,3 +364,20 @@ def test_the_bucket_of_no_change_is_neither_better_nor_worse_off():
         ["0.00", "无变化"],
         ["0.00 ～ 10.00", "负担加重"],
     ]
+
+
+def test_the_differences_are_labelled_in_the_readers_language():
+    """A replay started on the Chinese pages stored its labels in Chinese; the English page
+    showed 统筹基金支付比例 · 在职职工 · 一级 in its differences table."""
+    from django.utils import translation
+
+    from replay.exports import comparison
+
+    path = "general_outpatient.ratio.employee.1"
+    result = {"differences": [{"path": path, "label": "统筹基金支付比例 · 在职职工 · 一级",
+                               "article": "第十五条", "in_force": "0.80", "draft": "0.85"}]}  # fmt: skip
+    with translation.override("en"):
+        row = comparison(result).differences.rows[0]
+    assert not re.search(r"[\u4e00-\u9fff]", row[1]) and row[2:] == ["80%", "85%"]
+    with translation.override("zh-hans"):
+        assert comparison(result).differences.rows[0][1] == "统筹基金支付比例 · 在职职工 · 一级"
