@@ -100,3 +100,15 @@ def test_the_import_page_names_a_persons_name_姓名_and_an_institutions_名称(
     persons, institutions = page.split("机构：", 1) if "机构：" in page else page.split("；", 1)
     assert "name</code>（姓名）" in persons
     assert "name</code>（名称）" in institutions
+
+
+def test_the_pooled_totals_rows_are_named_in_the_readers_language():
+    from django.utils import translation
+
+    from claims.selectors import BUCKET_LABELS
+
+    with translation.override("zh-hans"):
+        assert str(BUCKET_LABELS["general_outpatient"]) == "普通门诊统筹"
+        assert str(BUCKET_LABELS["general_above_cap"]) == "普通门诊超限额部分"
+    with translation.override("en"):
+        assert str(BUCKET_LABELS["general_outpatient"]) == "General outpatient pooling"
