@@ -8,13 +8,14 @@ from datetime import date, datetime, time, timedelta
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import codes
 from .inputs import searchable_digits
 from .models import AuditEvent
+from .numbers import format_money
 
 MONEY_ACTIONS = (
     "claims.settlement.create",
@@ -160,6 +161,8 @@ class _Shown:
                 row = field.related_model._default_manager.filter(pk=value).first()
                 self.related[key] = str(row) if row is not None else f"#{value}"
             return self.related[key]
+        if isinstance(field, DecimalField):  # money as every page shows it: 8,800.00
+            return format_money(value)
         # A code-like text (``general_outpatient``) is shown by its label; free text as it is.
         if isinstance(value, str) and value in codes.known_codes():
             return codes.label(value, field.name)

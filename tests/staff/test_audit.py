@@ -203,7 +203,7 @@ def test_the_auditors_page_searches_by_person_user_and_date(world, client):
     assert shown(end=str(today - timedelta(days=1))) == []
     assert shown(person="110101199001011237") == []  # nobody
     page = client.get("/audit/", {"person": person.id_number}).content.decode()
-    assert "192.168.3.14" in page and "8800.00" in page and person.name in page
+    assert "192.168.3.14" in page and "8,800.00" in page and person.name in page
     # Bad dates: 400 naming the field, in Chinese
     bad = client.get("/audit/", {"start": "2026-02-30"})
     assert bad.status_code == 400 and 'data-field="start"' in bad.content.decode()
