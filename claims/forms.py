@@ -2,7 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.forms import id_number_hint
-from staff.inputs import FormCodeField, FormDateField, FormDecimalField, FormIntegerField
+from staff.inputs import (
+    CHOOSE,
+    NONE_CHOSEN,
+    FormCodeField,
+    FormDateField,
+    FormDecimalField,
+    FormIntegerField,
+)
 from staff.widgets import DateInput, searchable
 
 from .models import Disease
@@ -11,7 +18,10 @@ from .models import Disease
 class CertificationApplyForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=32)
     disease = forms.ModelChoiceField(
-        label=_("Disease"), queryset=Disease.objects.all(), to_field_name="code"
+        label=_("Disease"),
+        queryset=Disease.objects.all(),
+        to_field_name="code",
+        empty_label=CHOOSE,
     )
     valid_from = FormDateField(label=_("Valid from"), widget=DateInput())
     valid_to = FormDateField(
@@ -38,7 +48,7 @@ class ManualClaimForm(forms.Form):
     claim_number = FormCodeField(label=_("Invoice number"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=32)
     institution = forms.ModelChoiceField(
-        label=_("Institution"), queryset=None, to_field_name="code"
+        label=_("Institution"), queryset=None, to_field_name="code", empty_label=CHOOSE
     )
     visit_date = FormDateField(label=_("Visit date"), widget=DateInput())
     benefit = forms.ChoiceField(
@@ -63,6 +73,7 @@ class ManualClaimForm(forms.Form):
         label=_("Prescribing institution (pharmacy claims)"),
         queryset=None,
         required=False,
+        empty_label=NONE_CHOSEN,
         to_field_name="code",
     )
     out_of_region_filed = forms.BooleanField(

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from policies.models import Region
-from staff.inputs import FormCodeField, FormDateField, FormDecimalField
+from staff.inputs import CHOOSE, NONE_CHOSEN, FormCodeField, FormDateField, FormDecimalField
 from staff.uploads import FormUploadField
 from staff.widgets import DateInput, searchable
 
@@ -13,6 +13,10 @@ from .models import Employer, Institution, OutOfRegionFiling, Person
 
 
 class RegionChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", CHOOSE)
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.name}"
 
@@ -90,6 +94,7 @@ class PersonForm(forms.Form):
         label=_("Employer"),
         queryset=Employer.objects.all(),
         required=False,
+        empty_label=NONE_CHOSEN,
         widget=searchable(forms.Select(), "enrollment:employer_lookup"),
     )
     contribution_base = FormDecimalField(

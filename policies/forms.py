@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from staff.inputs import FormDateField
+from staff.inputs import NONE_CHOSEN, FormDateField
 from staff.parsers import depth_message, too_deep
 from staff.widgets import DateInput
 
@@ -23,6 +23,7 @@ class RegionForm(forms.Form):
         queryset=Region.objects.order_by("code"),
         to_field_name="code",
         required=False,
+        empty_label=NONE_CHOSEN,
     )
 
 

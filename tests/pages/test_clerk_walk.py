@@ -112,3 +112,14 @@ def test_the_pooled_totals_rows_are_named_in_the_readers_language():
         assert str(BUCKET_LABELS["general_above_cap"]) == "普通门诊超限额部分"
     with translation.override("en"):
         assert str(BUCKET_LABELS["general_outpatient"]) == "General outpatient pooling"
+
+
+def test_a_selects_first_option_says_choose_or_none_never_dashes(clerk):
+    form = clerk.get("/enrollment/persons/new/").content.decode()
+    assert "---------" not in form
+    assert re.search(
+        r'<select name="region"[^>]*>\s*<option value="" selected>请选择</option>', form
+    )
+    assert re.search(r'<select name="employer"[^>]*>\s*<option value="" selected>无</option>', form)
+    manual = clerk.get("/claims/manual/").content.decode()
+    assert "---------" not in manual and ">请选择</option>" in manual
