@@ -119,6 +119,7 @@ class ManualClaimForm(forms.Form):
         total, self_pay = data.get("total_amount"), data.get("self_pay_amount")
         if total is not None and self_pay is not None and self_pay > total:
             self.add_error("self_pay_amount", _("More than the total amount."))
+            return data  # the in-policy amount is negative: its own check would blame class B
         class_b = data.get("class_b_amount")
         if None not in (total, self_pay, class_b) and class_b > total - self_pay:
             self.add_error("class_b_amount", _("More than the in-policy amount."))

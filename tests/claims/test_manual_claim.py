@@ -199,3 +199,14 @@ def test_the_forms_help_texts_are_shown(clerk):
     page = clerk.get("/claims/manual/").content.decode()
     assert "以异地就医备案登记（见人员页面）为准" in page
     assert "在有效的家庭共济授权下，使用亲属的个人账户支付。" in page
+
+
+def test_a_self_pay_above_the_total_is_the_one_error_named(world, clerk):
+    # 全自费 200.00 of a 100.00 total: the class-B amount of 0.00 was blamed as well
+    # (超过政策范围内费用), for an in-policy amount made negative by the real error.
+    person, account, hospital = world
+    data = form_data(person, hospital, total_amount="100.00", self_pay_amount="200.00")
+    html = clerk.post("/claims/manual/", {**data, "preview": "1"}).content.decode()
+    assert re.findall(r'data-field="(\w+)"', html) == ["self_pay_amount"]
+    assert "超过总费用。" in html and "超过政策范围内费用" not in html
+    assert 'value="200.00"' in html and 'value="100.00"' in html  # kept as given
