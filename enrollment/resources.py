@@ -4,9 +4,11 @@ Files are CSV or XLSX with a header row. Rows are validated by the models' own r
 (``clean_model_instances``), so a file is held to exactly what a clerk's form is.
 """
 
+from decimal import InvalidOperation
+
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.widgets import ForeignKeyWidget
+from import_export.widgets import DateWidget, DecimalWidget, ForeignKeyWidget
 
 from policies.models import Region
 from staff.exports import FormulaSafeResourceMixin, LabelledResourceMixin
@@ -30,6 +32,33 @@ class CodeWidget(ForeignKeyWidget):
             raise ValueError(self.message % {"code": value}) from None
 
 
+class BaseWidget(DecimalWidget):
+    """The contribution base: a value that is no number is an error on its column, said as
+    the payroll file says it (decimal's own error read ``[<class 'decimal.ConversionSyntax'>]``
+    and named no column)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (InvalidOperation, ValueError):
+            raise ValueError(
+                _("The contribution base is not a number: “%(v)s”.") % {"v": str(value).strip()}
+            ) from None
+
+
+class IsoDateWidget(DateWidget):
+    """A date that cannot be read is an error on its column, in the page's language (the
+    library's own message is English only)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _("The date must be YYYY-MM-DD; got “%(v)s”.") % {"v": str(value).strip()}
+            ) from None
+
+
 def region_widget():
     return CodeWidget(Region, "code", _("Unknown region code “%(code)s”."))
 
@@ -47,6 +76,15 @@ class PersonResource(LabelledResourceMixin, FormulaSafeResourceMixin, resources.
         attribute="employer",
         column_name="employer_code",
         widget=CodeWidget(Employer, "code", _("Unknown employer code “%(code)s”.")),
+    )
+    contribution_base = fields.Field(
+        attribute="contribution_base", column_name="contribution_base", widget=BaseWidget()
+    )
+    retirement_date = fields.Field(
+        attribute="retirement_date", column_name="retirement_date", widget=IsoDateWidget()
+    )
+    benefits_from = fields.Field(
+        attribute="benefits_from", column_name="benefits_from", widget=IsoDateWidget()
     )
 
     class Meta:
