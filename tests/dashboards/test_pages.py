@@ -2,6 +2,8 @@
 digits, nothing after this month), every bar labelled, clear balance buckets, drill-down links
 on the rows and bars, and exports that state their filters and show no code."""
 
+import re
+from decimal import Decimal as D
 from io import BytesIO
 
 import pytest
@@ -82,6 +84,17 @@ def test_drill_downs_and_exports_with_the_demo(client):
     assert html.count("data-drill=") >= 2
     top = client.get("/dashboards/institutions/").content.decode()
     assert 'href="/dashboards/institutions/' in top and "data-drill=" in top
+    # An institution's settlements: every payer's column, so each row adds up to its total
+    # (DEMO-6 is paid partly from a relative's account), under 结算明细, not 结算人次.
+    from claims.models import Settlement
+
+    shared = Settlement.objects.filter(family_account_paid__gt=0).first()
+    detail = client.get(f"/dashboards/institutions/{shared.institution_id}/").content.decode()
+    section = detail.split('id="institution-settlements"')[1]
+    assert "<h2>结算明细</h2>" in section and "家庭共济支付（元）" in section
+    row = section.split(f">{shared.claim_number}</a>")[1].split("</tr>")[0]
+    figures = [D(v.replace(",", "")) for v in re.findall(r'<td class="num">([\d,.]+)</td>', row)]
+    assert figures[0] == sum(figures[1:]) == shared.total_amount
     caps = client.get("/dashboards/caps/").content.decode()
     assert "category=employee" in caps
     # The drill-down from a month answers, with the month's dates in the search form.
