@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from claims.models import Disease
 from enrollment.models import Institution
@@ -519,7 +520,7 @@ def sharing_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         _("Shared payments and premiums by month"),
         [
             _("Month"),
-            _("Shared payments"),
+            pgettext("count", "Shared payments"),
             _("Shared amount (yuan)"),
             _("Premium payments"),
             _("Premium amount (yuan)"),

@@ -152,3 +152,9 @@ def test_a_share_columns_total_is_the_share_of_the_totals():
         shares=((4, 3, 2),),
     )
     assert panel.totals[1:] == [3, D("400.00"), D("140.00"), "35.0%"]
+
+
+def test_the_sharing_pages_count_column_says_it_is_a_count(client):
+    _manager(client)
+    html = client.get("/dashboards/sharing/").content.decode()
+    assert "<th>月份</th><th" in html and "共济支付笔数" in html and "代缴保费笔数" in html
