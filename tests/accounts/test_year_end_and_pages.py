@@ -156,3 +156,6 @@ def test_the_statements_movements_add_up_and_each_says_what_it_was(history, clie
     )
     assert movement == account.balance  # the whole history: opening 0.00
     assert "<th>摘要</th>" in html and "原系统余额结转" in html
+    # With the memo column the times and periods must not break (2026-12-01 / 11:13).
+    assert re.search(r'<td class="nowrap">\d{4}-\d{2}-\d{2} \d{2}:\d{2}</td>', html)
+    assert '<td class="nowrap">2025-01</td>' in html
