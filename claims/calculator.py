@@ -124,12 +124,21 @@ class Balances:
 
 @dataclass(frozen=True)
 class Line:
+    """One step of the explanation. A ``note`` says something about the claim (a filing found,
+    a limit the document leaves unset) and moves no money: its amount is 0.00 only because every
+    line has one, and pages and the gateway do not show it as a figure (a 0.00 beside "限额未设定"
+    would read as a limit of nothing)."""
+
     step: str
     amount: Decimal
     rule: str
+    note: bool = False
 
     def as_dict(self) -> dict:
-        return {"step": self.step, "amount": f"{self.amount:.2f}", "rule": self.rule}
+        line = {"step": self.step, "amount": f"{self.amount:.2f}", "rule": self.rule}
+        if self.note:
+            line["note"] = True
+        return line
 
 
 @dataclass
@@ -152,6 +161,10 @@ class Breakdown:
 
     def line(self, step: str, amount: Decimal, rule: str) -> None:
         self.explanation.append(Line(step, amount, rule))
+
+    def note(self, step: str, rule: str) -> None:
+        """A line that moves no money (see ``Line``)."""
+        self.explanation.append(Line(step, ZERO, rule, note=True))
 
     def check(self) -> None:
         payers = self.pool_paid + self.account_paid + self.family_account_paid + self.cash_paid
@@ -418,9 +431,8 @@ def _combined(
     rate_class = rate_class if rate_class in combined else "retiree"
     value = combined.get(rate_class)
     if value is None:
-        b.line(
+        b.note(
             "combined_max",
-            ZERO,
             f"{cite} 计入与住院合并计算的统筹基金年度最高支付限额：文件未给出数额，限额未设定",
         )
         return
@@ -574,16 +586,14 @@ def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
         return
     if claim.out_of_region_filed:
         note = "" if claim.flagged_filed else "（结算请求未标明已备案，以备案登记为准）"
-        b.line(
+        b.note(
             "out_of_region_filed",
-            ZERO,
             f"{policy.cite(FILING_PATH)} 异地就医备案：{claim.filing}，"
             f"按已备案人员待遇结算（同级别同比例，计入年度支付限额）{note}",
         )
     if claim.manual and policy.get(MANUAL_PATH):
-        b.line(
+        b.note(
             "manual_reimbursement",
-            ZERO,
             f"{policy.cite(MANUAL_PATH)} 手工报销：就医时未能联网结算，凭医保凭证、医疗费用发票、"
             "病历等材料在参保地医保经办机构办理结算",
         )

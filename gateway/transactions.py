@@ -723,7 +723,9 @@ def claim_of(ctx: Context, node: Node, *, lock: bool, balance: bool = False) -> 
 
 def _proc_info(explanation: list[dict], steps=None) -> str:
     lines = [e for e in explanation if steps is None or e["step"] in steps]
-    return "；".join(f"{e['rule']}：{e['amount']}" for e in lines)[:4000]
+    return "；".join(e["rule"] if e.get("note") else f"{e['rule']}：{e['amount']}" for e in lines)[
+        :4000
+    ]
 
 
 ACCOUNT_STEPS = ("account", "own_account", "family_account", "holder_account", "cash")
