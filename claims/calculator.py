@@ -78,6 +78,9 @@ class Claim:
     out_of_region: bool = False  # the institution is outside the person's pooling region
     out_of_region_filed: bool = False
     filing: str = ""  # the registry's filing covering the visit (异地就医备案), described
+    # A covering filing of a kind the document does not count as filed (Wuhan 第十七条: only
+    # long-term filings), described: the visit is unfiled, and the explanation says why.
+    filing_not_counted: str = ""
     flagged_filed: bool = False  # what the claim itself said (the registry decides)
     manual: bool = False  # 手工报销: keyed in by a clerk from the paper invoice
     use_account: bool = True
@@ -564,6 +567,7 @@ def _pool(
 
 MANUAL_PATH = "out_of_region.manual_reimbursement"
 FILING_PATH = "general_outpatient.unfiled_out_of_region_first_pay_rate"
+KINDS_PATH = "out_of_region.filing_kinds"
 
 
 def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
@@ -579,6 +583,13 @@ def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
             ZERO,
             f"{policy.cite(FILING_PATH)} 异地就医备案：{claim.filing}，"
             f"按已备案人员待遇结算（同级别同比例，计入年度支付限额）{note}",
+        )
+    elif claim.filing_not_counted:
+        b.line(
+            "out_of_region_filing_not_counted",
+            ZERO,
+            f"{policy.cite(KINDS_PATH)} 异地就医备案：{claim.filing_not_counted}，"
+            "不属文件所列备案情形，按未备案异地就医结算",
         )
     if claim.manual and policy.get(MANUAL_PATH):
         b.line(

@@ -86,6 +86,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "未能联网结算的手工报销",
         "Manual reimbursement where on-line settlement failed",
     ),
+    "out_of_region.filing_kinds": (
+        "按已备案人员待遇结算的备案类别",
+        "Filings settled under the filed rules",
+    ),
     "combined_annual_max": (
         "与住院合并计算的统筹基金年度最高支付限额",
         "Annual maximum shared with inpatient care",
@@ -130,6 +134,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "arrears": ("欠缴期间", "arrears"),
     "suspended": ("暂停参保", "suspended"),
     "non_designated": ("非定点医疗机构", "non-designated institution"),
+    "long_term": ("长期备案", "long-term filing"),
+    "temporary": ("临时备案", "temporary filing"),
     "spouse": ("配偶", "spouse"),
     "parent": ("父母", "parent"),
     "child": ("子女", "child"),

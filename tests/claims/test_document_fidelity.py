@@ -86,3 +86,74 @@ def test_wuhan_arrears_stays_a_marked_reading_of_article_11():
 def test_no_waiting_period_or_suspension_where_the_text_has_none(name):
     exclusions = policy(name).document["general_outpatient"]["exclusions"]
     assert not {"waiting_period", "suspended"} & set(exclusions)
+
+
+# --- Out-of-region filings (异地就医备案): which filings a document counts as filed ------------------
+@pytest.mark.django_db
+def test_wuhan_counts_only_long_term_filings_as_filed():
+    # Wuhan 第十七条: 办理异地安置、常驻异地、异地长期居住备案的参保人员 … 按照本细则第十四条、第十五条、
+    # 第十六条规定执行; 参保人员因其他情形在本市统筹范围以外医疗机构发生的普通门诊医疗费用，个人先支付
+    # 10%. A temporary filing (临时备案) is 其他情形: at 深圳市 under a temporary filing to 广东省,
+    # 500.00 pays 500 × 10% = 50.00 first, then (500 − 50) × 80% = 360.00 (level 1; the deductible
+    # already used at home). Before this review the temporary filing counted: 0 first, 400.00.
+    from datetime import date
+
+    from claims.settlement import settlement_create
+    from enrollment.services import filing_record
+    from policies.models import Region
+    from policies.services import policies_load_seeds
+    from staff.errors import DomainError
+    from tests.claims.test_document_rules import claim, hospital_in, person_in
+    from tests.claims.test_out_of_region import _region, steps
+    from tests.factories import InstitutionFactory
+
+    policies_load_seeds()
+    person = person_in("420100")
+    _region("440000", "广东省")
+    shenzhen = _region("440300", "深圳市")
+    filing_record(
+        person=person,
+        kind="temporary",
+        region=Region.objects.get(code="440000"),
+        valid_from=date(2026, 3, 1),
+        valid_to=date(2026, 6, 30),
+    )
+    settlement_create(request=claim(person, hospital_in("420100"), "700.00", "L1"))
+    sz = InstitutionFactory(region=shenzhen, level="1")
+    s, _ = settlement_create(request=claim(person, sz, "500.00", "T1"))
+    assert (s.out_of_region_filed, s.first_pay_amount, s.pool_paid) == (
+        False,
+        D("50.00"),
+        D("360.00"),
+    )
+    rule = steps(s)["out_of_region_filing_not_counted"]
+    assert "第十七条" in rule and "临时备案（广东省）" in rule
+    assert "第十七条" in steps(s)["out_of_region_first_pay"]
+    # A claim flagged filed disagrees with the document's list: refused naming the article.
+    with pytest.raises(DomainError) as err:
+        settlement_create(request=claim(person, sz, "500.00", "T2", out_of_region_filed=True))
+    assert err.value.field == "out_of_region_filed" and "第十七条" in err.value.message
+
+
+def test_documents_that_name_no_filing_kind_leave_the_key_out():
+    # Baotou 第十五条 (跨省异地长期居住、跨省临时外出就医) and Jilin 三 (备案后) count both kinds;
+    # Wuhan 第十七条 only long-term filings; Sichuan, Shanghai and Tibet name none.
+    kinds = {
+        name: (policy(name).document.get("out_of_region") or {}).get("filing_kinds", "absent")
+        for name in (
+            "150200_2023-01-01.json",
+            "220000_2023-01-01.json",
+            "420100_2023-01-01.json",
+            "540000_2022-01-01.json",
+            "510000_2023-01-01.json",
+            "310000_2023-07-01.json",
+        )
+    }
+    assert kinds == {
+        "150200_2023-01-01.json": ["long_term", "temporary"],
+        "220000_2023-01-01.json": ["long_term", "temporary"],
+        "420100_2023-01-01.json": ["long_term"],
+        "540000_2022-01-01.json": "absent",
+        "510000_2023-01-01.json": "absent",
+        "310000_2023-07-01.json": "absent",
+    }
