@@ -249,12 +249,16 @@ def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] 
     if person.scheme != "employee":
         return ("参保人属城乡居民医保，不享受职工医保门诊统筹待遇", "DESIGN.md scheme: resident")
     if not claim.designated:
-        return (
-            "非定点医药机构，医保基金不予支付",
-            policy.cite("general_outpatient.exclusions")
-            if "non_designated" in set(policy.get("general_outpatient.exclusions", []) or [])
-            else "定点医药机构管理（非定点不予支付）",
-        )
+        # Only the documents that confine the benefit to designated institutions say what a
+        # non-designated one gets (nothing); a silent document is not guessed: refused.
+        if "non_designated" not in exclusions:
+            raise NotAdmitted(
+                f"{cite} 文件未规定非定点医药机构的费用可否由统筹基金支付"
+                f"（{section}.exclusions 未列 non_designated），不予结算",
+                field="institution",
+                code="non_designated_not_stated",
+            )
+        return ("非定点医药机构，医保基金不予支付", cite)
     if "waiting_period" in exclusions and person.in_waiting_period:
         return (EXCLUSION_REASONS["waiting_period"], cite)
     if "suspended" in exclusions and person.status == "suspended":

@@ -157,3 +157,52 @@ def test_documents_that_name_no_filing_kind_leave_the_key_out():
         "510000_2023-01-01.json": "absent",
         "310000_2023-07-01.json": "absent",
     }
+
+
+# --- Non-designated institutions (非定点医药机构) -------------------------------------------------
+# The calculator refused pooled payment at a non-designated institution in every region, citing
+# no article ("定点医药机构管理"). Each document that states it now lists it with its article;
+# where a document is silent (Shanghai 主要任务) the claim is refused, not guessed.
+STATED = [
+    # (file, benefit's exclusions, article)
+    ("150200_2023-01-01.json", "general_outpatient", "第十四条"),
+    ("510000_2023-01-01.json", "general_outpatient", "第六条"),
+    ("420100_2023-01-01.json", "general_outpatient", "第十三条"),
+    ("540000_2022-01-01.json", "general_outpatient", "第六条"),
+    ("220000_2023-01-01.json", "general_outpatient", "一"),
+    ("220000_2023-01-01.json", "chronic", "一"),
+    ("220000_2023-01-01.json", "special", "一"),
+    ("530400_2023-01-01.json", "general_outpatient", "第八条"),
+    ("530400_2023-01-01.json", "chronic", "第八条"),
+    ("530400_2023-01-01.json", "special", "第八条"),
+]
+
+
+@pytest.mark.parametrize("name,section,article", STATED)
+def test_non_designated_is_listed_with_its_article(name, section, article):
+    document = policy(name).document
+    assert "non_designated" in document[section]["exclusions"]
+    assert article in document["sources"][f"{section}.exclusions"]["article"]
+
+
+def test_non_designated_cites_the_documents_article():
+    # Wuhan 第十三条: 参保人员在定点一级及以上医疗机构…门诊就医 … 由统筹基金按比例支付. At a
+    # non-designated clinic: no pooled payment, the line cites 第十三条; 1200.00 all in cash.
+    claim = Claim(benefit="general_outpatient", total_amount=D("1200.00"),
+                  institution_level="1", designated=False)  # fmt: skip
+    b = settle(claim, Person(), NOTHING_USED, Balances(), WUHAN)
+    assert (b.pool_paid, b.cash_paid) == (D("0"), D("1200.00"))
+    assert "第十三条" in b.explanation[-2].rule and "非定点" in b.excluded
+
+
+def test_a_silent_document_refuses_a_non_designated_claim():
+    # Shanghai 主要任务（二） pays by the level of 医疗机构 and says nothing of non-designated ones:
+    # refused naming the parameter, not settled at 0 (nor paid 80 %).
+    from claims.calculator import NotAdmitted
+
+    claim = Claim(benefit="general_outpatient", total_amount=D("1000.00"),
+                  institution_level="1", designated=False)  # fmt: skip
+    with pytest.raises(NotAdmitted) as err:
+        settle(claim, Person(), NOTHING_USED, Balances(), SHANGHAI)
+    assert "general_outpatient.exclusions" in err.value.message
+    assert "主要任务（二）" in err.value.message
