@@ -336,7 +336,7 @@ def _general(
         policy.require(f"{section}.ratio.{rate_class}.{level}")
     basis = policy.require(f"{section}.deductible_basis")
     if basis == "per_visit":
-        deductible_level = "1" if level == "pharmacy" else level
+        deductible_level = level  # a pharmacy's own figure where the document gives one
         per_visit = policy.decimal(f"{section}.deductible.{deductible_level}")
         applied = min(eligible, per_visit)
         b.line(
@@ -469,8 +469,9 @@ def _chronic(
     first = policy.get("chronic.cap_first_disease")
     cap_max = policy.require("chronic.cap_max")
     if first is not None and first != "unlimited":
-        extra = Decimal(policy.get("chronic.cap_per_additional_disease") or "0")
         diseases = max(1, person.certified_chronic_diseases)
+        # Each further disease adds the document's increment (Yuxi 第十条); unset is not 0.
+        extra = policy.decimal("chronic.cap_per_additional_disease") if diseases > 1 else ZERO
         grown = Decimal(first) + extra * (diseases - 1)
         cap_value = str(grown if cap_max == "unlimited" else min(grown, Decimal(cap_max)))
     else:

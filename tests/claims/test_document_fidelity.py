@@ -206,3 +206,67 @@ def test_a_silent_document_refuses_a_non_designated_claim():
         settle(claim, Person(), NOTHING_USED, Balances(), SHANGHAI)
     assert "general_outpatient.exclusions" in err.value.message
     assert "主要任务（二）" in err.value.message
+
+
+# --- Values the calculator filled in where the policy gives none ---------------------------------
+def test_a_per_visit_deductible_for_pharmacies_is_not_borrowed_from_level_1():
+    # Yuxi 第八条 gives per-visit deductibles by hospital level only (一级30、二级60、三级90元).
+    # A version that paid pharmacies at their own ratio (test figures: pharmacy_ratio, 55 %) and
+    # gave no pharmacy deductible was settled with level 1's 30.00; now refused naming
+    # general_outpatient.deductible.pharmacy.
+    from claims.calculator import UnsetParameter
+    from tests.claims.test_calculator import filled
+
+    yuxi = filled(
+        YUXI,
+        general_outpatient__pharmacy_rule="pharmacy_ratio",
+        general_outpatient__ratio__employee__pharmacy="0.55",
+    )
+    claim = Claim(benefit="general_outpatient", total_amount=D("100.00"),
+                  institution_kind="pharmacy")  # fmt: skip
+    with pytest.raises(UnsetParameter) as err:
+        settle(claim, Person(), NOTHING_USED, Balances(), yuxi)
+    assert "general_outpatient.deductible.pharmacy" in err.value.message
+    # Given (test figure 20.00): (100 − 20) × 55% = 44.00.
+    yuxi = filled(yuxi, general_outpatient__deductible__pharmacy="20.00")
+    assert settle(claim, Person(), NOTHING_USED, Balances(), yuxi).pool_paid == D("44.00")
+
+
+def test_a_missing_per_disease_increment_is_not_zero():
+    # Yuxi 第十条: 单个病种 3000, 每增加一个病种增加1000, 最高 5000. Two certified diseases:
+    # cap 3000 + 1000 = 4000; 6000 in policy: (6000 − 300) × 80% = 4560 → 4000.00.
+    claim = Claim(benefit="chronic", total_amount=D("6000.00"), disease_code="I10",
+                  institution_level="2")  # fmt: skip
+    two = Person(certified=True, certified_chronic_diseases=2)
+    assert settle(claim, two, NOTHING_USED, Balances(), YUXI).pool_paid == D("4000.00")
+    # With the increment unset (a version leaving it to the bureau) the second disease's
+    # share is not read as 0 (cap 3000): refused naming the parameter.
+    from claims.calculator import UnsetParameter
+    from tests.claims.test_calculator import filled
+
+    unset = filled(YUXI, chronic__cap_per_additional_disease=None)
+    with pytest.raises(UnsetParameter) as err:
+        settle(claim, two, NOTHING_USED, Balances(), unset)
+    assert "chronic.cap_per_additional_disease" in err.value.message
+
+
+def test_wuhan_special_diseases_have_their_own_annual_limit_unset():
+    # Wuhan 第十九条: 普通门诊统筹支付限额与住院、门诊慢特病…的年度支付限额分别计算，合并计入职工医保统筹
+    # 基金年度最高支付限额 — chronic/special diseases have an annual limit of their own (按本市现行
+    # 政策, 第二十四条: not in this document), besides the combined maximum. The file left
+    # special.annual_cap out, so a filled special benefit (test figures: 800, 80 %) was paid
+    # without a limit: 10000 → (10000 − 800) × 80% = 7360.00. Now: unset, refused naming it.
+    from claims.calculator import UnsetParameter
+    from tests.claims.test_calculator import filled
+
+    assert WUHAN.document["special"]["annual_cap"] is None
+    wuhan = filled(
+        WUHAN,
+        special__deductible="800.00",
+        special__ratio_by_level={"1": "0.80", "2": "0.80", "3": "0.80"},
+    )
+    claim = Claim(benefit="special", total_amount=D("10000.00"), disease_code="N18",
+                  institution_level="3")  # fmt: skip
+    with pytest.raises(UnsetParameter) as err:
+        settle(claim, Person(certified=True), NOTHING_USED, Balances(), wuhan)
+    assert "special.annual_cap" in err.value.message and "第十九条" in err.value.message
