@@ -17,7 +17,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "account.retiree": ("退休人员划入办法", "Retiree crediting"),
     "account.retiree.method": ("退休人员划入方式", "Retiree crediting method"),
     "account.retiree.amount": ("退休人员划入定额", "Retiree fixed amount"),
-    "account.retiree.average_pension": ("基本养老金平均水平", "Average basic pension"),
+    "account.retiree.average_pension": (
+        "基本养老金平均水平（月）",
+        "Average basic pension (monthly)",
+    ),
     "account.retiree.rate": ("按养老金平均水平划入比例", "Share of the average pension"),
     "account.retiree.bands": ("按年龄段年度划入额", "Annual amount by age band"),
     "account.retiree_credit_from": ("退休人员待遇起始", "Retiree crediting starts"),

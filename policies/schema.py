@@ -99,6 +99,7 @@ RETIREE_METHODS = [
     {
         "properties": {
             "method": {"const": "pension_share"},
+            # A monthly figure (元/月): the monthly credit is average_pension × rate.
             "average_pension": MONEY_OR_NULL,
             "rate": RATE_OR_NULL,
         },
