@@ -36,7 +36,7 @@ WUHAN = policy("420100_2023-01-01.json")
 YUXI = policy("530400_2023-01-01.json")
 TIBET = policy("540000_2022-01-01.json")
 SHANGHAI = policy("310000_2023-07-01.json")
-SICHUAN = policy("510000_2022-02-01.json")
+SICHUAN = policy("510000_2023-01-01.json")  # 第七条 from 2023-01 (通知一)
 JILIN = policy("220000_2023-01-01.json")
 
 

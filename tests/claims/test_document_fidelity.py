@@ -270,3 +270,31 @@ def test_wuhan_special_diseases_have_their_own_annual_limit_unset():
     with pytest.raises(UnsetParameter) as err:
         settle(claim, Person(certified=True), NOTHING_USED, Balances(), wuhan)
     assert "special.annual_cap" in err.value.message and "第十九条" in err.value.message
+
+
+def test_sichuan_general_outpatient_standard_starts_with_the_pooling_areas_rules():
+    # 川办发〔2021〕85号 通知一: 确保在2022年10月底前出台实施细则，2023年1月开始施行. 第七条's standard
+    # (起付线 200/150, 60 %/50 %, 药店 50 %) is carried out by the pooling areas' rules from
+    # 2023-01; in 2022 the old rules applied (not entered here), as the file already said for
+    # the accounts (第四条). The 2022 version now leaves 第七条's figures unset, citing 通知一;
+    # with a cap filled for 2022 (test figure 3000) a claim was paid (1200 − 200) × 60% = 600.00
+    # under a standard not yet in force; now refused naming the parameter.
+    from claims.calculator import UnsetParameter
+    from tests.claims.test_calculator import filled
+
+    sichuan_2022 = policy("510000_2022-02-01.json")
+    capped = filled(
+        sichuan_2022, general_outpatient__annual_cap={"employee": "3000.00", "retiree": "3000.00"}
+    )
+    with pytest.raises(UnsetParameter) as err:
+        settle(general("1200.00"), Person(), NOTHING_USED, Balances(), capped)
+    assert "general_outpatient.deductible.employee" in err.value.message
+    assert "通知一" in err.value.message
+    # From 2023-01-01 (the same 第七条), with the pooling area's cap (test figure 3000):
+    # (1200 − 200) × 60% = 600.00.
+    sichuan_2023 = filled(
+        policy("510000_2023-01-01.json"),
+        general_outpatient__annual_cap={"employee": "3000.00", "retiree": "3000.00"},
+    )
+    b = settle(general("1200.00"), Person(), NOTHING_USED, Balances(), sichuan_2023)
+    assert b.pool_paid == D("600.00")
