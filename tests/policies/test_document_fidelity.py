@@ -48,3 +48,17 @@ def test_shanghai_premiums_for_relatives_are_only_to_be_explored(name):
     with pytest.raises(UnsetParameter) as err:
         check_premium_kind(policy, "resident_insurance")
     assert "premium_kinds" in err.value.message and "主要任务（三）" in err.value.message
+
+
+SEED_FILES = sorted(SEEDS_DIR.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
+def test_a_value_read_from_the_system_not_the_text_is_marked(path):
+    # "单建统筹人员不建个人账户（制度定义）" is a reading of what 单建统筹 means, not the text's
+    # words (only Sichuan 第四条 says it). Wuhan 第六条's entry joined it to the text's 灵活就业人员
+    # 不计入个人账户 unmarked; every entry resting on 制度定义 is marked interpretation.
+    sources = json.loads(path.read_text(encoding="utf-8"))["document"]["sources"]
+    for dotted, entry in sources.items():
+        if "制度定义" in entry.get("note", ""):
+            assert entry.get("from") == "interpretation", f"{path.name}: {dotted}"
