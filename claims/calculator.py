@@ -629,11 +629,17 @@ def settle(
     first = ZERO
     # 乙类先行自付 and the unfiled out-of-region first pay are general-outpatient rules (Wuhan
     # 第十五条, 第十七条); ``class_b_applies_to`` names every benefit a document applies it to.
-    applies = policy.get("general_outpatient.class_b_applies_to", ["general_outpatient"])
+    # A document that does not say which benefits it applies to is not read as "general
+    # outpatient": refused naming the parameter when there is class-B spending to pay first.
     if person.insured_elsewhere:
         applies, section_first = [], ""  # no pooled part here: nothing to pay first for
     else:
         section_first = section
+        applies = (
+            policy.require("general_outpatient.class_b_applies_to")
+            if claim.class_b_amount > 0
+            else []
+        )
     if claim.class_b_amount > 0 and section in applies:
         rate = policy.decimal("general_outpatient.class_b_first_pay_rate")
         first = times(claim.class_b_amount, rate)

@@ -1,7 +1,8 @@
 """Article-by-article check of the seeded policies against the documents' texts
 (/work/shared/seeds/*.txt): each rule applied only where its document states it. Worked
-examples with the arithmetic and the article; no database."""
+examples with the arithmetic and the article (pure, but for the filing registry test)."""
 
+import json
 from decimal import Decimal as D
 
 import pytest
@@ -298,3 +299,21 @@ def test_sichuan_general_outpatient_standard_starts_with_the_pooling_areas_rules
     )
     b = settle(general("1200.00"), Person(), NOTHING_USED, Balances(), sichuan_2023)
     assert b.pool_paid == D("600.00")
+
+
+def test_class_b_scope_is_read_from_the_document_not_assumed():
+    # Wuhan 第十五条 (in 第三章 建立普通门诊统筹): 乙类 个人先支付10% — general outpatient, as the file
+    # says (class_b_applies_to). 1000 in policy, 300 class B: 30.00 first; (970 − 700) × 80% = 216.00.
+    claim = Claim(benefit="general_outpatient", total_amount=D("1000.00"),
+                  class_b_amount=D("300.00"), institution_level="1")  # fmt: skip
+    b = settle(claim, Person(), NOTHING_USED, Balances(), WUHAN)
+    assert (b.first_pay_amount, b.pool_paid) == (D("30.00"), D("216.00"))
+    # A version without the list was read as "general outpatient" by the calculator's own
+    # default; now refused naming the parameter.
+    from claims.calculator import Policy, UnsetParameter
+
+    document = json.loads(json.dumps(WUHAN.document))
+    del document["general_outpatient"]["class_b_applies_to"]
+    with pytest.raises(UnsetParameter) as err:
+        settle(claim, Person(), NOTHING_USED, Balances(), Policy(document, WUHAN.source, "武汉市"))
+    assert "class_b_applies_to" in err.value.message
