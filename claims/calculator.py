@@ -78,6 +78,9 @@ class Claim:
     out_of_region: bool = False  # the institution is outside the person's pooling region
     out_of_region_filed: bool = False
     filing: str = ""  # the registry's filing covering the visit (异地就医备案), described
+    # A covering filing of a kind the document does not count as filed (Wuhan 第十七条: only
+    # long-term filings), described: the visit is unfiled, and the explanation says why.
+    filing_not_counted: str = ""
     flagged_filed: bool = False  # what the claim itself said (the registry decides)
     manual: bool = False  # 手工报销: keyed in by a clerk from the paper invoice
     use_account: bool = True
@@ -259,12 +262,16 @@ def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] 
     if person.scheme != "employee":
         return ("参保人属城乡居民医保，不享受职工医保门诊统筹待遇", "DESIGN.md scheme: resident")
     if not claim.designated:
-        return (
-            "非定点医药机构，医保基金不予支付",
-            policy.cite("general_outpatient.exclusions")
-            if "non_designated" in set(policy.get("general_outpatient.exclusions", []) or [])
-            else "定点医药机构管理（非定点不予支付）",
-        )
+        # Only the documents that confine the benefit to designated institutions say what a
+        # non-designated one gets (nothing); a silent document is not guessed: refused.
+        if "non_designated" not in exclusions:
+            raise NotAdmitted(
+                f"{cite} 文件未规定非定点医药机构的费用可否由统筹基金支付"
+                f"（{section}.exclusions 未列 non_designated），不予结算",
+                field="institution",
+                code="non_designated_not_stated",
+            )
+        return ("非定点医药机构，医保基金不予支付", cite)
     if "waiting_period" in exclusions and person.in_waiting_period:
         return (EXCLUSION_REASONS["waiting_period"], cite)
     if "suspended" in exclusions and person.status == "suspended":
@@ -342,7 +349,7 @@ def _general(
         policy.require(f"{section}.ratio.{rate_class}.{level}")
     basis = policy.require(f"{section}.deductible_basis")
     if basis == "per_visit":
-        deductible_level = "1" if level == "pharmacy" else level
+        deductible_level = level  # a pharmacy's own figure where the document gives one
         per_visit = policy.decimal(f"{section}.deductible.{deductible_level}")
         applied = min(eligible, per_visit)
         b.line(
@@ -474,8 +481,9 @@ def _chronic(
     first = policy.get("chronic.cap_first_disease")
     cap_max = policy.require("chronic.cap_max")
     if first is not None and first != "unlimited":
-        extra = Decimal(policy.get("chronic.cap_per_additional_disease") or "0")
         diseases = max(1, person.certified_chronic_diseases)
+        # Each further disease adds the document's increment (Yuxi 第十条); unset is not 0.
+        extra = policy.decimal("chronic.cap_per_additional_disease") if diseases > 1 else ZERO
         grown = Decimal(first) + extra * (diseases - 1)
         cap_value = str(grown if cap_max == "unlimited" else min(grown, Decimal(cap_max)))
     else:
@@ -576,6 +584,7 @@ def _pool(
 
 MANUAL_PATH = "out_of_region.manual_reimbursement"
 FILING_PATH = "general_outpatient.unfiled_out_of_region_first_pay_rate"
+KINDS_PATH = "out_of_region.filing_kinds"
 
 
 def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
@@ -590,6 +599,13 @@ def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
             "out_of_region_filed",
             f"{policy.cite(FILING_PATH)} 异地就医备案：{claim.filing}，"
             f"按已备案人员待遇结算（同级别同比例，计入年度支付限额）{note}",
+        )
+    elif claim.filing_not_counted:
+        b.line(
+            "out_of_region_filing_not_counted",
+            ZERO,
+            f"{policy.cite(KINDS_PATH)} 异地就医备案：{claim.filing_not_counted}，"
+            "不属文件所列备案情形，按未备案异地就医结算",
         )
     if claim.manual and policy.get(MANUAL_PATH):
         b.note(
@@ -623,11 +639,17 @@ def settle(
     first = ZERO
     # 乙类先行自付 and the unfiled out-of-region first pay are general-outpatient rules (Wuhan
     # 第十五条, 第十七条); ``class_b_applies_to`` names every benefit a document applies it to.
-    applies = policy.get("general_outpatient.class_b_applies_to", ["general_outpatient"])
+    # A document that does not say which benefits it applies to is not read as "general
+    # outpatient": refused naming the parameter when there is class-B spending to pay first.
     if person.insured_elsewhere:
         applies, section_first = [], ""  # no pooled part here: nothing to pay first for
     else:
         section_first = section
+        applies = (
+            policy.require("general_outpatient.class_b_applies_to")
+            if claim.class_b_amount > 0
+            else []
+        )
     if claim.class_b_amount > 0 and section in applies:
         rate = policy.decimal("general_outpatient.class_b_first_pay_rate")
         first = times(claim.class_b_amount, rate)
