@@ -601,9 +601,8 @@ def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
             f"按已备案人员待遇结算（同级别同比例，计入年度支付限额）{note}",
         )
     elif claim.filing_not_counted:
-        b.line(
+        b.note(
             "out_of_region_filing_not_counted",
-            ZERO,
             f"{policy.cite(KINDS_PATH)} 异地就医备案：{claim.filing_not_counted}，"
             "不属文件所列备案情形，按未备案异地就医结算",
         )

@@ -92,3 +92,19 @@ def test_settlement_references_are_found():
     assert codes.settlement_id_of("settlement:5") == 5
     assert codes.settlement_id_of("settlement:5:reversal") == 5
     assert codes.settlement_id_of("payroll:job:6") is None
+
+
+def test_every_explanation_step_of_the_calculator_has_a_label():
+    # A slip shows each explanation line's step by its label (``code:"step"``): a step written
+    # by the calculator without one would show its code to the clerk.
+    import re
+    from pathlib import Path
+
+    import claims.calculator
+
+    text = Path(claims.calculator.__file__).read_text(encoding="utf-8")
+    steps = set(re.findall(r'b\.(?:line|note)\(\s*"([a-z_]+)"', text))
+    assert {"cash", "combined_max", "out_of_region_filing_not_counted"} <= steps
+    assert steps - set(codes.CODES["step"]) == set()
+    with translation.override("zh-hans"):
+        assert codes.label("out_of_region_filing_not_counted", "step") == "备案不属所列情形"
