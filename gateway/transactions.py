@@ -117,6 +117,49 @@ def _check_insuplc(ctx: Context, person: Person) -> None:
         )
 
 
+def _check_card(data: Node, person: Person) -> None:
+    """The card the patient presents must be this person's (个人信息保护法 第二十八条: an
+    institution registers, and so reads, only the persons who come to it with their card, not
+    any 人员编号 it cares to try). Decision: as in 1101, a social security card's number (03) is
+    the holder's ID number; the electronic voucher (01) is not supported."""
+    cert_type = data.code("mdtrt_cert_type", CERT_TYPES)
+    number = data.text("mdtrt_cert_no", 50)
+    if cert_type == "01":
+        raise Refused(
+            "data.mdtrt_cert_type 暂不支持医保电子凭证（01），请用身份证（02）或社保卡（03）"
+        )
+    if number.upper() != person.id_number:
+        raise Refused("data.mdtrt_cert_no 就诊凭证编号与人员编号登记的证件号码不符")
+
+
+NOT_OUR_PATIENT = "该人员未在本机构挂号或结算，不能查询其信息（请先以其就诊凭证办理 2201 门诊挂号）"
+
+
+def _check_patient(ctx: Context, person: Person) -> None:
+    """Least privilege (个人信息保护法 第二十八条): an institution reads the certifications and
+    year-to-date totals of its own patients only, a person it has registered (2201, which
+    needs the person's card) or settled; every other 人员编号 is answered alike, whether it
+    exists or not, and before the 参保地 check (whose answer would name the person's region)."""
+    if Visit.objects.filter(institution=ctx.institution, person=person).exists():
+        return
+    if Settlement.objects.filter(institution=ctx.institution, person=person).exists():
+        return
+    raise Refused(NOT_OUR_PATIENT)
+
+
+def _patient_by_psn_no(ctx: Context, node: Node) -> Person:
+    """The person ``psn_no`` names, if the institution's patient (``_check_patient``); an
+    unknown number gets the same answer as another institution's patient."""
+    text = node.text("psn_no", 30)
+    person = None
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        person = Person.objects.select_related("region", "employer").filter(pk=int(text)).first()
+    if person is None:
+        raise Refused(NOT_OUR_PATIENT)
+    _check_patient(ctx, person)
+    return person
+
+
 def insutype_of(person: Person) -> str:
     return "390" if person.scheme == "resident" else "310"
 
@@ -247,6 +290,7 @@ def t1101(ctx: Context, node: Node) -> dict:
 def t2201(ctx: Context, node: Node) -> dict:
     data = node.child("data")
     person = person_by_psn_no(data)
+    _check_card(data, person)
     _check_insuplc(ctx, person)
     insutype = data.code("insutype", INSUTYPES)
     if insutype != insutype_of(person):
@@ -1244,7 +1288,7 @@ def t3202(ctx: Context, node: Node) -> dict:
 
 def t5301(ctx: Context, node: Node) -> dict:
     data = node.child("data")
-    person = person_by_psn_no(data)
+    person = _patient_by_psn_no(ctx, data)
     _check_insuplc(ctx, person)
     certs = ChronicCertification.objects.filter(person=person, status="approved").select_related(
         "disease"
@@ -1271,7 +1315,7 @@ BUCKET_NAMES = {"general_outpatient": "普通门诊", "chronic": "门诊慢性�
 
 def t5206(ctx: Context, node: Node) -> dict:
     data = node.child("data")
-    person = person_by_psn_no(data)
+    person = _patient_by_psn_no(ctx, data)
     _check_insuplc(ctx, person)
     cum_ym = data.text("cum_ym", 6)
     if not re.fullmatch(r"[0-9]{4}(0[1-9]|1[0-2])", cum_ym):
