@@ -59,12 +59,14 @@ from .services import (
 )
 
 READERS = (CLERK, MANAGER, POLICY_ADMIN)
+# Persons: not policy administrators, whose work is policies (see api.PERSON_READERS).
+PERSON_READERS = (CLERK, MANAGER)
 
 
 SHOWN = 100  # a search shows this many rows and says how many there are in all
 
 
-@role_required(*READERS)
+@role_required(*PERSON_READERS)
 def person_search_page(request):
     form = PersonFilterForm(request.GET or None)
     filters = form.filters()
@@ -86,7 +88,7 @@ def person_search_page(request):
     )
 
 
-@role_required(*READERS)
+@role_required(*PERSON_READERS)
 def person_detail_page(request, person_id: int):
     person = get_object_or_404(person_list(), pk=person_id)
     # The whole ID number and the birth date (the digits a mask hides) for clerks only, who

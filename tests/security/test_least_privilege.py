@@ -3,6 +3,7 @@ route; this says what comes back, with real rows): insured persons' data is sens
 information (个人信息保护法 第二十八条), and each role sees what its work needs."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -45,7 +46,7 @@ def page_get(role, path):
 BIRTH = ("19681123", "1968-11-23", "1968年11月23")
 
 
-@pytest.mark.parametrize("role", [CLERK, MANAGER, AUDITOR, POLICY_ADMIN])
+@pytest.mark.parametrize("role", [CLERK, MANAGER, AUDITOR])
 @pytest.mark.parametrize("surface", ["api", "page"])
 def test_whole_id_numbers_and_birth_dates_are_for_clerks_only(person, role, surface):
     """Lists mask the ID number for every role but clerks; a person's own page and API row
@@ -63,3 +64,79 @@ def test_whole_id_numbers_and_birth_dates_are_for_clerks_only(person, role, surf
     assert person.masked_id_number in body
     leaked = [b for b in BIRTH if b in body]
     assert leaked == [], leaked
+
+
+# --- Who reads a person at all: real rows, every role ----------------------------------------------
+PEOPLE_READERS = {CLERK, MANAGER, AUDITOR}
+
+
+@pytest.fixture
+def records(person):
+    from accounts.services import account_open, ledger_post
+    from claims.models import InpatientTotal
+    from claims.services import certification_apply
+    from claims.settlement import ClaimRequest, settlement_create
+    from enrollment.services import inpatient_stay_record
+    from tests.factories import InstitutionFactory
+
+    account = account_open(person=person)
+    ledger_post(account_id=account.pk, kind="adjustment", amount=Decimal("500.00"))
+    hospital = InstitutionFactory(code="LP1", region=person.region, level="1")
+    settlement, _ = settlement_create(
+        request=ClaimRequest(
+            claim_number="LP-1",
+            person=person,
+            institution=hospital,
+            visit_date=date(2026, 3, 1),
+            benefit="general_outpatient",
+            total_amount=Decimal("120.00"),
+        )
+    )
+    certification = certification_apply(
+        person=person, disease_code="F20", valid_from=date(2026, 1, 1)
+    )
+    inpatient_stay_record(person=person, admitted_on=date(2026, 1, 5))
+    InpatientTotal.objects.create(
+        person=person, year=2026, pooled=Decimal("10.00"), as_of=date(2026, 2, 1), source="住院系统"
+    )
+    p = person.pk
+    return {
+        "api": [
+            "/api/v1/persons/",
+            f"/api/v1/persons/{p}/",
+            f"/api/v1/persons/{p}/account/",
+            f"/api/v1/persons/{p}/inpatient-stays/",
+            f"/api/v1/persons/{p}/out-of-region-filings/",
+            f"/api/v1/persons/{p}/inpatient-totals/2026/",
+            f"/api/v1/persons/lookup/?id_number={person.id_number}",
+            "/api/v1/chronic-certifications/",
+            f"/api/v1/claims/{settlement.pk}/",
+        ],
+        "page": [
+            f"/enrollment/persons/?q={person.name}",
+            f"/enrollment/persons/{p}/",
+            f"/accounts/persons/{p}/statement/",
+            f"/accounts/persons/{p}/receipt/",
+            f"/claims/settlements/{settlement.pk}/",
+            "/claims/certifications/?status=applied",
+            f"/claims/certifications/{certification.pk}/decision/",
+        ],
+    }
+
+
+@pytest.mark.parametrize("role", [CLERK, MANAGER, AUDITOR, POLICY_ADMIN])
+def test_only_the_roles_whose_work_is_people_read_a_person(records, person, role):
+    """A policy administrator publishes policies and reads replays' aggregates: no person, no
+    account, no stay, no settlement and no certification (a disease) of anyone."""
+    got = {}
+    for surface, get in (("api", api_get), ("page", page_get)):
+        for path in records[surface]:
+            response = get(role, path)
+            got[path] = response.status_code
+            if role not in PEOPLE_READERS:
+                body = response.content.decode()
+                assert person.name not in body and "F20" not in body, path
+    if role in PEOPLE_READERS:
+        assert set(got.values()) == {200}, got
+    else:
+        assert set(got.values()) == {403}, got
