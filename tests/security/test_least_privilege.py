@@ -140,3 +140,37 @@ def test_only_the_roles_whose_work_is_people_read_a_person(records, person, role
         assert set(got.values()) == {200}, got
     else:
         assert set(got.values()) == {403}, got
+
+
+def test_reviews_about_a_person_are_not_a_policy_administrators(records, person):
+    """The review queue (待复核) names the person and the disease of a certification awaiting
+    approval: the roles whose work is people read it; a policy administrator reads the
+    requests about no person (policy publications) and its own only."""
+    from claims.models import ChronicCertification
+    from claims.reviews import certification_approval_request
+
+    certification = ChronicCertification.objects.get(person=person)
+    review = certification_approval_request(
+        certification=certification, actor=UserFactory(username="lp-applicant", roles=[CLERK])
+    )
+    paths = {
+        "api": ["/api/v1/reviews/", f"/api/v1/reviews/{review.pk}/"],
+        "page": ["/reviews/?status=all", f"/reviews/{review.pk}/"],
+    }
+    for role in (CLERK, MANAGER, AUDITOR, POLICY_ADMIN):
+        for surface, get in (("api", api_get), ("page", page_get)):
+            for path in paths[surface]:
+                response = get(role, path)
+                body = response.content.decode()
+                if role == POLICY_ADMIN:
+                    assert person.name not in body and "F20" not in body, (role, path)
+                    assert response.status_code in (200, 404), (role, path)
+                else:
+                    assert response.status_code == 200 and person.name in body, (role, path)
+    # Nor may it decide one (it is not a reviewer of this kind), and the refusal names no one.
+    api = APIClient()
+    api.force_authenticate(UserFactory(username=f"lp-{POLICY_ADMIN}", roles=[POLICY_ADMIN]))
+    refused = api.post(f"/api/v1/reviews/{review.pk}/approve/")
+    assert refused.status_code == 403 and person.name not in refused.content.decode()
+    review.refresh_from_db()
+    assert review.status == "pending"
