@@ -32,6 +32,7 @@ from catalogue.selectors import items_from, items_statement
 from catalogue.split import CLASS_B, split_line
 from claims import calculator
 from claims.models import Accumulator, ChronicCertification, Disease, InpatientTotal, Settlement
+from claims.patients import patient_lookup_record
 from claims.settlement import (
     _CHAIN_VERSIONS,
     ClaimRequest,
@@ -245,6 +246,7 @@ def t1101(ctx: Context, node: Node) -> dict:
     name = data.text("psn_name", 50, required=False)
     if name and name != person.name:
         raise Refused("data.psn_name 姓名与证件号码登记的姓名不符")
+    patient_lookup_record(institution_id=ctx.institution.pk, person_id=person.pk, via="1101")
     today = timezone.localdate()
     account = PersonalAccount.objects.filter(person=person).values_list("balance", flat=True)
     balance = account.first()
