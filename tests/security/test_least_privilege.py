@@ -174,3 +174,33 @@ def test_reviews_about_a_person_are_not_a_policy_administrators(records, person)
     assert refused.status_code == 403 and person.name not in refused.content.decode()
     review.refresh_from_db()
     assert review.status == "pending"
+
+
+# --- The admin and the lockout -----------------------------------------------------------------
+@pytest.mark.parametrize("role", [CLERK, MANAGER, AUDITOR, POLICY_ADMIN, "institution"])
+def test_no_role_reaches_the_admin(role):
+    """The admin (``/admin/``) is Django's staff and superusers' only: no role makes its holder
+    staff, so each is sent to the admin's login."""
+    user = UserFactory(username=f"lp-admin-{role}", roles=[role])
+    assert not user.is_staff
+    client = Client()
+    client.force_login(user)
+    for path in ("/admin/", "/admin/enrollment/person/", "/admin/auth/user/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], path
+
+
+def test_wrong_passwords_count_once_across_every_way_in(client):
+    """Five wrong passwords for one user from one address, whichever way they came (the login
+    page, the API's token endpoint, the admin's login), lock every way in."""
+    from tests.factories import PASSWORD
+
+    UserFactory(username="lp-locked", roles=[CLERK])
+    wrong = {"username": "lp-locked", "password": "wrong"}
+    right = {"username": "lp-locked", "password": PASSWORD}
+    for path in ("/accounts/login/", "/api/v1/auth/token/", "/admin/login/", "/accounts/login/"):
+        assert client.post(path, wrong).status_code in (200, 400)
+    assert client.post("/api/v1/auth/token/", wrong).status_code == 429
+    for path in ("/accounts/login/", "/api/v1/auth/token/", "/admin/login/"):
+        assert client.post(path, right).status_code == 429, path
+    assert "_auth_user_id" not in client.session
