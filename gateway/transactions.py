@@ -1039,7 +1039,9 @@ def t2208(ctx: Context, node: Node) -> dict:
 
 def t2601(ctx: Context, node: Node) -> None:
     data = node.child("data")
-    person = person_by_psn_no(data)
+    # Its own patient only (a reversal's person was registered or settled here): the 参保地
+    # check's answer would otherwise name the region of any 人员编号 tried.
+    person = _patient_by_psn_no(ctx, data)
     _check_insuplc(ctx, person)
     omsgid = data.text("omsgid", 30)
     oinfno = data.text("oinfno", 6)

@@ -213,7 +213,8 @@ def test_another_institutions_visit_is_unknown_to_it(visit, world):
 
 def test_another_institutions_patient_is_not_readable_by_psn_no(visit, world):
     """Least privilege (个人信息保护法 第二十八条): 5301 (certifications: a disease) and 5206
-    (year-to-date totals) answer for the institution's own patients only, a person it has
+    (year-to-date totals), and 2601 (whose 参保地 check named the region), answer for the
+    institution's own patients only, a person it has
     registered (2201) or settled, and 2201 needs the patient's card: an 人员编号 tried alone
     reads nothing, and the refusal does not tell whether the number exists or where."""
     his, person, psn_no, _mdtrt_id, settle = visit
@@ -224,15 +225,13 @@ def test_another_institutions_patient_is_not_readable_by_psn_no(visit, world):
     queries = {
         "5301": {"data": {"psn_no": psn_no}},
         "5206": {"data": {"psn_no": psn_no, "cum_ym": year_month}},
+        "2601": {"data": {"psn_no": psn_no, "omsgid": "X1", "oinfno": "2207"}},
     }
     # The institution that registered and settled the patient reads both.
     assert his.ok("5301", queries["5301"], insuplc="420100")["feedetail"]
     assert his.ok("5206", queries["5206"], insuplc="420100")["cuminfo"]
     before = state()
-    unknown = {
-        "5301": {"data": {"psn_no": "99999999"}},
-        "5206": {"data": {"psn_no": "99999999", "cum_ym": year_month}},
-    }
+    unknown = {infno: {"data": {**q["data"], "psn_no": "99999999"}} for infno, q in queries.items()}
     for infno, payload in queries.items():
         for insuplc in ("420100", "110000"):
             err = other.refused(infno, payload, insuplc=insuplc)
