@@ -11,9 +11,10 @@ Rules the table keeps, checked by the test as well: auditors read everything and
 nothing; institution clients reach only ``INSTITUTION_REACHES`` (the claims API, the person
 lookup, the certifications of their own patients, their own jobs and public reference data:
 regions, policies, designated institutions), never a person list, a ledger or an inpatient
-stay; anonymous visitors reach only the login, the language switch, the token endpoint and
-the API schema. The walk signs the institution role in as a user linked to an institution, as
-real API clients are.
+stay; policy administrators read nothing of a person (``PEOPLE``); anonymous visitors reach
+only the login, the language switch, the token endpoint and the policy documents' JSON Schema
+(the API's schema and docs are for signed-in users). The walk signs the institution role in
+as a user linked to an institution, as real API clients are.
 The admin (``/admin/``) is left to Django's staff and superuser checks.
 """
 
@@ -229,8 +230,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST api/v1/persons/<int:person_id>/out-of-region-filings/<int:filing_id>/end/": (CLERK,),
     "GET api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": PEOPLE,
     "PUT api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": (CLERK,),
-    "GET api/v1/schema/": EVERYONE,
-    "GET api/v1/docs/": EVERYONE,
+    "GET api/v1/schema/": SIGNED_IN,
+    "GET api/v1/docs/": SIGNED_IN,
 }
 
 # Everything an institution's API client may reach (besides the session routes), per-endpoint
