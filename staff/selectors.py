@@ -88,6 +88,7 @@ _KIND_LABELS = {"create": _("created"), "update": _("changed"), "delete": _("del
 _ACTION_LABELS = {
     "claims.settlement.create": _("Claim settled"),
     "claims.settlement.reverse": _("Settlement reversed"),
+    "enrollment.person.lookup": _("Person looked up by ID number"),
     "accounts.ledgerentry.create": _("Account entry posted"),
     "family_sharing.premiumpayment.create": _("Premium paid from a holder's account"),
     "jobs.job.create": _("Job started"),
