@@ -20,7 +20,7 @@ from jobs.services import job_create
 from staff.errors import DomainError, NotFound
 from staff.inputs import ApiDateField, ApiDecimalField, ApiIntegerField
 from staff.permissions import has_role
-from staff.roles import CLERK, MANAGER, POLICY_ADMIN
+from staff.roles import CLERK, MANAGER
 from staff.uploads import ApiUploadField, SpreadsheetRefused, check_spreadsheet_directory
 
 from .models import LedgerEntry
@@ -61,7 +61,7 @@ class AccountApi(APIView):
     def get_permissions(self):
         # Not institutions: the ledger names other institutions and relatives. An institution
         # reads its patient's balance through the person lookup (claims.api.PersonLookupApi).
-        return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN)()]
+        return [IsAuthenticated(), has_role(CLERK, MANAGER)()]
 
     @extend_schema(
         parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],

@@ -427,7 +427,12 @@ def retiree_crediting_run(
     if progress is not None:
         progress.set_total(sum(counts.values()))
         for error in errors:
-            progress.error(error["message"], region=error["region"], field=error.get("field"))
+            progress.error(
+                error["message"],
+                region=error["region"],
+                region_name=error.get("region_name"),
+                field=error.get("field"),
+            )
     for region_plan in plans:
         code = region_plan.region.code
         summary = {

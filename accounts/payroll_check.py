@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from .models import PayrollRow
-from .payroll import PayrollFileError, _rates, _resolve, _sql_errors, _stage
+from .payroll import PayrollFileError, _rates, _resolve, _sql_errors, _stage, iter_file
 from .rules import money
 
 ZERO = Decimal("0.00")
@@ -60,12 +60,38 @@ class PayrollCheck:
         }
 
 
-def _groups(staging_id: int, rates: dict, error_rows: set[int]) -> list[dict]:
+def _unstaged(path: Path, filename: str, rows: set[int]) -> list[tuple[str, str]]:
+    """(employer code, ID number) as written in the file, of the rows whose format was refused
+    (never staged): they are counted in their employer's group all the same, so the totals'
+    rows are the rows read and the rows with errors add up."""
+    if not rows:
+        return []
+    found = []
+    for number, raw in iter_file(path, filename):
+        if number in rows:
+            found.append(
+                (str(raw.get("employer_code") or "").strip(), str(raw.get("id_number") or ""))
+            )
+    return found
+
+
+def _groups(
+    staging_id: int, rates: dict, error_rows: set[int], unstaged: list[tuple[str, str]] = ()
+) -> list[dict]:
     from enrollment.models import Employer, Person
 
     groups: dict[tuple[str, str], dict] = defaultdict(
         lambda: {"rows": 0, "to_credit": 0, "skipped": 0, "errors": 0, "base": ZERO, "amount": ZERO}
     )
+    if unstaged:
+        numbers = {n.strip().upper() for _code, n in unstaged}
+        categories = dict(
+            Person.objects.filter(id_number__in=numbers).values_list("id_number", "category")
+        )
+        for code, number in unstaged:
+            group = groups[(code, categories.get(number.strip().upper(), ""))]
+            group["rows"] += 1
+            group["errors"] += 1
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT r.row, r.employer_code, r.region_id, r.period, r.base, r.already_credited,
@@ -123,7 +149,14 @@ def payroll_check(*, path: Path, filename: str) -> PayrollCheck:
         errors.extend(rate_errors)
         errors.sort(key=lambda e: (e.get("row") or 0, e.get("field") or ""))
         check.errors = errors
-        check.groups = _groups(staging_id, rates, {e["row"] for e in errors if e.get("row")})
+        error_rows = {e["row"] for e in errors if e.get("row")}
+        staged_rows = set(
+            PayrollRow.objects.filter(job_id=staging_id, row__in=error_rows).values_list(
+                "row", flat=True
+            )
+        )
+        unstaged = _unstaged(Path(path), filename, error_rows - staged_rows)
+        check.groups = _groups(staging_id, rates, error_rows, unstaged)
         return check
     finally:
         PayrollRow.objects.filter(job_id=staging_id).delete()

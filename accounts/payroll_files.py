@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from staff.import_files import error_report_response, error_text, template_response
 
@@ -34,7 +35,7 @@ def payroll_template_response():
             _("Monthly contribution base in yuan, at most two decimals, not negative."),
         ),
     ]
-    employers = [[_("Employer code"), _("Name"), _("Region")]] + [
+    employers = [[_("Employer code"), pgettext("organisation", "Name"), _("Region")]] + [
         [code, name, region]
         for code, name, region in Employer.objects.order_by("code").values_list(
             "code", "name", "region__code"

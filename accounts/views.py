@@ -17,7 +17,7 @@ from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.exports import csv_response, time_header, xlsx_response
 from staff.forms import apply_error
-from staff.roles import CLERK, MANAGER, POLICY_ADMIN
+from staff.roles import CLERK, MANAGER
 
 from .api import refuse_unopenable, store_upload
 from .forms import PayrollUploadForm, ReceiptFilterForm, StatementFilterForm
@@ -32,7 +32,9 @@ from .selectors import (
     payroll_credits,
 )
 
-READERS = (CLERK, MANAGER, POLICY_ADMIN)
+# A person's account, statements and receipts: not policy administrators (nothing of a person
+# is their work; enrollment.api.PERSON_READERS).
+READERS = (CLERK, MANAGER)
 COLUMNS = ["created_at", "kind", "amount", "balance_after", "period", "reference", "memo"]
 
 
@@ -63,6 +65,8 @@ def statement_page(request, person_id: int):
             "entries": entries,
             "opening": opening,
             "closing": latest.balance_after if latest else opening,
+            # The period's movements add up: opening + this total = closing.
+            "movement": sum((e.amount for e in entries), Decimal("0.00")),
             "date_from": filters.get("date_from"),
             "date_to": filters.get("date_to"),
             "statements": annual_statements(account=account) if account else [],

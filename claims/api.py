@@ -41,6 +41,7 @@ from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN, user
 from . import calculator
 from .filters import CertificationFilter
 from .models import ChronicCertification, Settlement
+from .patients import is_patient, patient_lookup_record
 from .reviews import (
     certification_approval_request,
     certification_needs_review,
@@ -59,8 +60,10 @@ from .settlement import ClaimRequest, settlement_create, settlement_preview, set
 
 class ClerkWrites(APIView):
     def get_permissions(self):
+        # Certifications name a person's disease: not policy administrators (nothing of a
+        # person is their work); institutions their own patients' only (the view scopes it).
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
-            return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN, INSTITUTION)()]
+            return [IsAuthenticated(), has_role(CLERK, MANAGER, INSTITUTION)()]
         return [IsAuthenticated(), has_role(CLERK)()]
 
 
@@ -524,10 +527,22 @@ class PreviewOutputSerializer(serializers.Serializer):
 
 
 class ClaimPreviewApi(PrefetchesClaimRows, ClaimsRole):
+    """预结算: the figures, nothing written. An institution previews its patients' claims only
+    (``claims.patients``): a preview leaves no trace, and its figures and refusals would tell
+    anyone's balance, deductible used, inpatient stay or certified disease by trying ids."""
+
     @extend_schema(request=ClaimInputSerializer, responses=PreviewOutputSerializer, tags=["claims"])
     def post(self, request):
         data = claim_input(request)
         check_institution(request.user, data["institution"].pk)
+        scope = institution_scope(request.user)
+        if scope is not None and not is_patient(institution_id=scope, person_id=data["person"].pk):
+            raise PermissionDenied(
+                _(
+                    "This person is not yet a patient of this institution: look them up by "
+                    "the ID number they present first (GET /api/v1/persons/lookup/)."
+                )
+            )
         breakdown = settlement_preview(request=ClaimRequest(**data))
         return Response(PreviewOutputSerializer(breakdown).data)
 
@@ -660,7 +675,7 @@ class PersonLookupApi(APIView):
                 raise serializers.ValidationError(str(exc)) from None
 
     def get_permissions(self):
-        return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN, INSTITUTION)()]
+        return [IsAuthenticated(), has_role(CLERK, MANAGER, INSTITUTION)()]
 
     @extend_schema(
         parameters=[FilterSerializer],
@@ -669,7 +684,7 @@ class PersonLookupApi(APIView):
         tags=["claims"],
     )
     def get(self, request):
-        institution_scope(request.user)  # an institution user must be linked to one
+        scope = institution_scope(request.user)  # an institution user must be linked to one
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         person = (
@@ -679,6 +694,8 @@ class PersonLookupApi(APIView):
         )
         if person is None:
             raise NotFound(_("No insured person has this ID number."), field="id_number")
+        if scope is not None:
+            patient_lookup_record(institution_id=scope, person_id=person.pk, via="REST")
         return Response(PersonLookupOutputSerializer(person_lookup_data(person)).data)
 
 
@@ -722,7 +739,7 @@ class InpatientTotalApi(APIView):
 
     def get_permissions(self):
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
-            return [IsAuthenticated(), has_role(CLERK, MANAGER, POLICY_ADMIN, AUDITOR)()]
+            return [IsAuthenticated(), has_role(CLERK, MANAGER, AUDITOR)()]
         return [IsAuthenticated(), has_role(CLERK)()]
 
     @extend_schema(responses=InpatientTotalOutputSerializer, tags=["claims"])

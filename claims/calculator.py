@@ -78,6 +78,9 @@ class Claim:
     out_of_region: bool = False  # the institution is outside the person's pooling region
     out_of_region_filed: bool = False
     filing: str = ""  # the registry's filing covering the visit (异地就医备案), described
+    # A covering filing of a kind the document does not count as filed (Wuhan 第十七条: only
+    # long-term filings), described: the visit is unfiled, and the explanation says why.
+    filing_not_counted: str = ""
     flagged_filed: bool = False  # what the claim itself said (the registry decides)
     manual: bool = False  # 手工报销: keyed in by a clerk from the paper invoice
     use_account: bool = True
@@ -124,12 +127,21 @@ class Balances:
 
 @dataclass(frozen=True)
 class Line:
+    """One step of the explanation. A ``note`` says something about the claim (a filing found,
+    a limit the document leaves unset) and moves no money: its amount is 0.00 only because every
+    line has one, and pages and the gateway do not show it as a figure (a 0.00 beside "限额未设定"
+    would read as a limit of nothing)."""
+
     step: str
     amount: Decimal
     rule: str
+    note: bool = False
 
     def as_dict(self) -> dict:
-        return {"step": self.step, "amount": f"{self.amount:.2f}", "rule": self.rule}
+        line = {"step": self.step, "amount": f"{self.amount:.2f}", "rule": self.rule}
+        if self.note:
+            line["note"] = True
+        return line
 
 
 @dataclass
@@ -152,6 +164,10 @@ class Breakdown:
 
     def line(self, step: str, amount: Decimal, rule: str) -> None:
         self.explanation.append(Line(step, amount, rule))
+
+    def note(self, step: str, rule: str) -> None:
+        """A line that moves no money (see ``Line``)."""
+        self.explanation.append(Line(step, ZERO, rule, note=True))
 
     def check(self) -> None:
         payers = self.pool_paid + self.account_paid + self.family_account_paid + self.cash_paid
@@ -246,12 +262,16 @@ def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] 
     if person.scheme != "employee":
         return ("参保人属城乡居民医保，不享受职工医保门诊统筹待遇", "DESIGN.md scheme: resident")
     if not claim.designated:
-        return (
-            "非定点医药机构，医保基金不予支付",
-            policy.cite("general_outpatient.exclusions")
-            if "non_designated" in set(policy.get("general_outpatient.exclusions", []) or [])
-            else "定点医药机构管理（非定点不予支付）",
-        )
+        # Only the documents that confine the benefit to designated institutions say what a
+        # non-designated one gets (nothing); a silent document is not guessed: refused.
+        if "non_designated" not in exclusions:
+            raise NotAdmitted(
+                f"{cite} 文件未规定非定点医药机构的费用可否由统筹基金支付"
+                f"（{section}.exclusions 未列 non_designated），不予结算",
+                field="institution",
+                code="non_designated_not_stated",
+            )
+        return ("非定点医药机构，医保基金不予支付", cite)
     if "waiting_period" in exclusions and person.in_waiting_period:
         return (EXCLUSION_REASONS["waiting_period"], cite)
     if "suspended" in exclusions and person.status == "suspended":
@@ -329,7 +349,7 @@ def _general(
         policy.require(f"{section}.ratio.{rate_class}.{level}")
     basis = policy.require(f"{section}.deductible_basis")
     if basis == "per_visit":
-        deductible_level = "1" if level == "pharmacy" else level
+        deductible_level = level  # a pharmacy's own figure where the document gives one
         per_visit = policy.decimal(f"{section}.deductible.{deductible_level}")
         applied = min(eligible, per_visit)
         b.line(
@@ -418,9 +438,8 @@ def _combined(
     rate_class = rate_class if rate_class in combined else "retiree"
     value = combined.get(rate_class)
     if value is None:
-        b.line(
+        b.note(
             "combined_max",
-            ZERO,
             f"{cite} 计入与住院合并计算的统筹基金年度最高支付限额：文件未给出数额，限额未设定",
         )
         return
@@ -462,8 +481,9 @@ def _chronic(
     first = policy.get("chronic.cap_first_disease")
     cap_max = policy.require("chronic.cap_max")
     if first is not None and first != "unlimited":
-        extra = Decimal(policy.get("chronic.cap_per_additional_disease") or "0")
         diseases = max(1, person.certified_chronic_diseases)
+        # Each further disease adds the document's increment (Yuxi 第十条); unset is not 0.
+        extra = policy.decimal("chronic.cap_per_additional_disease") if diseases > 1 else ZERO
         grown = Decimal(first) + extra * (diseases - 1)
         cap_value = str(grown if cap_max == "unlimited" else min(grown, Decimal(cap_max)))
     else:
@@ -564,6 +584,7 @@ def _pool(
 
 MANUAL_PATH = "out_of_region.manual_reimbursement"
 FILING_PATH = "general_outpatient.unfiled_out_of_region_first_pay_rate"
+KINDS_PATH = "out_of_region.filing_kinds"
 
 
 def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
@@ -574,16 +595,20 @@ def _out_of_region_lines(claim: Claim, policy: Policy, b: Breakdown) -> None:
         return
     if claim.out_of_region_filed:
         note = "" if claim.flagged_filed else "（结算请求未标明已备案，以备案登记为准）"
-        b.line(
+        b.note(
             "out_of_region_filed",
-            ZERO,
             f"{policy.cite(FILING_PATH)} 异地就医备案：{claim.filing}，"
             f"按已备案人员待遇结算（同级别同比例，计入年度支付限额）{note}",
         )
+    elif claim.filing_not_counted:
+        b.note(
+            "out_of_region_filing_not_counted",
+            f"{policy.cite(KINDS_PATH)} 异地就医备案：{claim.filing_not_counted}，"
+            "不属文件所列备案情形，按未备案异地就医结算",
+        )
     if claim.manual and policy.get(MANUAL_PATH):
-        b.line(
+        b.note(
             "manual_reimbursement",
-            ZERO,
             f"{policy.cite(MANUAL_PATH)} 手工报销：就医时未能联网结算，凭医保凭证、医疗费用发票、"
             "病历等材料在参保地医保经办机构办理结算",
         )
@@ -613,11 +638,17 @@ def settle(
     first = ZERO
     # 乙类先行自付 and the unfiled out-of-region first pay are general-outpatient rules (Wuhan
     # 第十五条, 第十七条); ``class_b_applies_to`` names every benefit a document applies it to.
-    applies = policy.get("general_outpatient.class_b_applies_to", ["general_outpatient"])
+    # A document that does not say which benefits it applies to is not read as "general
+    # outpatient": refused naming the parameter when there is class-B spending to pay first.
     if person.insured_elsewhere:
         applies, section_first = [], ""  # no pooled part here: nothing to pay first for
     else:
         section_first = section
+        applies = (
+            policy.require("general_outpatient.class_b_applies_to")
+            if claim.class_b_amount > 0
+            else []
+        )
     if claim.class_b_amount > 0 and section in applies:
         rate = policy.decimal("general_outpatient.class_b_first_pay_rate")
         first = times(claim.class_b_amount, rate)

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.forms import id_number_hint
 from staff.inputs import (
+    CHOOSE,
+    NONE_CHOSEN,
     FormCodeField,
     FormDateField,
     FormDecimalField,
@@ -17,7 +19,10 @@ from .models import Disease
 class CertificationApplyForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=32)
     disease = FormModelChoiceField(
-        label=_("Disease"), queryset=Disease.objects.all(), to_field_name="code"
+        label=_("Disease"),
+        queryset=Disease.objects.all(),
+        to_field_name="code",
+        empty_label=CHOOSE,
     )
     valid_from = FormDateField(label=_("Valid from"), widget=DateInput())
     valid_to = FormDateField(
@@ -43,7 +48,9 @@ class ManualClaimForm(forms.Form):
 
     claim_number = FormCodeField(label=_("Invoice number"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=32)
-    institution = FormModelChoiceField(label=_("Institution"), queryset=None, to_field_name="code")
+    institution = FormModelChoiceField(
+        label=_("Institution"), queryset=None, to_field_name="code", empty_label=CHOOSE
+    )
     visit_date = FormDateField(label=_("Visit date"), widget=DateInput())
     benefit = forms.ChoiceField(
         label=_("Benefit"),
@@ -67,6 +74,7 @@ class ManualClaimForm(forms.Form):
         label=_("Prescribing institution (pharmacy claims)"),
         queryset=None,
         required=False,
+        empty_label=NONE_CHOSEN,
         to_field_name="code",
     )
     out_of_region_filed = forms.BooleanField(
@@ -112,6 +120,7 @@ class ManualClaimForm(forms.Form):
         total, self_pay = data.get("total_amount"), data.get("self_pay_amount")
         if total is not None and self_pay is not None and self_pay > total:
             self.add_error("self_pay_amount", _("More than the total amount."))
+            return data  # the in-policy amount is negative: its own check would blame class B
         class_b = data.get("class_b_amount")
         if None not in (total, self_pay, class_b) and class_b > total - self_pay:
             self.add_error("class_b_amount", _("More than the in-policy amount."))

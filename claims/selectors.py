@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Person
 
@@ -78,10 +79,10 @@ def settlement_search(
 
 
 BUCKET_LABELS = {
-    "general_outpatient": "普通门诊统筹",
-    "general_above_cap": "普通门诊超限额部分",
-    "chronic": "门诊慢性病",
-    "special": "门诊特殊病",
+    "general_outpatient": _("General outpatient pooling"),
+    "general_above_cap": _("General outpatient above its cap"),
+    "chronic": _("Chronic outpatient disease"),
+    "special": _("Special outpatient disease"),
 }
 
 
@@ -137,7 +138,7 @@ def pooled_totals(*, person: Person, on: date) -> dict | None:
         outpatient = sum((pooled.get(b, zero) for b in covers), zero)
         reported = inpatient.pooled if inpatient else zero
         shared = {
-            "covers": "、".join(BUCKET_LABELS.get(b, b) for b in covers),
+            "covers": "、".join(str(BUCKET_LABELS.get(b, b)) for b in covers),
             "outpatient": outpatient,
             "inpatient": reported,
             "total": outpatient + reported,

@@ -362,21 +362,50 @@ def _person(
 FILING_KINDS = {"long_term": "长期备案", "temporary": "临时备案"}
 
 
-def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> str:
+def _counted_kinds(policy: calculator.Policy) -> set[str] | None:
+    """The filing kinds the region's document counts as filed (``out_of_region.filing_kinds``,
+    e.g. Wuhan 第十七条: long-term only); None where the document names none (every kind
+    counts). A key present but unset is refused naming the parameter."""
+    if "filing_kinds" not in (policy.get("out_of_region") or {}):
+        return None
+    return set(policy.require("out_of_region.filing_kinds"))
+
+
+def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> tuple[str, str]:
     """The registry decides whether this out-of-region visit is filed (DESIGN.md "Out-of-region
     filings"): a filing covering the visit date and the institution's region (a long-term
-    filing covers only the place filed, Wuhan 第十七条; a temporary one its period). Returns the
-    covering filing's description ("" = not filed). A claim that does not say is settled as the
+    filing covers only the place filed, Wuhan 第十七条; a temporary one its period) and of a
+    kind the region's document counts (``out_of_region.filing_kinds``). Returns the counted
+    filing's description ("" = not filed) and, when not filed, the description of a covering
+    filing the document does not count ("" if none). A claim that does not say is settled as the
     registry says; one that says must agree with it, else it is refused naming the field:
-    ``true`` without a covering filing, or ``false`` where a filing covers the visit."""
+    ``true`` without a counted filing, or ``false`` where a counted filing covers the visit."""
     out = request.institution.region_id != request.person.region_id
     if not out and not request.out_of_region_filed:
-        return ""  # in the person's own region, and the claim does not say it is filed
+        return "", ""  # in the person's own region, and the claim does not say it is filed
     covering = [
         (code, *meta.split("|", 1))
         for code, meta in (facts.filings if out else [])
         if filing_covers_place(meta.split("|", 1)[0], code, facts.place)
     ]
+    kinds = _counted_kinds(policy) if covering else None
+    uncounted = [c for c in covering if kinds is not None and c[1] not in kinds]
+    covering = [c for c in covering if c not in uncounted]
+    if request.out_of_region_filed and not covering and uncounted:
+        _code, kind, name = uncounted[0]
+        raise DomainError(
+            _(
+                "out_of_region_filed: the filing registry has %(filing)s covering %(date)s, but"
+                " %(rule)s counts only %(kinds)s as filed; send false, or leave the field out."
+            )
+            % {
+                "filing": f"{FILING_KINDS.get(kind, kind)}（{name}）",
+                "date": request.visit_date.isoformat(),
+                "rule": policy.cite("out_of_region.filing_kinds"),
+                "kinds": "、".join(FILING_KINDS.get(k, k) for k in sorted(kinds or ())),
+            },
+            field="out_of_region_filed",
+        )
     if request.out_of_region_filed and not covering:
         rule = policy.cite("general_outpatient.unfiled_out_of_region_first_pay_rate")
         message = (
@@ -393,7 +422,10 @@ def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> s
             message = _with_manual_hint(message, policy)
         raise DomainError(message, field="out_of_region_filed")
     if not covering:
-        return ""
+        if uncounted:
+            _code, kind, name = uncounted[0]
+            return "", f"{FILING_KINDS.get(kind, kind)}（{name}）"
+        return "", ""
     _code, kind, name = covering[0]
     filing = f"{FILING_KINDS.get(kind, kind)}（{name}）"
     if request.out_of_region_filed is False:
@@ -406,10 +438,11 @@ def _filed(request: ClaimRequest, facts: _Facts, policy: calculator.Policy) -> s
             % {"filing": filing, "date": request.visit_date.isoformat()},
             field="out_of_region_filed",
         )
-    return filing
+    return filing, ""
 
 
-def _claim(request: ClaimRequest, filing: str = "") -> calculator.Claim:
+def _claim(request: ClaimRequest, filed: tuple[str, str] = ("", "")) -> calculator.Claim:
+    filing, uncounted = filed
     institution = request.institution
     prescribing = request.prescribing_institution
     return _frozen(
@@ -429,6 +462,7 @@ def _claim(request: ClaimRequest, filing: str = "") -> calculator.Claim:
             "out_of_region": institution.region_id != request.person.region_id,
             "out_of_region_filed": bool(filing),
             "filing": filing,
+            "filing_not_counted": uncounted,
             "flagged_filed": request.out_of_region_filed is True,
             "manual": request.channel == "manual",
             "use_account": request.use_account,

@@ -22,7 +22,7 @@ from staff.forms import apply_error, form_page
 from staff.paginator import Paginator
 from staff.redirects import redirect_next
 from staff.reviews import latest_review_of, pending_reviews_of
-from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
+from staff.roles import CLERK, MANAGER, user_has_role
 
 from .forms import (
     CertificationApplyForm,
@@ -58,7 +58,7 @@ from .settlement import (
 )
 
 
-@role_required(CLERK, MANAGER, POLICY_ADMIN)
+@role_required(CLERK, MANAGER)
 def certification_list_page(request):
     status = request.GET.get("status", "applied")
     qs = certification_list()
@@ -120,7 +120,7 @@ DECISION_TITLES = {
 }
 
 
-@role_required(CLERK, MANAGER, POLICY_ADMIN)
+@role_required(CLERK, MANAGER)
 @require_safe
 def certification_decision_page(request, certification_id: int):
     """慢特病认定决定书 / 通知书: the decision on one certification as the bureau hands it out."""
@@ -340,7 +340,7 @@ def manual_claim_page(request):
     )
 
 
-@role_required(CLERK, MANAGER, POLICY_ADMIN)
+@role_required(CLERK, MANAGER)
 def settlement_slip_page(request, settlement_id: int):
     """结算单: every figure and the rules applied; printable."""
     settlement = get_object_or_404(

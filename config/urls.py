@@ -2,7 +2,7 @@ from csp.decorators import csp_exempt
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import IsAuthenticated
 
 from accounts.api import AccountApi, PayrollImportApi
 from catalogue import api as catalogue_api
@@ -116,9 +116,11 @@ api_v1 = [
         claims_api.InpatientTotalApi.as_view(),
         name="person-inpatient-total",
     ),
+    # The API's schema and its documentation are for its users, signed in (a session, or an
+    # institution's token): anonymous visitors reach the login and the policy JSON Schema only.
     path(
         "schema/",
-        SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
         name="api-schema",
     ),
     path(
@@ -126,7 +128,7 @@ api_v1 = [
         # Swagger UI's page bootstraps itself with an inline script.
         csp_exempt()(
             SpectacularSwaggerView.as_view(
-                url_name="api-schema", permission_classes=[AllowAny], authentication_classes=[]
+                url_name="api-schema", permission_classes=[IsAuthenticated]
             )
         ),
         name="api-docs",

@@ -13,7 +13,9 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from claims.models import Disease
 from enrollment.models import Institution
 from staff import codes as code_labels
 
@@ -84,6 +86,9 @@ class Panel:
     # Columns whose figures add up over the rows (a totals row shows their sums); counts of
     # distinct persons and shares do not add up and are left out.
     sums: tuple[int, ...] = ()
+    # Shares whose total is the share of the totals (the period's 实际报销比, as its card says):
+    # ``(column, part column, whole column)``, both of them among ``sums``.
+    shares: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def headers(self) -> list[tuple[str, bool]]:
@@ -101,6 +106,8 @@ class Panel:
         for i in self.sums:
             values = [row[i] for row in self.rows if isinstance(row[i], int | Decimal)]
             out[i] = sum(values, ZERO if any(isinstance(v, Decimal) for v in values) else 0)
+        for i, part, whole in self.shares:
+            out[i] = _share(Decimal(out[part] or 0), Decimal(out[whole] or 0))
         return out
 
     @property
@@ -253,6 +260,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             stack=True,
         ),
         sums=(1, 3, 4, 5, 6, 7),
+        shares=((8, 4, 3),),
         drill=("month", months),
     )
     benefits = ["general_outpatient", "chronic", "special"]
@@ -302,6 +310,7 @@ def fund_overview(filters: Filters) -> tuple[dict, list[Panel]]:
             stack=True,
         ),
         sums=(2, 3, 4),
+        shares=((5, 4, 3),),
     )
     totals = _added_up(grouped, ()).get((), dict.fromkeys(("settlements", *MONEY)))
     total = totals["total_amount"] or ZERO
@@ -352,6 +361,7 @@ def _by_region(grouped: list[dict]) -> Panel:
         rows,
         _bar([r[0] for r in rows], {_("Pooled fund (yuan)"): [r[3] for r in rows]}),
         sums=(1, 2, 3),
+        shares=((4, 3, 2),),
         drill=("region", [r["region"] for r in ordered]),
     )
 
@@ -510,7 +520,7 @@ def sharing_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         _("Shared payments and premiums by month"),
         [
             _("Month"),
-            _("Shared payments"),
+            pgettext("count", "Shared payments"),
             _("Shared amount (yuan)"),
             _("Premium payments"),
             _("Premium amount (yuan)"),
@@ -614,9 +624,13 @@ def chronic_overview(filters: Filters) -> tuple[dict, list[Panel]]:
         ),
         sums=(1, 2, 3, 4),
     )
+    # Each disease with its name, as the certifications' table shows it (never a bare E11).
+    names = dict(Disease.objects.values_list("code", "name")) | names
     spending = [
         [
-            r["disease_code"],
+            f"{r['disease_code']} {names[r['disease_code']]}"
+            if names.get(r["disease_code"])
+            else r["disease_code"],
             r["benefit"],  # a code: the page's and export's cell show its label
             r["settlements"],
             r["total_amount"],

@@ -31,6 +31,10 @@ from .services import (
 # finds its patient through the claims app's person lookup (1101 shape), nothing more.
 BUREAU_READERS = (CLERK, MANAGER, POLICY_ADMIN)
 READERS = (*BUREAU_READERS, INSTITUTION)
+# Insured persons, their stays and filings: the roles whose work is about people (auditors read
+# through ``has_role``). Policy administrators publish policies and read replays' aggregates:
+# nothing of a person (个人信息保护法 第二十八条, least privilege).
+PERSON_READERS = (CLERK, MANAGER)
 
 
 class ReadOrClerkWrite(APIView):
@@ -228,6 +232,8 @@ class PersonInputSerializer(serializers.Serializer):
 
 
 class PersonListCreateApi(ReadOrClerkWrite):
+    readers = PERSON_READERS
+
     @extend_schema(
         responses=page_of(PersonListOutputSerializer),
         operation_id="persons_list",
@@ -249,10 +255,15 @@ class PersonListCreateApi(ReadOrClerkWrite):
 
 
 class PersonDetailApi(ReadOrClerkWrite):
-    @extend_schema(responses=PersonOutputSerializer, tags=["enrollment"])
+    readers = PERSON_READERS
+
+    @extend_schema(responses=PersonListOutputSerializer, tags=["enrollment"])
     def get(self, request, person_id: int):
+        """One person, masked as in the list for every role but clerks: a masked number read
+        one id at a time is still a masked number."""
         person = get_object_or_404(person_list(), pk=person_id)
-        return Response(PersonOutputSerializer(person).data)
+        context = {"full_numbers": user_has_role(request.user, CLERK)}
+        return Response(PersonListOutputSerializer(person, context=context).data)
 
     @extend_schema(
         request=PersonInputSerializer(partial=True),
@@ -275,6 +286,8 @@ class InpatientStayOutputSerializer(serializers.ModelSerializer):
 
 
 class InpatientStayListCreateApi(ReadOrClerkWrite):
+    readers = PERSON_READERS
+
     class InputSerializer(serializers.Serializer):
         admitted_on = ApiDateField()
         discharged_on = ApiDateField(allow_null=True, required=False)
@@ -297,6 +310,8 @@ class InpatientStayListCreateApi(ReadOrClerkWrite):
 
 
 class InpatientStayDetailApi(ReadOrClerkWrite):
+    readers = PERSON_READERS
+
     class InputSerializer(serializers.Serializer):
         discharged_on = ApiDateField()
 
@@ -322,6 +337,8 @@ class FilingOutputSerializer(serializers.Serializer):
 
 
 class FilingListCreateApi(ReadOrClerkWrite):
+    readers = PERSON_READERS
+
     """``GET/POST /api/v1/persons/{id}/out-of-region-filings/`` (异地就医备案)."""
 
     class InputSerializer(serializers.Serializer):
@@ -350,6 +367,8 @@ class FilingListCreateApi(ReadOrClerkWrite):
 
 
 class FilingEndApi(ReadOrClerkWrite):
+    readers = PERSON_READERS
+
     """``POST /api/v1/persons/{id}/out-of-region-filings/{filing_id}/end/ {valid_to, reason}``."""
 
     class InputSerializer(serializers.Serializer):

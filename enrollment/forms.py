@@ -2,9 +2,17 @@ import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from policies.models import Region
-from staff.inputs import FormCodeField, FormDateField, FormDecimalField, FormModelChoiceField
+from staff.inputs import (
+    CHOOSE,
+    NONE_CHOSEN,
+    FormCodeField,
+    FormDateField,
+    FormDecimalField,
+    FormModelChoiceField,
+)
 from staff.uploads import FormUploadField
 from staff.widgets import DateInput, searchable
 
@@ -12,6 +20,10 @@ from .models import Employer, Institution, OutOfRegionFiling, Person
 
 
 class RegionChoiceField(FormModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", CHOOSE)
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.name}"
 
@@ -89,6 +101,7 @@ class PersonForm(forms.Form):
         label=_("Employer"),
         queryset=Employer.objects.all(),
         required=False,
+        empty_label=NONE_CHOSEN,
         widget=searchable(forms.Select(), "enrollment:employer_lookup"),
     )
     contribution_base = FormDecimalField(
@@ -124,7 +137,7 @@ class DischargeForm(forms.Form):
 
 class EmployerForm(forms.Form):
     code = FormCodeField(label=_("Employer code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=128)
+    name = forms.CharField(label=pgettext_lazy("organisation", "Name"), max_length=128)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
     )
@@ -132,7 +145,7 @@ class EmployerForm(forms.Form):
 
 class InstitutionForm(forms.Form):
     code = FormCodeField(label=_("Institution code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=128)
+    name = forms.CharField(label=pgettext_lazy("organisation", "Name"), max_length=128)
     region = RegionChoiceField(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
     )

@@ -4,6 +4,7 @@ the region and employer codes) and the error report of a checked file."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from staff.import_files import choices_text, error_report_response, error_text, template_response
 
@@ -64,7 +65,7 @@ def _notes(kind: str) -> list[tuple[str, str]]:
 def import_template_response(kind: str):
     from policies.models import Region
 
-    regions = [[_("Region code"), _("Name")]] + [
+    regions = [[_("Region code"), pgettext("organisation", "Name")]] + [
         [code, name] for code, name in Region.objects.order_by("code").values_list("code", "name")
     ]
     lists = [(_("Regions"), regions)]
@@ -72,7 +73,7 @@ def import_template_response(kind: str):
         lists.append(
             (
                 _("Employers"),
-                [[_("Employer code"), _("Name"), _("Region")]]
+                [[_("Employer code"), pgettext("organisation", "Name"), _("Region")]]
                 + [
                     list(r)
                     for r in Employer.objects.order_by("code").values_list(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from staff.errors import DomainError
 from staff.exports import header_code
-from staff.inputs import PLAIN_DECIMAL, foreign_digits_message, has_foreign_digits
+from staff.inputs import foreign_digits_message, has_foreign_digits
 from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .resources import COLUMNS, RESOURCES
@@ -125,37 +125,11 @@ def _check_columns(kind: str, dataset: tablib.Dataset) -> None:
         raise DomainError(_("The file has a header but no rows."), field="file")
 
 
-# Number columns: import-export's DecimalWidget reads them with ``Decimal()``, which also takes
-# ``1e3`` and ``1_000`` (stored as 1000.00) and turns ``NaN`` into a message no clerk reads.
-NUMBER_COLUMNS = frozenset({"contribution_base"})
-
-
-def _unplain_numbers(dataset: tablib.Dataset) -> tuple[tablib.Dataset, dict[int, list]]:
-    """The dataset the widgets read (a number not written plainly left empty: its row is
-    refused below) and, per row number (1-based), the columns refused with their values."""
-    columns = [i for i, h in enumerate(dataset.headers or []) if h in NUMBER_COLUMNS]
-    refused: dict[int, list] = {}
-    if not columns:
-        return dataset, refused
-    cleaned = tablib.Dataset(headers=dataset.headers)
-    for number, row in enumerate(dataset, 1):
-        row = list(row)
-        for i in columns:
-            text = row[i].strip() if isinstance(row[i], str) else ""
-            # (other digits have their own message below)
-            if text and not has_foreign_digits(text) and not PLAIN_DECIMAL.fullmatch(text):
-                refused.setdefault(number, []).append((dataset.headers[i], text))
-                row[i] = ""
-        cleaned.append(row)
-    return cleaned, refused
-
-
 def _run(kind: str, dataset: tablib.Dataset, *, dry_run: bool, user) -> ImportReport:
     resource = RESOURCES[kind]()
     column_of = {name: f.column_name for name, f in resource.fields.items()}
-    readable, unplain = _unplain_numbers(dataset)
     result = resource.import_data(
-        readable, dry_run=dry_run, raise_errors=False, use_transactions=True, user=user
+        dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, user=user
     )
     reports: dict[int, RowReport] = {}
     for number, row_result in enumerate(result.rows, 1):
@@ -176,20 +150,6 @@ def _run(kind: str, dataset: tablib.Dataset, *, dry_run: bool, user) -> ImportRe
         report.status = "error"
         for error in errors:
             report.errors.append({"field": None, "message": str(error.error)})
-    for number, refused in unplain.items():
-        report = reports[number]
-        report.status = "error"
-        for column, value in refused:
-            report.errors.append(
-                {
-                    "field": column,
-                    "message": _(
-                        "%(field)s: write the number plainly with the digits 0-9, e.g. 1234.56;"
-                        " “%(value)s” is not such a number."
-                    )
-                    % {"field": column, "value": value[:30]},
-                }
-            )
     for report in reports.values():
         # Codes, numbers and dates with digits other than 0-9 (the widgets would read ２ as 2
         # and a code would be stored as typed): refused, so the whole file is (import_apply).

@@ -4,12 +4,15 @@ Files are CSV or XLSX with a header row. Rows are validated by the models' own r
 (``clean_model_instances``), so a file is held to exactly what a clerk's form is.
 """
 
+from decimal import InvalidOperation
+
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.widgets import ForeignKeyWidget
+from import_export.widgets import DateWidget, DecimalWidget, ForeignKeyWidget
 
 from policies.models import Region
 from staff.exports import FormulaSafeResourceMixin, LabelledResourceMixin
+from staff.inputs import PLAIN_DECIMAL, has_foreign_digits
 
 from .id_numbers import normalize
 from .models import Employer, Institution, Person
@@ -30,6 +33,38 @@ class CodeWidget(ForeignKeyWidget):
             raise ValueError(self.message % {"code": value}) from None
 
 
+class BaseWidget(DecimalWidget):
+    """The contribution base: a value that is no number is an error on its column, said as
+    the payroll file says it (decimal's own error read ``[<class 'decimal.ConversionSyntax'>]``
+    and named no column)."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = value.strip() if isinstance(value, str) else ""
+        try:
+            # Written plainly: Decimal() also reads 1e3, 1_000 and NaN (1e3 was stored as
+            # 1000.00). Other digits have their own message (enrollment.imports).
+            if text and not has_foreign_digits(text) and not PLAIN_DECIMAL.fullmatch(text):
+                raise ValueError(text)
+            return super().clean(value, row, **kwargs)
+        except (InvalidOperation, ValueError):
+            raise ValueError(
+                _("The contribution base is not a number: “%(v)s”.") % {"v": str(value).strip()}
+            ) from None
+
+
+class IsoDateWidget(DateWidget):
+    """A date that cannot be read is an error on its column, in the page's language (the
+    library's own message is English only)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _("The date must be YYYY-MM-DD; got “%(v)s”.") % {"v": str(value).strip()}
+            ) from None
+
+
 def region_widget():
     return CodeWidget(Region, "code", _("Unknown region code “%(code)s”."))
 
@@ -47,6 +82,15 @@ class PersonResource(LabelledResourceMixin, FormulaSafeResourceMixin, resources.
         attribute="employer",
         column_name="employer_code",
         widget=CodeWidget(Employer, "code", _("Unknown employer code “%(code)s”.")),
+    )
+    contribution_base = fields.Field(
+        attribute="contribution_base", column_name="contribution_base", widget=BaseWidget()
+    )
+    retirement_date = fields.Field(
+        attribute="retirement_date", column_name="retirement_date", widget=IsoDateWidget()
+    )
+    benefits_from = fields.Field(
+        attribute="benefits_from", column_name="benefits_from", widget=IsoDateWidget()
     )
 
     class Meta:

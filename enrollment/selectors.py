@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import date
+
+from django.db.models import DecimalField, Q, QuerySet
 
 from staff.inputs import searchable_digits
+from staff.numbers import format_money
 from staff.pinyin import is_initials_query
+from staff.templatetags.staff_tags import display_name
 
 from .id_numbers import normalize
 from .models import Employer, InpatientStay, Institution, Person
@@ -38,6 +42,24 @@ def person_search(
     return found.filter(Q(name=query) | Q(name__contains=query)).order_by("name", "id")
 
 
+def _shown(name: str, value):
+    """A recorded value as the page shows it: a choice by its label (退休人员, not retiree), a
+    related row by its name (an employer, not its id), a date ISO, money with separators."""
+    if value in (None, ""):
+        return value
+    field = Person._meta.get_field(name)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        row = field.related_model._default_manager.filter(pk=value).first()
+        return str(row) if row is not None else value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(field, DecimalField):
+        return format_money(value)
+    return value
+
+
 def person_history(*, person: Person) -> list[dict]:
     """Each change with who and when and which fields changed (oldest last)."""
     records = list(person.history.select_related("history_user").order_by("-history_date"))
@@ -47,13 +69,17 @@ def person_history(*, person: Person) -> list[dict]:
         if older is not None:
             delta = newer.diff_against(older)
             fields = [
-                {"field": Person._meta.get_field(c.field).verbose_name, "old": c.old, "new": c.new}
+                {
+                    "field": Person._meta.get_field(c.field).verbose_name,
+                    "old": _shown(c.field, c.old),
+                    "new": _shown(c.field, c.new),
+                }
                 for c in delta.changes
             ]
         changes.append(
             {
                 "when": newer.history_date,
-                "who": newer.history_user,
+                "who": display_name(newer.history_user) if newer.history_user else None,
                 "type": newer.get_history_type_display(),
                 "fields": fields,
             }

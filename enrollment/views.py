@@ -16,7 +16,7 @@ from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.forms import apply_error, form_page
 from staff.paginator import Paginator
-from staff.roles import CLERK, MANAGER, POLICY_ADMIN
+from staff.roles import CLERK, MANAGER, POLICY_ADMIN, user_has_role
 
 from .forms import (
     DischargeForm,
@@ -59,12 +59,14 @@ from .services import (
 )
 
 READERS = (CLERK, MANAGER, POLICY_ADMIN)
+# Persons: not policy administrators, whose work is policies (see api.PERSON_READERS).
+PERSON_READERS = (CLERK, MANAGER)
 
 
 SHOWN = 100  # a search shows this many rows and says how many there are in all
 
 
-@role_required(*READERS)
+@role_required(*PERSON_READERS)
 def person_search_page(request):
     form = PersonFilterForm(request.GET or None)
     filters = form.filters()
@@ -86,14 +88,18 @@ def person_search_page(request):
     )
 
 
-@role_required(*READERS)
+@role_required(*PERSON_READERS)
 def person_detail_page(request, person_id: int):
     person = get_object_or_404(person_list(), pk=person_id)
+    # The whole ID number and the birth date (the digits a mask hides) for clerks only, who
+    # register and correct them; every other role reads the masked number, as in the lists.
+    full_numbers = user_has_role(request.user, CLERK)
     return render(
         request,
         "enrollment/person_detail.html",
         {
             "person": person,
+            "full_numbers": full_numbers,
             "stays": inpatient_stays(person=person),
             "history": person_history(person=person),
             "discharge_form": DischargeForm(),

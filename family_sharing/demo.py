@@ -59,12 +59,16 @@ def load(stdout) -> None:
         sharing_revoke(authorisation=revoked, reason="持卡人申请取消共济")
     # A balance carried over from the old system, so Tibet's 3000.00 floor can be seen at work.
     account = PersonalAccount.objects.get(person=tsering)
-    if not LedgerEntry.objects.filter(account=account, reference="demo:carry-over").exists():
+    # The reference is a reader's words (the statement shows it): no code to label.
+    carried = LedgerEntry.objects.filter(
+        account=account, reference__in=("原系统余额结转", "demo:carry-over")
+    )
+    if not carried.exists():
         ledger_post(
             account_id=account.pk,
             kind="adjustment",
             amount=Decimal("4200.00"),
-            reference="demo:carry-over",
+            reference="原系统余额结转",
             memo="原系统个人账户余额结转",
         )
     child = SharingAuthorisation.objects.get(holder=tsering, member=_person(GRANTS[0][1]))

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from enrollment.models import Person
@@ -34,7 +35,8 @@ class SharingAuthorisation(models.Model):
         OTHER = "other", _("Other document")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        # An authorisation in force (有效), not a person's insured status (正常参保).
+        ACTIVE = "active", pgettext_lazy("family sharing", "Active")
         REVOKED = "revoked", _("Revoked")
 
     holder = models.ForeignKey(

@@ -32,6 +32,7 @@ from catalogue.selectors import items_from, items_statement
 from catalogue.split import CLASS_B, split_line
 from claims import calculator
 from claims.models import Accumulator, ChronicCertification, Disease, InpatientTotal, Settlement
+from claims.patients import patient_lookup_record
 from claims.settlement import (
     _CHAIN_VERSIONS,
     ClaimRequest,
@@ -115,6 +116,49 @@ def _check_insuplc(ctx: Context, person: Person) -> None:
             f"insuplc_admdvs 参保地医保区划 {str(insuplc)[:6]} "
             f"与人员参保地 {person.region.code} 不符"
         )
+
+
+def _check_card(data: Node, person: Person) -> None:
+    """The card the patient presents must be this person's (个人信息保护法 第二十八条: an
+    institution registers, and so reads, only the persons who come to it with their card, not
+    any 人员编号 it cares to try). Decision: as in 1101, a social security card's number (03) is
+    the holder's ID number; the electronic voucher (01) is not supported."""
+    cert_type = data.code("mdtrt_cert_type", CERT_TYPES)
+    number = data.ident("mdtrt_cert_no", 50)
+    if cert_type == "01":
+        raise Refused(
+            "data.mdtrt_cert_type 暂不支持医保电子凭证（01），请用身份证（02）或社保卡（03）"
+        )
+    if number.upper() != person.id_number:
+        raise Refused("data.mdtrt_cert_no 就诊凭证编号与人员编号登记的证件号码不符")
+
+
+NOT_OUR_PATIENT = "该人员未在本机构挂号或结算，不能查询其信息（请先以其就诊凭证办理 2201 门诊挂号）"
+
+
+def _check_patient(ctx: Context, person: Person) -> None:
+    """Least privilege (个人信息保护法 第二十八条): an institution reads the certifications and
+    year-to-date totals of its own patients only, a person it has registered (2201, which
+    needs the person's card) or settled; every other 人员编号 is answered alike, whether it
+    exists or not, and before the 参保地 check (whose answer would name the person's region)."""
+    if Visit.objects.filter(institution=ctx.institution, person=person).exists():
+        return
+    if Settlement.objects.filter(institution=ctx.institution, person=person).exists():
+        return
+    raise Refused(NOT_OUR_PATIENT)
+
+
+def _patient_by_psn_no(ctx: Context, node: Node) -> Person:
+    """The person ``psn_no`` names, if the institution's patient (``_check_patient``); an
+    unknown number gets the same answer as another institution's patient."""
+    text = node.ident("psn_no", 30)
+    person = None
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        person = Person.objects.select_related("region", "employer").filter(pk=int(text)).first()
+    if person is None:
+        raise Refused(NOT_OUR_PATIENT)
+    _check_patient(ctx, person)
+    return person
 
 
 def insutype_of(person: Person) -> str:
@@ -202,6 +246,7 @@ def t1101(ctx: Context, node: Node) -> dict:
     name = data.text("psn_name", 50, required=False)
     if name and name != person.name:
         raise Refused("data.psn_name 姓名与证件号码登记的姓名不符")
+    patient_lookup_record(institution_id=ctx.institution.pk, person_id=person.pk, via="1101")
     today = timezone.localdate()
     account = PersonalAccount.objects.filter(person=person).values_list("balance", flat=True)
     balance = account.first()
@@ -247,6 +292,7 @@ def t1101(ctx: Context, node: Node) -> dict:
 def t2201(ctx: Context, node: Node) -> dict:
     data = node.child("data")
     person = person_by_psn_no(data)
+    _check_card(data, person)
     _check_insuplc(ctx, person)
     insutype = data.code("insutype", INSUTYPES)
     if insutype != insutype_of(person):
@@ -723,7 +769,9 @@ def claim_of(ctx: Context, node: Node, *, lock: bool, balance: bool = False) -> 
 
 def _proc_info(explanation: list[dict], steps=None) -> str:
     lines = [e for e in explanation if steps is None or e["step"] in steps]
-    return "；".join(f"{e['rule']}：{e['amount']}" for e in lines)[:4000]
+    return "；".join(e["rule"] if e.get("note") else f"{e['rule']}：{e['amount']}" for e in lines)[
+        :4000
+    ]
 
 
 ACCOUNT_STEPS = ("account", "own_account", "family_account", "holder_account", "cash")
@@ -993,7 +1041,9 @@ def t2208(ctx: Context, node: Node) -> dict:
 
 def t2601(ctx: Context, node: Node) -> None:
     data = node.child("data")
-    person = person_by_psn_no(data)
+    # Its own patient only (a reversal's person was registered or settled here): the 参保地
+    # check's answer would otherwise name the region of any 人员编号 tried.
+    person = _patient_by_psn_no(ctx, data)
     _check_insuplc(ctx, person)
     omsgid = data.ident("omsgid", 30)
     oinfno = data.ident("oinfno", 6)
@@ -1258,7 +1308,7 @@ def t3202(ctx: Context, node: Node) -> dict:
 
 def t5301(ctx: Context, node: Node) -> dict:
     data = node.child("data")
-    person = person_by_psn_no(data)
+    person = _patient_by_psn_no(ctx, data)
     _check_insuplc(ctx, person)
     certs = ChronicCertification.objects.filter(person=person, status="approved").select_related(
         "disease"
@@ -1285,7 +1335,7 @@ BUCKET_NAMES = {"general_outpatient": "普通门诊", "chronic": "门诊慢性�
 
 def t5206(ctx: Context, node: Node) -> dict:
     data = node.child("data")
-    person = person_by_psn_no(data)
+    person = _patient_by_psn_no(ctx, data)
     _check_insuplc(ctx, person)
     cum_ym = data.ident("cum_ym", 6)
     if not re.fullmatch(r"[0-9]{4}(0[1-9]|1[0-2])", cum_ym) or cum_ym.startswith("0000"):

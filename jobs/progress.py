@@ -59,6 +59,7 @@ class JobProgress:
         row: int | None = None,
         field: str | None = None,
         region: str | None = None,
+        region_name: str | None = None,
     ) -> None:
         if len(self.errors) >= MAX_ERRORS:
             self.errors_dropped += 1
@@ -70,6 +71,8 @@ class JobProgress:
             entry["field"] = field
         if region is not None:
             entry["region"] = region
+        if region_name:  # the page names the region, never its bare code
+            entry["region_name"] = region_name
         entry["message"] = str(message)
         self.errors.append(entry)
 

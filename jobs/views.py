@@ -1,6 +1,7 @@
 """Job pages: list, detail with a self-refreshing progress bar (htmx), start a self-check."""
 
 from celery import current_app as current_celery_app
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -58,7 +59,20 @@ def _errors(job) -> list[dict]:
     template's header) when the kind gives its headers; else by the field's usual label."""
     kind = get_kind(job.kind)
     labels = (kind.field_labels if kind else None) or {}
-    return [{**e, "field_label": labels.get(e.get("field") or "", "")} for e in job.errors or []]
+    errors = [{**e, "field_label": labels.get(e.get("field") or "", "")} for e in job.errors or []]
+    # A job written before its errors named their region shows the region's name all the
+    # same (one query), never a bare code such as 220000.
+    missing = {e["region"] for e in errors if e.get("region") and not e.get("region_name")}
+    if missing:
+        names = dict(
+            apps.get_model("policies", "Region")
+            .objects.filter(code__in=missing)
+            .values_list("code", "name")
+        )
+        for e in errors:
+            if e.get("region") in names and not e.get("region_name"):
+                e["region_name"] = names[e["region"]]
+    return errors
 
 
 def _report_url(request, job) -> str:

@@ -2,8 +2,9 @@ import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from staff.inputs import FormDateField, FormModelChoiceField
+from staff.inputs import NONE_CHOSEN, FormDateField, FormModelChoiceField
 from staff.parsers import depth_message, too_deep
 from staff.widgets import DateInput
 
@@ -16,12 +17,13 @@ class RegionForm(forms.Form):
         regex=r"^[0-9]{6}$",
         error_messages={"invalid": _("The region code is six digits, e.g. 510100.")},
     )
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("organisation", "Name"), max_length=64)
     parent = FormModelChoiceField(
         label=_("Parent region (framework)"),
         queryset=Region.objects.order_by("code"),
         to_field_name="code",
         required=False,
+        empty_label=NONE_CHOSEN,
     )
 
 

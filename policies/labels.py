@@ -17,7 +17,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "account.retiree": ("退休人员划入办法", "Retiree crediting"),
     "account.retiree.method": ("退休人员划入方式", "Retiree crediting method"),
     "account.retiree.amount": ("退休人员划入定额", "Retiree fixed amount"),
-    "account.retiree.average_pension": ("基本养老金平均水平", "Average basic pension"),
+    "account.retiree.average_pension": (
+        "基本养老金平均水平（月）",
+        "Average basic pension (monthly)",
+    ),
     "account.retiree.rate": ("按养老金平均水平划入比例", "Share of the average pension"),
     "account.retiree.bands": ("按年龄段年度划入额", "Annual amount by age band"),
     "account.retiree_credit_from": ("退休人员待遇起始", "Retiree crediting starts"),
@@ -86,6 +89,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "未能联网结算的手工报销",
         "Manual reimbursement where on-line settlement failed",
     ),
+    "out_of_region.filing_kinds": (
+        "按已备案人员待遇结算的备案类别",
+        "Filings settled under the filed rules",
+    ),
     "combined_annual_max": (
         "与住院合并计算的统筹基金年度最高支付限额",
         "Annual maximum shared with inpatient care",
@@ -130,6 +137,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "arrears": ("欠缴期间", "arrears"),
     "suspended": ("暂停参保", "suspended"),
     "non_designated": ("非定点医疗机构", "non-designated institution"),
+    "long_term": ("长期备案", "long-term filing"),
+    "temporary": ("临时备案", "temporary filing"),
     "spouse": ("配偶", "spouse"),
     "parent": ("父母", "parent"),
     "child": ("子女", "child"),

@@ -99,6 +99,7 @@ RETIREE_METHODS = [
     {
         "properties": {
             "method": {"const": "pension_share"},
+            # A monthly figure (元/月): the monthly credit is average_pension × rate.
             "average_pension": MONEY_OR_NULL,
             "rate": RATE_OR_NULL,
         },
@@ -216,9 +217,26 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
         },
         # Out-of-region care (异地就医): whether claims that could not be settled on-line are
         # settled by the bureau on paper (手工报销, e.g. Yuxi 第二十一条); null = not stated.
+        # ``filing_kinds``: the out-of-region filings (异地就医备案, enrollment's kinds) whose
+        # holders the document's filed rules cover; a filing of another kind leaves the visit
+        # unfiled (Wuhan 第十七条: only 异地安置、常驻异地、异地长期居住, i.e. long-term filings;
+        # 其他情形 pay the unfiled first share). Where the document names no kinds the key is
+        # left out and every filing in the registry counts (DESIGN.md "Out-of-region filings").
         "out_of_region": {
             "type": "object",
-            "properties": {"manual_reimbursement": {"type": ["boolean", "null"]}},
+            "properties": {
+                "manual_reimbursement": {"type": ["boolean", "null"]},
+                "filing_kinds": {
+                    "anyOf": [
+                        {
+                            "type": "array",
+                            "items": {"enum": ["long_term", "temporary"]},
+                            "uniqueItems": True,
+                        },
+                        {"type": "null"},
+                    ]
+                },
+            },
             "additionalProperties": False,
         },
         # A maximum shared with inpatient care (DESIGN.md "Inpatient pooled totals and combined

@@ -300,8 +300,13 @@ def publish_page(request, code: str):
                 else:
                     if draft is not None:  # saved again: the new text replaces the old
                         draft_delete(draft=draft)
+                    named = _("%(region)s · draft #%(id)s from %(start)s") % {
+                        "region": region.name,
+                        "id": saved.pk,
+                        "start": saved.effective_from.isoformat(),
+                    }
                     messages.success(
-                        request, _("Draft saved (not in force): %(d)s.") % {"d": saved}
+                        request, _("Draft saved (not in force): %(d)s.") % {"d": named}
                     )
                     return redirect(region_detail_url(region) + "#drafts")
             elif "preview" in request.POST or field_errors:

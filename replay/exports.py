@@ -289,6 +289,8 @@ def _range_label(lower: Any, upper: Any) -> str:
         return _("below %(upper)s") % {"upper": high}
     if high is None and low is not None:
         return _("%(lower)s and more") % {"lower": low}
+    if low == high:  # the bucket of no change
+        return str(low)
     return f"{low} ～ {high}"
 
 
@@ -405,8 +407,11 @@ def _delta_table(result: dict) -> Table:
     rows = []
     for b in buckets:
         lower, upper = b.get("lower"), b.get("upper")
-        # Draft minus actual: a bucket wholly at or below zero pays less under the draft.
-        if upper not in (None, "") and dec(upper) <= 0:
+        # Draft minus actual: a bucket wholly at or below zero pays less under the draft; the
+        # bucket of no change (0 to 0) is neither.
+        if lower not in (None, "") and upper not in (None, "") and dec(lower) == dec(upper):
+            side = _("Unchanged")
+        elif upper not in (None, "") and dec(upper) <= 0:
             side = _("better off")
         elif lower not in (None, "") and dec(lower) >= 0:
             side = _("worse off")
@@ -496,9 +501,11 @@ def _differences_table(result: dict) -> Table:
     rows = []
     for d in _list(result.get("differences")):
         path = str(d.get("path") or "")
-        shown = d.get("label") or codes.label(path)
+        # The parameter's label in the reader's language; the label stored with the result
+        # (written in the language of whoever started the replay) only for a path unknown now.
+        shown = codes.label(path)
         if shown == path:
-            shown = codes.label(path)
+            shown = d.get("label") or path
         in_force, drafted = _value(path, d.get("in_force")), _value(path, d.get("draft"))
         rows.append([d.get("article") or "—", shown, in_force, drafted])
     return Table(

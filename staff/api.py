@@ -15,7 +15,7 @@ from .api_utils import page_of, paginated
 from .models import ReviewRequest
 from .parsers import JSONParser
 from .permissions import has_role
-from .reviews import review_approve, review_reject, review_withdraw, reviews
+from .reviews import review_approve, review_reject, review_withdraw, reviews_visible_to
 from .roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN
 
 
@@ -92,14 +92,15 @@ class ReviewListApi(_BureauReadsWritersDecide):
     def get(self, request):
         query = _ReviewFilter(data=request.query_params)
         query.is_valid(raise_exception=True)
-        qs = reviews(**query.validated_data)
+        qs = reviews_visible_to(request.user, **query.validated_data)
         return paginated(request, self, qs, ReviewOutputSerializer)
 
 
 class ReviewDetailApi(_BureauReadsWritersDecide):
     @extend_schema(responses=ReviewOutputSerializer, tags=["reviews"])
     def get(self, request, review_id: int):
-        return Response(ReviewOutputSerializer(get_object_or_404(reviews(), pk=review_id)).data)
+        review = get_object_or_404(reviews_visible_to(request.user), pk=review_id)
+        return Response(ReviewOutputSerializer(review).data)
 
 
 class ReviewDecisionInput(serializers.Serializer):
@@ -113,6 +114,7 @@ class ReviewApproveApi(_BureauReadsWritersDecide):
 
     @extend_schema(request=ReviewDecisionInput, responses=ReviewOutputSerializer, tags=["reviews"])
     def post(self, request, review_id: int):
+        # Every request: who may decide it is the service's (a 403 that names no person).
         review = get_object_or_404(ReviewRequest, pk=review_id)
         body = ReviewDecisionInput(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)

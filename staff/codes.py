@@ -102,6 +102,7 @@ CODES: dict[str, dict[str, Any]] = {
         "above_cap": L("Above the annual cap"),
         "combined_max": L("Combined maximum with inpatient care"),
         "out_of_region_filed": L("Out-of-region filing"),
+        "out_of_region_filing_not_counted": L("Out-of-region filing not counted as filed"),
         "manual_reimbursement": L("Manual reimbursement"),
         "excluded": L("Excluded from pooling"),
         "general_outpatient": L("General outpatient"),

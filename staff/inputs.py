@@ -19,6 +19,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 ASCII_DIGITS = frozenset("0123456789")
@@ -272,3 +273,9 @@ class FormPeriodField(forms.Field):
             return parse_period(text, field=str(self.label or ""), today=timezone.localdate())
         except BadInput as exc:
             raise forms.ValidationError(exc.message, code="invalid") from None
+
+
+# A select's first option: what to do (a required choice) or that nothing is chosen (an
+# optional one), never Django's "---------".
+CHOOSE = gettext_lazy("Choose…")
+NONE_CHOSEN = gettext_lazy("None")

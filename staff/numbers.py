@@ -71,6 +71,23 @@ def money_in_text(text: Any) -> str:
     return _AMOUNT_IN_TEXT.sub(lambda m: format_money(m.group(0)), str(text))
 
 
+# A calculation step's product, ``200 × 0.10`` or ``（1114.50 − 700.00）× 0.60``: the factor
+# after × is a proportion (a ratio, a first self-pay rate), the operand before it an amount.
+_RATIO_IN_TEXT = re.compile(r"(×\s*)(\d+\.\d+)(?![\d.])")
+_FACTOR_IN_TEXT = re.compile(r"(?<![\d,.])(\d+(?:\.\d+)?)(?=\s*×)")
+
+
+def rule_in_text(text: Any) -> str:
+    """A calculation step's rule as a reader reads it: amounts with their separators and two
+    decimals, proportions as percents (``乙类先行自付 200 × 0.10`` → ``乙类先行自付 200.00 ×
+    10%``; ``（1114.50 − 700.00）× 0.60`` → ``（1,114.50 − 700.00）× 60%``)."""
+    if text is None:
+        return ""
+    shown = _FACTOR_IN_TEXT.sub(lambda m: format_money(m.group(1)), str(text))
+    shown = _RATIO_IN_TEXT.sub(lambda m: m.group(1) + format_percent(m.group(2)), shown)
+    return money_in_text(shown)
+
+
 def capital_amount(value: Any) -> str:
     """An amount in capital Chinese numerals (大写金额) as on a bureau's receipts:
     ``175.78`` → 壹佰柒拾伍元柒角捌分 (cn2an, from the quantized Decimal's text)."""

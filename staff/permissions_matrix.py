@@ -11,9 +11,10 @@ Rules the table keeps, checked by the test as well: auditors read everything and
 nothing; institution clients reach only ``INSTITUTION_REACHES`` (the claims API, the person
 lookup, the certifications of their own patients, their own jobs and public reference data:
 regions, policies, designated institutions), never a person list, a ledger or an inpatient
-stay; anonymous visitors reach only the login, the language switch, the token endpoint and
-the API schema. The walk signs the institution role in as a user linked to an institution, as
-real API clients are.
+stay; policy administrators read nothing of a person (``PEOPLE``); anonymous visitors reach
+only the login, the language switch, the token endpoint and the policy documents' JSON Schema
+(the API's schema and docs are for signed-in users). The walk signs the institution role in
+as a user linked to an institution, as real API clients are.
 The admin (``/admin/``) is left to Django's staff and superuser checks.
 """
 
@@ -26,6 +27,11 @@ EVERYONE = ACTORS
 SIGNED_IN = (CLERK, MANAGER, AUDITOR, INSTITUTION, POLICY_ADMIN)
 BUREAU = (CLERK, MANAGER, AUDITOR, POLICY_ADMIN)
 BUREAU_WRITERS = (CLERK, MANAGER, POLICY_ADMIN)
+# Insured persons' data (persons, accounts, stays, filings, settlements, certifications): the
+# roles whose work is about people. Policy administrators publish policies and read replays'
+# aggregates; nothing of a person is their work (个人信息保护法 第二十八条).
+PEOPLE = (CLERK, MANAGER, AUDITOR)
+PEOPLE_POSTS = (CLERK, MANAGER)  # a page's POST that changes nothing (a filter, an export)
 
 MATRIX: dict[str, tuple[str, ...]] = {
     "GET ": SIGNED_IN,
@@ -65,14 +71,14 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST policies/<str:code>/publish/": (POLICY_ADMIN,),
     "GET policies/<str:code>/drafts/<int:draft_id>/delete/": (),  # not served: 405
     "POST policies/<str:code>/drafts/<int:draft_id>/delete/": (POLICY_ADMIN,),
-    "GET enrollment/persons/": BUREAU,
+    "GET enrollment/persons/": PEOPLE,
     "GET enrollment/places/<str:code>/": BUREAU,
     "POST enrollment/places/<str:code>/": (),  # not served: 405
-    "POST enrollment/persons/": BUREAU_WRITERS,
+    "POST enrollment/persons/": PEOPLE_POSTS,
     "GET enrollment/persons/new/": (CLERK, AUDITOR),
     "POST enrollment/persons/new/": (CLERK,),
-    "GET enrollment/persons/<int:person_id>/": BUREAU,
-    "POST enrollment/persons/<int:person_id>/": BUREAU_WRITERS,
+    "GET enrollment/persons/<int:person_id>/": PEOPLE,
+    "POST enrollment/persons/<int:person_id>/": PEOPLE_POSTS,
     "GET enrollment/persons/<int:person_id>/edit/": (CLERK, AUDITOR),
     "POST enrollment/persons/<int:person_id>/edit/": (CLERK,),
     "GET enrollment/persons/<int:person_id>/retire/": (CLERK, AUDITOR),
@@ -101,25 +107,25 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST enrollment/lookup/institutions/": (),  # not served: 405
     "GET accounts/payroll/": (CLERK, MANAGER, AUDITOR),
     "POST accounts/payroll/": (CLERK, MANAGER),
-    "GET accounts/persons/<int:person_id>/statement/": BUREAU,
-    "GET accounts/persons/<int:person_id>/receipt/": BUREAU,
+    "GET accounts/persons/<int:person_id>/statement/": PEOPLE,
+    "GET accounts/persons/<int:person_id>/receipt/": PEOPLE,
     "POST accounts/persons/<int:person_id>/receipt/": (),  # not served: 405
-    "POST accounts/persons/<int:person_id>/statement/": BUREAU_WRITERS,
-    "GET accounts/persons/<int:person_id>/annual/<int:year>/": BUREAU,
-    "POST accounts/persons/<int:person_id>/annual/<int:year>/": BUREAU_WRITERS,
+    "POST accounts/persons/<int:person_id>/statement/": PEOPLE_POSTS,
+    "GET accounts/persons/<int:person_id>/annual/<int:year>/": PEOPLE,
+    "POST accounts/persons/<int:person_id>/annual/<int:year>/": PEOPLE_POSTS,
     "GET claims/manual/": (CLERK, AUDITOR),
     "POST claims/manual/": (CLERK,),
     "GET claims/persons/<int:person_id>/inpatient-total/": (CLERK, AUDITOR),
     "POST claims/persons/<int:person_id>/inpatient-total/": (CLERK,),
-    "GET claims/settlements/<int:settlement_id>/": BUREAU,
-    "POST claims/settlements/<int:settlement_id>/": BUREAU_WRITERS,
+    "GET claims/settlements/<int:settlement_id>/": PEOPLE,
+    "POST claims/settlements/<int:settlement_id>/": PEOPLE_POSTS,
     "GET claims/settlements/": (CLERK, MANAGER, AUDITOR),
     "POST claims/settlements/": (),  # not served: 405
     "GET claims/settlements/<int:settlement_id>/reverse/": (CLERK,),  # asks reason, confirmation
     "POST claims/settlements/<int:settlement_id>/reverse/": (CLERK,),
-    "GET claims/certifications/": BUREAU,
-    "POST claims/certifications/": BUREAU_WRITERS,
-    "GET claims/certifications/<int:certification_id>/decision/": BUREAU,
+    "GET claims/certifications/": PEOPLE,
+    "POST claims/certifications/": PEOPLE_POSTS,
+    "GET claims/certifications/<int:certification_id>/decision/": PEOPLE,
     "POST claims/certifications/<int:certification_id>/decision/": (),  # not served: 405
     "GET claims/certifications/<int:certification_id>/decide/": (),  # not served: 405
     "POST claims/certifications/<int:certification_id>/decide/": (CLERK,),
@@ -190,12 +196,12 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST api/v1/institutions/": (CLERK,),
     "GET api/v1/institutions/<int:institution_id>/": SIGNED_IN,
     "PATCH api/v1/institutions/<int:institution_id>/": (CLERK,),
-    "GET api/v1/persons/": BUREAU,
+    "GET api/v1/persons/": PEOPLE,
     "POST api/v1/persons/": (CLERK,),
-    "GET api/v1/persons/lookup/": SIGNED_IN,
-    "GET api/v1/persons/<int:person_id>/": BUREAU,
+    "GET api/v1/persons/lookup/": (*PEOPLE, INSTITUTION),
+    "GET api/v1/persons/<int:person_id>/": PEOPLE,
     "PATCH api/v1/persons/<int:person_id>/": (CLERK,),
-    "GET api/v1/persons/<int:person_id>/account/": BUREAU,
+    "GET api/v1/persons/<int:person_id>/account/": PEOPLE,
     "POST api/v1/imports/payroll/": (CLERK, MANAGER),
     "POST api/v1/imports/catalogue/": (CLERK, MANAGER),
     "GET api/v1/catalogue/": SIGNED_IN,
@@ -210,22 +216,22 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST api/v1/family-sharing/<int:authorisation_id>/revoke/": (CLERK,),
     "GET api/v1/family-sharing/<int:authorisation_id>/premium-payments/": (CLERK, MANAGER, AUDITOR),
     "POST api/v1/family-sharing/<int:authorisation_id>/premium-payments/": (CLERK,),
-    "GET api/v1/chronic-certifications/": SIGNED_IN,  # institutions: their patients' only
+    "GET api/v1/chronic-certifications/": (*PEOPLE, INSTITUTION),  # institutions: their patients'
     "POST api/v1/chronic-certifications/": (CLERK,),
     "POST api/v1/chronic-certifications/<int:certification_id>/approve/": (CLERK,),
     "POST api/v1/chronic-certifications/<int:certification_id>/reject/": (CLERK,),
     "POST api/v1/chronic-certifications/<int:certification_id>/revoke/": (CLERK,),
-    "GET api/v1/persons/<int:person_id>/inpatient-stays/": BUREAU,
+    "GET api/v1/persons/<int:person_id>/inpatient-stays/": PEOPLE,
     "POST api/v1/persons/<int:person_id>/inpatient-stays/": (CLERK,),
     "PATCH api/v1/persons/<int:person_id>/inpatient-stays/<int:stay_id>/": (CLERK,),
     "POST api/hsa/": (INSTITUTION,),  # the national platform's interface (HIS), institutions only
-    "GET api/v1/persons/<int:person_id>/out-of-region-filings/": BUREAU,
+    "GET api/v1/persons/<int:person_id>/out-of-region-filings/": PEOPLE,
     "POST api/v1/persons/<int:person_id>/out-of-region-filings/": (CLERK,),
     "POST api/v1/persons/<int:person_id>/out-of-region-filings/<int:filing_id>/end/": (CLERK,),
-    "GET api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": BUREAU,
+    "GET api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": PEOPLE,
     "PUT api/v1/persons/<int:person_id>/inpatient-totals/<int:year>/": (CLERK,),
-    "GET api/v1/schema/": EVERYONE,
-    "GET api/v1/docs/": EVERYONE,
+    "GET api/v1/schema/": SIGNED_IN,
+    "GET api/v1/docs/": SIGNED_IN,
 }
 
 # Everything an institution's API client may reach (besides the session routes), per-endpoint

@@ -27,14 +27,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
 from .errors import Conflict, DomainError, Forbidden
 from .models import ReviewRequest
-from .roles import user_has_role
+from .roles import AUDITOR, CLERK, MANAGER, user_has_role
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,20 @@ def reviews(*, status: str | None = None, kind: str | None = None):
     if kind:
         qs = qs.filter(kind=kind)
     return qs
+
+
+# The roles whose work is about people (``staff.permissions_matrix.PEOPLE``): a request about a
+# person (a reversal of their settlement, the approval of their certification: a disease) is
+# theirs to read. Others (policy administrators) read the requests about no person (policy
+# publications) and their own.
+PEOPLE_ROLES = (CLERK, MANAGER, AUDITOR)
+
+
+def reviews_visible_to(user, *, status: str | None = None, kind: str | None = None):
+    qs = reviews(status=status, kind=kind)
+    if user_has_role(user, *PEOPLE_ROLES):
+        return qs
+    return qs.filter(Q(person_id__isnull=True) | Q(requested_by_id=user.pk))
 
 
 def pending_reviews_of(*, object_type: str, object_ids) -> dict[str, ReviewRequest]:

@@ -8,13 +8,14 @@ from datetime import date, datetime, time, timedelta
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import codes
 from .inputs import searchable_digits
 from .models import AuditEvent
+from .numbers import format_money
 
 MONEY_ACTIONS = (
     "claims.settlement.create",
@@ -87,6 +88,7 @@ _KIND_LABELS = {"create": _("created"), "update": _("changed"), "delete": _("del
 _ACTION_LABELS = {
     "claims.settlement.create": _("Claim settled"),
     "claims.settlement.reverse": _("Settlement reversed"),
+    "enrollment.person.lookup": _("Person looked up by ID number"),
     "accounts.ledgerentry.create": _("Account entry posted"),
     "family_sharing.premiumpayment.create": _("Premium paid from a holder's account"),
     "jobs.job.create": _("Job started"),
@@ -160,10 +162,24 @@ class _Shown:
                 row = field.related_model._default_manager.filter(pk=value).first()
                 self.related[key] = str(row) if row is not None else f"#{value}"
             return self.related[key]
+        if isinstance(field, DecimalField):  # money as every page shows it: 8,800.00
+            return format_money(value)
         # A code-like text (``general_outpatient``) is shown by its label; free text as it is.
         if isinstance(value, str) and value in codes.known_codes():
             return codes.label(value, field.name)
         return value
+
+
+_STRUCTURES = {"result", "parameters"}
+_LISTS = {"added", "removed"}
+
+
+def _structured(value):
+    """A job's result or parameters dict as a reader's words: its sentence, or nothing when
+    it has no figure the sentence names; any other value as it is."""
+    if isinstance(value, dict):
+        return codes.result_sentence(value) or None
+    return value
 
 
 def described(events: list[AuditEvent]) -> list[dict]:
@@ -176,7 +192,15 @@ def described(events: list[AuditEvent]) -> list[dict]:
         model = _model(e.object_type)
         changes = []
         for name, value in (e.changes if isinstance(e.changes, dict) else {}).items():
-            old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
+            if name in _LISTS and isinstance(value, list):  # role names, not [old, new]
+                old, new = None, "、".join(str(codes.label(v)) for v in value) or None
+            else:
+                old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
+            if name in _STRUCTURES:
+                # A job's parameters and result are structures (a policy replay's result is its
+                # whole comparison): the trail shows their sentence (period, rows, amounts) and
+                # leaves the rest to the job's page.
+                old, new = _structured(old), _structured(new)
             if old in (None, "") and new in (None, ""):
                 continue
             field = _field(model, name)

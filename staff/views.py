@@ -27,7 +27,7 @@ from .reviews import (
     review_approve,
     review_reject,
     review_withdraw,
-    reviews,
+    reviews_visible_to,
 )
 from .roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN
 from .selectors import AuditQuery, audit_events, described
@@ -125,7 +125,9 @@ def review_list(request):
         status = ReviewRequest.Status.PENDING
     kind = request.GET.get("kind", "")
     kind = kind if kind in ReviewRequest.Kind.values else ""
-    qs = reviews(status=None if status == "all" else status, kind=kind or None)
+    qs = reviews_visible_to(
+        request.user, status=None if status == "all" else status, kind=kind or None
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for review in page:
         review.may_decide = review.status == "pending" and refusal(review, request.user) is None
@@ -149,7 +151,7 @@ def review_list(request):
 def review_detail(request, review_id: int):
     """复核: what exactly will be done (the slip to reverse, the certification, the policy's
     difference), who asked and why; approve or reject with a reason, or withdraw one's own."""
-    review = get_object_or_404(reviews(), pk=review_id)
+    review = get_object_or_404(reviews_visible_to(request.user), pk=review_id)
     form = ReviewDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]

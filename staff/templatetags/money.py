@@ -19,7 +19,7 @@ from staff.numbers import (
     format_count,
     format_money,
     format_percent,
-    money_in_text,
+    rule_in_text,
 )
 
 register = template.Library()
@@ -96,5 +96,6 @@ def capital(value) -> str:
 
 @register.filter
 def amounts(value) -> str:
-    """``{{ line.rule|amounts }}``: amounts inside a sentence with thousands separators."""
-    return money_in_text(value)
+    """``{{ line.rule|amounts }}``: amounts inside a sentence with thousands separators, the
+    proportions it multiplies by as percents (``× 60%``, never ``× 0.60``)."""
+    return rule_in_text(value)

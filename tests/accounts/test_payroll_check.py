@@ -171,3 +171,18 @@ def test_already_credited_rows_are_counted_as_skipped(
         clerk.post("/accounts/payroll/", {"token": _token(html), "sha256": _sha(html)})
     check = payroll_check_of(csv_of(row(zhang)))
     assert check.ok and check.totals()["skipped"] == 1 and check.totals()["amount"] == 0
+
+
+def test_a_row_refused_for_its_format_is_counted_in_its_employers_totals(staff, clerk):
+    """A base that is no number is refused before staging: the dry run's rows and rows with
+    errors still add up to what was read (3 rows, 1 with errors), in its employer's row."""
+    zhang, wang = staff
+    content = csv_of(row(zhang), row(wang, base="abc"), row(zhang, period="2026-09"))
+    html = post(clerk, content).content.decode()
+    assert "3 行" in html and "1 个错误：不会入账" in html
+    table = re.search(r'<table class="data" id="payroll-totals">.*?</table>', html, re.S).group(0)
+    body = re.findall(r'<td class="num">([\d,]+)</td>', table.split("<tfoot>")[0])
+    # rows, to credit, skipped, errors of the one group (E420100, 在职职工)
+    assert body[:4] == ["3", "2", "0", "1"]
+    footer = re.findall(r'<td class="num"[^>]*>([\d,.]+)</td>', table.split("<tfoot>")[1])
+    assert footer[:4] == ["3", "2", "0", "1"]

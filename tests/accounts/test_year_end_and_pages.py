@@ -1,5 +1,6 @@
 """Year-end close, the account API and the statement pages."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from unittest import mock
@@ -138,3 +139,23 @@ def test_statement_page_and_exports(history, client):
     assert "194.50" in annual
     page = client.get(f"/enrollment/persons/{person.pk}/").content.decode()
     assert "data-balance" in page and "364.50" in page
+
+
+def test_the_statements_movements_add_up_and_each_says_what_it_was(history, client):
+    # 2025: 170.00 − 45.50 − 100.00 (+ what the fixture books in July): opening 160.00 plus the
+    # total of the movements is the closing balance; an adjustment's memo (why) is shown.
+    person, account = history
+    ledger_post(
+        account_id=account.pk, kind="adjustment", amount=Decimal("10.00"), memo="原系统余额结转"
+    )
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get(f"/accounts/persons/{person.pk}/statement/").content.decode()
+    account.refresh_from_db()
+    movement = Decimal(
+        re.search(r'id="statement-movement">([-\d,.]+)<', html).group(1).replace(",", "")
+    )
+    assert movement == account.balance  # the whole history: opening 0.00
+    assert "<th>摘要</th>" in html and "原系统余额结转" in html
+    # With the memo column the times and periods must not break (2026-12-01 / 11:13).
+    assert re.search(r'<td class="nowrap">\d{4}-\d{2}-\d{2} \d{2}:\d{2}</td>', html)
+    assert '<td class="nowrap">2025-01</td>' in html

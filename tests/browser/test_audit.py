@@ -32,6 +32,6 @@ def test_auditor_searches_the_trail_by_id_number(page, live_server, tmp_path):
     row = page.locator("table.audit tbody tr", has_text="192.168.3.14")
     assert row.count() == 1
     text = row.inner_text()
-    assert "clerk-li" in text and "8800.00" in text and person.name in text
+    assert "clerk-li" in text and "8,800.00" in text and person.name in text
     assert "参保人员" in text  # the action in Chinese
     page.screenshot(path=str(tmp_path / "audit.png"), full_page=True)

@@ -181,6 +181,8 @@ def test_clerk_page_searches(django_capture_on_commit_callbacks, client):
     page = client.get("/catalogue/", {"q": "ffds"})
     assert page.status_code == 200 and "复方丹参滴丸" in page.content.decode()
     assert "阿莫西林" not in page.content.decode()
+    # How many items the search found, as the person search says it.
+    assert 'data-count="1">找到 1 条' in page.content.decode()
 
 
 def test_an_override_row_error_names_its_region_on_the_job_page(

@@ -36,7 +36,7 @@ WUHAN = policy("420100_2023-01-01.json")
 YUXI = policy("530400_2023-01-01.json")
 TIBET = policy("540000_2022-01-01.json")
 SHANGHAI = policy("310000_2023-07-01.json")
-SICHUAN = policy("510000_2022-02-01.json")
+SICHUAN = policy("510000_2023-01-01.json")  # 第七条 from 2023-01 (通知一)
 JILIN = policy("220000_2023-01-01.json")
 
 
@@ -556,15 +556,23 @@ def test_baotou_exclusions_cover_only_general_outpatient():
 
 
 def test_exclusions_apply_only_where_the_region_lists_them():
-    # Issue 18 item 1: Tibet's list (第六条) names the waiting period and (as a reading of
-    # 待遇享受期内) suspension; arrears or an inpatient stay do not stop its general outpatient:
-    # (1300 − 300) × 70% = 700.00.
-    for person in (Person(status="arrears"), Person(in_inpatient_stay=True)):
+    # Issue 18 item 1: Tibet's 第六条 lists no exclusion (an earlier reading quoted 待遇享受期内,
+    # which is Sichuan 第七条's wording, not Tibet's: corrected in the fidelity review), so
+    # arrears, an inpatient stay, suspension or a waiting period do not stop its general
+    # outpatient: (1300 − 300) × 70% = 700.00.
+    for person in (
+        Person(status="arrears"),
+        Person(in_inpatient_stay=True),
+        Person(status="suspended"),
+        Person(in_waiting_period=True),
+    ):
         b = settle(general("1300.00", "1"), person, NOTHING_USED, Balances(), TIBET)
         assert b.pool_paid == D("700.00")
-    b = settle(general("1300.00", "1"), Person(status="suspended"), NOTHING_USED, Balances(), TIBET)
-    assert b.pool_paid == 0 and "第六条" in b.explanation[-2].rule
-    assert TIBET.document["sources"]["general_outpatient.exclusions"]["from"] == "interpretation"
+    # Sichuan 第七条 (在待遇享受期内, read as not suspended; marked interpretation) does.
+    b = settle(general("500.00", "1"), Person(status="suspended"), NOTHING_USED, Balances(),
+               SICHUAN)  # fmt: skip
+    assert b.pool_paid == 0 and "第七条" in b.explanation[-2].rule
+    assert SICHUAN.document["sources"]["general_outpatient.exclusions"]["from"] == "interpretation"
     # Baotou 第十条 does not list suspension: (2000 − 1000) × 70% = 700.00.
     b = settle(
         general("2000.00", "1"), Person(status="suspended"), NOTHING_USED, Balances(), BAOTOU

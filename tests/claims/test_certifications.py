@@ -110,7 +110,12 @@ def test_clerk_pages(person, client):
     # An approval keeps its reason as a rejection does (the list page's approval took none).
     assert (certification.status, certification.reason) == ("approved", "透析病历齐全")
     listed = client.get("/claims/certifications/?status=approved").content.decode()
-    assert "透析病历齐全" in listed.split(f'id="c{certification.pk}"')[1].split("</tr>")[0]
+    row = listed.split(f'id="c{certification.pk}"')[1].split("</tr>")[0]
+    assert "透析病历齐全" in row
+    # The disease and its period are not broken across lines (I10 高血 / 压, 2026-01-01 / –),
+    # nor is a form's label parted from its box.
+    assert '<td class="nowrap">N18 慢性肾功能衰竭</td><td class="nowrap">2026-01-01' in row
+    assert '<span class="nowrap"><label for="id_valid_to">' in listed
     page = client.get(f"/enrollment/persons/{person.pk}/").content.decode()
     assert "慢性肾功能衰竭" in page
 

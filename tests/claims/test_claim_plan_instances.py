@@ -44,14 +44,14 @@ def test_frozen_gives_the_constructors_instance():
 def test_claim_person_and_balances_have_every_field_and_equal_the_constructed():
     request = _request()
     facts = ClaimFacts(certified=[("I10", "chronic"), ("E11", "chronic")], in_stay=True)
-    claim = _claim(request, "")
+    claim = _claim(request, ("", ""))
     _complete(claim)
     assert claim == calculator.Claim(
         benefit="chronic", total_amount=D("120.00"), self_pay_amount=D("10.00"),
         class_b_amount=D("0.00"), disease_code="i10", visit_date=date(2025, 5, 6),
         institution_kind="hospital", institution_level="2", prescribing_level=None,
         designated=True, specialist=False, out_of_region=False, out_of_region_filed=False,
-        filing="", flagged_filed=False, manual=False, use_account=True, for_relative=False,
+        filing="", filing_not_counted="", flagged_filed=False, manual=False, use_account=True, for_relative=False,
     )  # fmt: skip
     document = {"account": {"retiree_credit_from": "next_month"}, "general_outpatient": {}}
     person = _person(request, facts, document)

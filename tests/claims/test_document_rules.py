@@ -263,7 +263,9 @@ def test_out_of_region_filings_registry_decides_filed(seeded):
     s, _ = settlement_create(request=claim(person, sz, "500.00", "S2"))
     assert (s.first_pay_amount, s.pool_paid) == (D("50.00"), D("360.00"))
     # A temporary filing to 广东省 until 2026-06-30 covers Shenzhen; ended on 2026-03-02 it
-    # covers the 2nd but not the 3rd.
+    # covers the 2nd but not the 3rd. Wuhan 第十七条 counts only 异地安置、常驻异地、异地长期居住
+    # filings (out_of_region.filing_kinds: long-term): a temporary one is 其他情形 (fidelity
+    # review; was settled as filed, first pay 0.00).
     temp = client.post(
         url,
         {"kind": "temporary", "region": "440000", "valid_from": "2026-03-01",
@@ -271,8 +273,16 @@ def test_out_of_region_filings_registry_decides_filed(seeded):
         format="json",
     )  # fmt: skip
     assert temp.status_code == 201
-    s, _ = settlement_create(request=claim(person, sz, "500.00", "S3", out_of_region_filed=True))
-    assert s.first_pay_amount == D("0.00")
+    with pytest.raises(DomainError) as err:
+        settlement_create(request=claim(person, sz, "500.00", "S3", out_of_region_filed=True))
+    assert err.value.field == "out_of_region_filed" and "第十七条" in err.value.message
+    # Unflagged: 500 × 10% = 50.00 first, (500 − 50) × 80% = 360.00.
+    s, _ = settlement_create(request=claim(person, sz, "500.00", "S3"))
+    assert (s.first_pay_amount, s.pool_paid, s.out_of_region_filed) == (
+        D("50.00"),
+        D("360.00"),
+        False,
+    )
     ended = client.post(
         f"{url}{temp.json()['id']}/end/",
         {"valid_to": "2026-03-02", "reason": "回本地"},

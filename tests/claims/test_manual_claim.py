@@ -171,3 +171,42 @@ def test_a_used_claim_number_is_said_at_the_preview_with_a_link(world, clerk):
         assert 'id="preview"' not in html and 'name="confirm"' not in html
     assert Settlement.objects.count() == 1
     assert PersonalAccount.objects.get(pk=account.pk).balance == D("700.00")
+
+
+def test_the_preview_and_the_slip_show_the_same_steps_with_percents(world, clerk):
+    """The calculation steps read as a bureau writes them (× 80%, 200.00 × 10%, never × 0.80),
+    and the slip shows every step's amount exactly as the preview did (a 0.00 included)."""
+    person, account, hospital = world
+    data = form_data(person, hospital, class_b_amount="200")
+    page = clerk.post("/claims/manual/", {**data, "preview": "1"}).content.decode()
+    token = re.search(r'name="preview_token" value="([^"]+)"', page).group(1)
+    slip_url = confirm(clerk, data, token).url
+    slip = clerk.get(slip_url).content.decode()
+
+    def steps(html):
+        found = re.search(r'<ol class="explanation">(.*?)</ol>', html, re.S).group(1)
+        return [re.sub(r"<[^>]+>", "", li).split("—")[0].strip() for li in found.split("<li>")]
+
+    assert steps(page) == steps(slip)
+    for html in (page, slip):
+        assert "200.00 × 10%" in html and "× 80%" in html
+        assert not re.search(r"× 0\.\d", html)
+
+
+def test_the_forms_help_texts_are_shown(clerk):
+    # The page draws its own rows: the help of the filing box and of the holder's ID number
+    # (what the registry decides, what the holder's number does) was never shown.
+    page = clerk.get("/claims/manual/").content.decode()
+    assert "以异地就医备案登记（见人员页面）为准" in page
+    assert "在有效的家庭共济授权下，使用亲属的个人账户支付。" in page
+
+
+def test_a_self_pay_above_the_total_is_the_one_error_named(world, clerk):
+    # 全自费 200.00 of a 100.00 total: the class-B amount of 0.00 was blamed as well
+    # (超过政策范围内费用), for an in-policy amount made negative by the real error.
+    person, account, hospital = world
+    data = form_data(person, hospital, total_amount="100.00", self_pay_amount="200.00")
+    html = clerk.post("/claims/manual/", {**data, "preview": "1"}).content.decode()
+    assert re.findall(r'data-field="(\w+)"', html) == ["self_pay_amount"]
+    assert "超过总费用。" in html and "超过政策范围内费用" not in html
+    assert 'value="200.00"' in html and 'value="100.00"' in html  # kept as given

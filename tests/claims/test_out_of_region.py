@@ -215,3 +215,30 @@ def test_the_api_answers_the_registrys_decision(seeded):
         "online",
         "400.00",
     )
+
+
+def test_a_filing_line_is_a_note_shown_without_a_figure(seeded):
+    # The filing line moves no money: stored with ``note`` and shown on the slip without the
+    # 0.00 every line carries, both from the stored settlement and from a preview (a 0.00 beside
+    # a rule would read as a figure); the lines that move money keep theirs, 0.00 included.
+    from django.template.loader import render_to_string
+
+    person = person_in("420100")
+    guangzhou = _region("440100", "广州市")
+    filing_record(person=person, kind="long_term", region=guangzhou, valid_from=date(2026, 1, 1))
+    gz = InstitutionFactory(region=guangzhou, level="1")
+    s, _ = settlement_create(request=claim(person, gz, "1200.00", "N1"))
+    line = next(x for x in s.explanation if x["step"] == "out_of_region_filed")
+    assert line["note"] is True and line["amount"] == "0.00"
+    notes = {x["step"] for x in s.explanation if x.get("note")}
+    assert notes == {"out_of_region_filed", "combined_max"}  # Wuhan 第十九条: the limit unset
+    preview_b = settlement_preview(request=claim(person, gz, "1200.00", "N2"))
+    for shown in (s, preview_b):
+        html = render_to_string("claims/_figures.html", {"s": shown})
+        items = html.split('<ol class="explanation">')[1].split("</li>")
+        filed = next(i for i in items if "异地就医备案" in i)
+        assert 'class="num"' not in filed
+        assert [x.step if hasattr(x, "step") else x["step"] for x in shown.explanation][
+            -1
+        ] == "cash"
+        assert 'class="num">' in items[-2]  # the cash line keeps its figure

@@ -166,6 +166,8 @@ def test_api_create_preview_reverse_and_bad_input(world):
         "benefit": "general_outpatient",
         "total_amount": "1200.00",
     }
+    # A new patient: identified by the ID number they present before the first preview.
+    assert client.get("/api/v1/persons/lookup/", {"id_number": person.id_number}).status_code == 200
     preview = client.post("/api/v1/claims/preview/", body, format="json")
     assert preview.status_code == 200 and preview.json()["pool_paid"] == "400.00"
     assert not Settlement.objects.exists()

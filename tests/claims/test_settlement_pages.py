@@ -1,6 +1,7 @@
 """结算查询 and 撤销 on the clerk's pages: search by every criterion, reversal with a reason and
 a confirmation (who, when and why on the slip and in the audit trail), the API unchanged."""
 
+import re
 from datetime import date
 from decimal import Decimal as D
 
@@ -139,3 +140,12 @@ def test_references_to_settlements_are_links(client, settled):
     statement = client.get(f"/accounts/persons/{person.pk}/statement/").content.decode()
     assert f'href="/claims/settlements/{made[0].pk}/"' in statement
     assert "settlement:" not in statement  # the reference in words, not the code
+
+
+def test_a_claim_number_is_never_broken_across_lines(client, settled):
+    # DASH-0419 was shown as DASH- / 0419 at 1280 pixels; the table scrolls in its own box
+    # rather than pushing the page sideways at 1024.
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get("/claims/settlements/").content.decode()
+    assert '<div class="table-wrap"><table class="data" data-table="settlements">' in html
+    assert re.search(r'<td class="nowrap"><a href="/claims/settlements/\d+/">INV-', html)

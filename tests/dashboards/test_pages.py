@@ -2,6 +2,8 @@
 digits, nothing after this month), every bar labelled, clear balance buckets, drill-down links
 on the rows and bars, and exports that state their filters and show no code."""
 
+import re
+from decimal import Decimal as D
 from io import BytesIO
 
 import pytest
@@ -82,6 +84,17 @@ def test_drill_downs_and_exports_with_the_demo(client):
     assert html.count("data-drill=") >= 2
     top = client.get("/dashboards/institutions/").content.decode()
     assert 'href="/dashboards/institutions/' in top and "data-drill=" in top
+    # An institution's settlements: every payer's column, so each row adds up to its total
+    # (DEMO-6 is paid partly from a relative's account), under 结算明细, not 结算人次.
+    from claims.models import Settlement
+
+    shared = Settlement.objects.filter(family_account_paid__gt=0).first()
+    detail = client.get(f"/dashboards/institutions/{shared.institution_id}/").content.decode()
+    section = detail.split('id="institution-settlements"')[1]
+    assert "<h2>结算明细</h2>" in section and "家庭共济支付（元）" in section
+    row = section.split(f">{shared.claim_number}</a>")[1].split("</tr>")[0]
+    figures = [D(v.replace(",", "")) for v in re.findall(r'<td class="num">([\d,.]+)</td>', row)]
+    assert figures[0] == sum(figures[1:]) == shared.total_amount
     caps = client.get("/dashboards/caps/").content.decode()
     assert "category=employee" in caps
     # The drill-down from a month answers, with the month's dates in the search form.
@@ -118,3 +131,30 @@ def test_drill_downs_and_exports_with_the_demo(client):
     head = {r[0]: r[1] for r in next(iter(filtered.values()))[1:8] if r and len(r) > 1}
     assert head["统筹地区"] == region.name and head["统计期间"] == "2025-01 – 2025-12"
     assert head["人员类别"] == "退休人员"
+
+
+def test_a_share_columns_total_is_the_share_of_the_totals():
+    """The totals row left 实际报销比 empty: it is the pooled fund over the total amount of the
+    totals (the card's figure), not a sum of the rows' shares."""
+    from decimal import Decimal as D
+
+    from dashboards.selectors import Panel
+
+    panel = Panel(
+        "p",
+        "t",
+        ["月份", "结算人次", "医疗费总额", "统筹基金支付", "实际报销比"],
+        [
+            ["2026-01", 2, D("100.00"), D("50.00"), "50.0%"],
+            ["2026-02", 1, D("300.00"), D("90.00"), "30.0%"],
+        ],
+        sums=(1, 2, 3),
+        shares=((4, 3, 2),),
+    )
+    assert panel.totals[1:] == [3, D("400.00"), D("140.00"), "35.0%"]
+
+
+def test_the_sharing_pages_count_column_says_it_is_a_count(client):
+    _manager(client)
+    html = client.get("/dashboards/sharing/").content.decode()
+    assert "<th>月份</th><th" in html and "共济支付笔数" in html and "代缴保费笔数" in html

@@ -13,7 +13,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import LedgerEntry, PersonalAccount
-from claims.models import Settlement
+from claims.models import Disease, Settlement
 from claims.settlement import ClaimRequest, settlement_create, settlement_reverse
 from dashboards import selectors
 from dashboards.models import (
@@ -218,7 +218,10 @@ def test_pages_show_the_raw_tables_figures(demo, postgres):
             .values("disease_code", "benefit")
             .annotate(pool=Sum("pool_paid"))
         }
-        assert {(r[0], r[1]): r[4] for r in spending.rows} == expected
+        assert {(r[0].split()[0], r[1]): r[4] for r in spending.rows} == expected
+        # Each disease with its name (糖尿病 beside E11), never a bare code.
+        names = dict(Disease.objects.values_list("code", "name"))
+        assert all(r[0] == f"{r[0].split()[0]} {names[r[0].split()[0]]}" for r in spending.rows)
     # Personal accounts: balances and ledger months.
     kpis, (credits, debits, bands) = selectors.accounts_overview(
         Filters(start=start, end=today.replace(day=1))

@@ -1,6 +1,7 @@
 """Bulk imports: a dry run reports every row; applying is all or nothing."""
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -157,3 +158,17 @@ def test_admin_import_is_available(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     assert client.get("/admin/enrollment/person/import/").status_code == 200
     assert client.get("/admin/enrollment/institution/import/").status_code == 200
+
+
+def test_a_base_or_date_that_is_no_value_is_named_on_its_column_in_chinese(tmp_path):
+    # decimal's own error reached the page as [<class 'decimal.ConversionSyntax'>], no column.
+    rows = [
+        f"{make('420102', date(1980, 1, 2), 31)},甲,420100,,,,WH001,abc,,2023-01-01,",
+        f"{make('420102', date(1980, 1, 2), 32)},乙,420100,,,,WH001,8000.00,,2023-02-30,",
+    ]
+    path = write(tmp_path, "\n".join([HEADER, *rows]))
+    report = import_preview(kind="persons", path=path, filename="persons.csv")
+    shown = {(e["row"], e["field"]): e["message"] for e in report.errors()}
+    assert shown[(2, "contribution_base")] == "缴费基数不是数字：“abc”。"
+    assert (3, "benefits_from") in shown
+    assert all("<class" not in m and re.search(r"[\u4e00-\u9fff]", m) for m in shown.values())

@@ -181,3 +181,25 @@ def test_manager_reads_but_cannot_register(client):
     client.force_login(UserFactory(roles=["manager"]))
     assert client.get("/enrollment/persons/?q=x").status_code == 200
     assert client.get("/enrollment/persons/new/").status_code == 403
+
+
+def test_the_change_history_shows_labels_names_iso_dates_and_money(clerk, employer):
+    """The history showed ``人员类别：employee → retiree``, ``状态：active → arrears``, a date as
+    2026年10月31日, a base as 6000.00 and the clerk by username."""
+    register(clerk, employer)
+    person = Person.objects.get()
+    data = posted_back(clerk.get(f"/enrollment/persons/{person.pk}/edit/").content.decode())
+    data.update(
+        category="retiree",
+        retirement_date="2026-10-31",
+        status="arrears",
+        contribution_base="12345.60",
+    )
+    assert clerk.post(f"/enrollment/persons/{person.pk}/edit/", data).status_code == 302
+    page = clerk.get(f"/enrollment/persons/{person.pk}/").content.decode()
+    history = page[page.index('class="data history"') :]
+    assert "人员类别：在职职工 → 退休人员" in history
+    assert "状态：正常参保 → 欠缴" in history
+    assert "退休日期：— → 2026-10-31" in history
+    assert "→ 12,345.60" in history
+    assert "employee" not in history and "arrears" not in history and "年" not in history

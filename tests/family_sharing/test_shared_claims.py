@@ -149,6 +149,11 @@ def test_institutions_settle_relatives_claims_over_the_api(family):
         "account_holder": holder.pk,
     }
     institution = api_client("institution", institution=hospital)
+    # A new patient: identified by the ID number they present before the first preview.
+    assert (
+        institution.get("/api/v1/persons/lookup/", {"id_number": member.id_number}).status_code
+        == 200
+    )
     preview = institution.post("/api/v1/claims/preview/", body, format="json")
     assert preview.status_code == 200 and preview.json()["family_account_paid"] == "1000.00"
     settled = institution.post("/api/v1/claims/", body, format="json")

@@ -64,7 +64,7 @@ def inputs(psn_no, mdtrt_id, settle):
         "9001": ({"signIn": {"opter_no": "1", "ip": "10.0.0.1"}}, "signIn", "opter_no"),
         "1101": ({"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "X"}}, "data", "mdtrt_cert_no"),
         "2201": ({"data": {"psn_no": psn_no, "insutype": "310", "begntime": now_text(5),
-                           "mdtrt_cert_type": "02", "mdtrt_cert_no": "1", "ipt_otp_no": "MZ2",
+                           "mdtrt_cert_type": "02", "mdtrt_cert_no": settle["mdtrt_cert_no"], "ipt_otp_no": "MZ2",
                            "atddr_no": "D1", "dr_name": "医生", "dept_code": "A", "dept_name": "内科",
                            "caty": "A03"}}, "data", "begntime"),
         "2202": ({"data": {"psn_no": psn_no, "mdtrt_id": mdtrt_id, "ipt_otp_no": "MZ1"}},
@@ -209,6 +209,51 @@ def test_another_institutions_visit_is_unknown_to_it(visit, world):
         insuplc="420100",
     )  # fmt: skip
     assert state() == before
+
+
+def test_another_institutions_patient_is_not_readable_by_psn_no(visit, world):
+    """Least privilege (个人信息保护法 第二十八条): 5301 (certifications: a disease) and 5206
+    (year-to-date totals), and 2601 (whose 参保地 check named the region), answer for the
+    institution's own patients only, a person it has
+    registered (2201) or settled, and 2201 needs the patient's card: an 人员编号 tried alone
+    reads nothing, and the refusal does not tell whether the number exists or where."""
+    his, person, psn_no, _mdtrt_id, settle = visit
+    world.certify(person)
+    his.ok("2207", {"data": settle}, insuplc="420100")
+    other = His(world.hospital("420100", level="2"))
+    year_month = f"{now_text(0)[:4]}01"
+    queries = {
+        "5301": {"data": {"psn_no": psn_no}},
+        "5206": {"data": {"psn_no": psn_no, "cum_ym": year_month}},
+        "2601": {"data": {"psn_no": psn_no, "omsgid": "X1", "oinfno": "2207"}},
+    }
+    # The institution that registered and settled the patient reads both.
+    assert his.ok("5301", queries["5301"], insuplc="420100")["feedetail"]
+    assert his.ok("5206", queries["5206"], insuplc="420100")["cuminfo"]
+    before = state()
+    unknown = {infno: {"data": {**q["data"], "psn_no": "99999999"}} for infno, q in queries.items()}
+    for infno, payload in queries.items():
+        for insuplc in ("420100", "110000"):
+            err = other.refused(infno, payload, insuplc=insuplc)
+            assert "未在本机构挂号或结算" in err, err
+            assert "I10" not in err and "420100" not in err
+        # An unknown number gets the same answer (nothing to enumerate).
+        assert other.refused(infno, unknown[infno], insuplc="420100") == err
+    # 2201 with the 人员编号 and someone else's card (or none that matches) is refused ...
+    registration = {
+        "psn_no": psn_no, "insutype": "310", "begntime": now_text(5), "mdtrt_cert_type": "02",
+        "mdtrt_cert_no": world.employee("420100").id_number, "ipt_otp_no": "MZ9",
+        "atddr_no": "D1", "dr_name": "医生", "dept_code": "A", "dept_name": "内科", "caty": "A03",
+    }  # fmt: skip
+    assert "mdtrt_cert_no" in other.refused("2201", {"data": registration}, insuplc="420100")
+    assert "mdtrt_cert_type" in other.refused(
+        "2201", {"data": {**registration, "mdtrt_cert_type": "01"}}, insuplc="420100"
+    )
+    assert state() == before
+    # ... and with the patient's own card (lower-case X accepted) the patient is its patient.
+    card = {**registration, "mdtrt_cert_no": person.id_number.lower()}
+    other.ok("2201", {"data": card}, insuplc="420100")
+    assert other.ok("5301", queries["5301"], insuplc="420100")["feedetail"]
 
 
 def test_2202_refuses_a_settled_visit_and_2601_and_2208_each_undo_once(visit):

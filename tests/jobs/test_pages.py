@@ -53,3 +53,37 @@ def test_a_regions_refusal_names_the_region_beside_its_code(
     )
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "吉林省（220000）" in page
+
+
+def test_a_refusal_stored_with_its_code_only_is_named_and_dates_are_iso(client):
+    # Jobs recorded through JobProgress.error lost the region's name (the retiree crediting
+    # run's refusals showed a bare 220000); the page looks the name up, and the times are ISO.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from jobs.progress import JobProgress
+    from policies.models import Region
+
+    Region.objects.get_or_create(code="220000", defaults={"name": "吉林省"})
+    user = UserFactory(roles=[CLERK])
+    client.force_login(user)
+    when = datetime(2026, 12, 1, 11, 13, tzinfo=ZoneInfo("Asia/Shanghai"))
+    job = Job.objects.create(
+        kind="monthly_crediting",
+        status="partial",
+        created_by=user,
+        errors=[{"region": "220000", "field": "account.retiree.method", "message": "未设定"}],
+    )
+    Job.objects.filter(pk=job.pk).update(created_at=when, finished_at=when)
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "吉林省（220000）" in page
+    assert "2026-12-01 11:13" in page and "2026年12月1日" not in page
+    listing = client.get("/jobs/").content.decode()
+    assert "2026-12-01 11:13" in listing and "2026年12月1日" not in listing
+
+    progress = JobProgress.__new__(JobProgress)
+    progress.errors, progress.errors_dropped = [], 0
+    progress.error("未设定", region="220000", region_name="吉林省", field="x")
+    assert progress.errors == [
+        {"field": "x", "region": "220000", "region_name": "吉林省", "message": "未设定"}
+    ]

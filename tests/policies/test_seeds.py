@@ -148,7 +148,8 @@ def test_jilin_ceilings_and_unset_values(seeded):
     # Issue 18 item 2: 六（三） makes chronic benefits a priority, not an exclusion.
     assert "chronic_benefits" not in lookup(d, "general_outpatient.exclusions")
     assert lookup(d, "chronic.priority_over_general") is True
-    assert lookup(d, "chronic.exclusions") == ["inpatient_stay"]
+    # 一: 门诊慢性病在二级及以下定点医疗机构开展 — non-designated ones not paid (fidelity review).
+    assert lookup(d, "chronic.exclusions") == ["inpatient_stay", "non_designated"]
 
 
 def test_shanghai_earlier_versions(seeded):

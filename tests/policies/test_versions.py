@@ -212,7 +212,8 @@ def test_an_amendment_inside_a_closed_version_keeps_its_tail():
         for v in PolicyVersion.objects.filter(region__code="510000").order_by("effective_from")
     ]
     assert spans == [
-        (date(2022, 2, 1), date(2022, 12, 31), "200.00"),
+        # 第七条's 200 from 2023-01 only (通知一; unset in 2022 since the fidelity review).
+        (date(2022, 2, 1), date(2022, 12, 31), None),
         (date(2023, 1, 1), date(2024, 12, 31), "200.00"),
         (date(2025, 1, 1), date(2025, 12, 31), "180.00"),
         (date(2026, 1, 1), date(2027, 1, 31), "200.00"),

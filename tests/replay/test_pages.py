@@ -342,3 +342,42 @@ def test_institutions_see_no_drafts_and_clerks_no_replay_link(client):
 def test_the_job_page_links_to_the_comparison(client, job):
     _as(client, MANAGER)
     assert f'href="/replay/{job.pk}/"' in client.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_the_bucket_of_no_change_is_neither_better_nor_worse_off():
+    """The engine's bucket of no change (0 to 0) was shown as 0.00 ～ 0.00, 负担减轻: the
+    persons whose burden did not move are counted as better off."""
+    from replay.exports import comparison
+
+    result = {
+        "person_delta": {
+            "buckets": [
+                {"lower": "-10.00", "upper": "0.00", "persons": 2},
+                {"lower": "0.00", "upper": "0.00", "persons": 9},
+                {"lower": "0.00", "upper": "10.00", "persons": 1},
+            ]
+        }
+    }
+    rows = comparison(result).delta.rows
+    assert [r[:2] for r in rows] == [
+        ["-10.00 ～ 0.00", "负担减轻"],
+        ["0.00", "无变化"],
+        ["0.00 ～ 10.00", "负担加重"],
+    ]
+
+
+def test_the_differences_are_labelled_in_the_readers_language():
+    """A replay started on the Chinese pages stored its labels in Chinese; the English page
+    showed 统筹基金支付比例 · 在职职工 · 一级 in its differences table."""
+    from django.utils import translation
+
+    from replay.exports import comparison
+
+    path = "general_outpatient.ratio.employee.1"
+    result = {"differences": [{"path": path, "label": "统筹基金支付比例 · 在职职工 · 一级",
+                               "article": "第十五条", "in_force": "0.80", "draft": "0.85"}]}  # fmt: skip
+    with translation.override("en"):
+        row = comparison(result).differences.rows[0]
+    assert not re.search(r"[\u4e00-\u9fff]", row[1]) and row[2:] == ["80%", "85%"]
+    with translation.override("zh-hans"):
+        assert comparison(result).differences.rows[0][1] == "统筹基金支付比例 · 在职职工 · 一级"

@@ -235,6 +235,42 @@ def test_claims_settle_preview_and_reverse_for_its_own_institution(world):
     assert reversed_.status_code == 200 and reversed_.json()["status"] == "reversed"
 
 
+def test_a_preview_is_for_its_patients_only(world):
+    """A preview writes nothing and leaves no trace: tried on any person id, its figures and
+    refusals told that person's balance, deductible used, stay or certified disease (a
+    chronic preview succeeds only with an approved certification). An institution previews
+    the claims of its patients: those it settled, or identified by the ID number they
+    present (the person lookup, 1101); each identification is in the audit trail."""
+    from staff.models import AuditEvent
+
+    stranger = {**claim_body(world), "person": world.stranger.pk, "total_amount": "99999.00"}
+    for benefit in ("general_outpatient", "chronic"):
+        body = {**stranger, "benefit": benefit, "disease_code": "I10"}
+        refused = world.api.post("/api/v1/claims/preview/", body, format="json")
+        assert refused.status_code == 403, refused.content
+        assert "lookup" in refused.json()["detail"]
+        for leak in ("pool_paid", "account_paid", "I10", world.stranger.name):
+            assert leak not in text(refused)
+    # Its settled patient is previewed as before.
+    own = world.api.post("/api/v1/claims/preview/", claim_body(world), format="json")
+    assert own.status_code == 200
+    # The stranger comes to the counter with their ID card: looked up, then previewed.
+    looked = world.api.get("/api/v1/persons/lookup/", {"id_number": world.stranger.id_number})
+    assert looked.status_code == 200
+    event = AuditEvent.objects.get(action="enrollment.person.lookup", person_id=world.stranger.pk)
+    assert (event.actor, event.object_id) == (world.user, str(world.ours.pk))
+    # (Baotou's patient at a Wuhan hospital: the policy then answers, 422 for an unset value.)
+    after = world.api.post("/api/v1/claims/preview/", stranger, format="json")
+    assert after.status_code in (200, 422) and "lookup" not in text(after), after.content
+    # Another institution's lookup makes nobody this institution's patient.
+    other = UserFactory(username="his-hb", roles=["institution"])
+    InstitutionUser.objects.create(user=other, institution=world.theirs)
+    api = APIClient()
+    api.force_authenticate(other)
+    body = {**stranger, "institution": world.theirs.pk}
+    assert api.post("/api/v1/claims/preview/", body, format="json").status_code == 403
+
+
 def test_claims_for_another_institution_are_refused(world):
     body = claim_body(world, institution=world.theirs)
     assert world.api.post("/api/v1/claims/", body, format="json").status_code == 403
@@ -299,7 +335,13 @@ def test_no_page_about_people_is_reachable(world, client):
 def test_masked_person_lists_have_no_birth_date(world, role):
     api = APIClient()
     api.force_authenticate(UserFactory(username=f"masked-{role}", roles=[role]))
-    rows = api.get("/api/v1/persons/").json()["results"]
+    response = api.get("/api/v1/persons/")
+    if role == "policy_admin":
+        # Nothing of a person is a policy administrator's work: not even the masked list
+        # (tests/security/test_least_privilege.py).
+        assert response.status_code == 403 and world.stranger.name not in text(response)
+        return
+    rows = response.json()["results"]
     assert {row["id"] for row in rows} == {world.patient.pk, world.stranger.pk}
     for row in rows:
         assert "********" in row["id_number"]

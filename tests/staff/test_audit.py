@@ -203,7 +203,7 @@ def test_the_auditors_page_searches_by_person_user_and_date(world, client):
     assert shown(end=str(today - timedelta(days=1))) == []
     assert shown(person="110101199001011237") == []  # nobody
     page = client.get("/audit/", {"person": person.id_number}).content.decode()
-    assert "192.168.3.14" in page and "8800.00" in page and person.name in page
+    assert "192.168.3.14" in page and "8,800.00" in page and person.name in page
     # Bad dates: 400 naming the field, in Chinese
     bad = client.get("/audit/", {"start": "2026-02-30"})
     assert bad.status_code == 400 and 'data-field="start"' in bad.content.decode()
@@ -291,3 +291,27 @@ def test_the_search_exports_to_xlsx_with_id_numbers_masked(world, client):
     assert settled[1] == "hospital-api" and settled[3] == "10.8.0.7"
     assert settled[8] == 1200 and "pool_paid" not in settled[10] and "400.00" in settled[10]
     assert person.name in settled[7] and person.id_number not in str(rows)
+
+
+@pytest.mark.django_db
+def test_a_jobs_structured_result_is_words_not_a_dump_and_role_lists_are_not_old_new():
+    """A job's result (a policy replay's is its whole comparison, nested dicts) is shown as
+    its sentence, never as a Python dict; the roles added are all named, not as old → new."""
+    from staff.audit import record
+    from staff.selectors import described
+
+    user = UserFactory(roles=["manager"])
+    replay = {"start": "2026-01-01", "claims": 41, "draft": {"settlements": 41, "refused": 0}}
+    record(
+        action="jobs.job.finish",
+        obj=user,
+        summary="x",
+        changes={"result": replay, "errors": 0, "parameters": {"period": "2026-12"}},
+    )
+    record(action="staff.roles.change", obj=user, summary="x", changes={"added": ["a", "b"]})
+    finished, roles = described(list(AuditEvent.objects.filter(summary="x").order_by("pk")))
+    shown = {c["field"]: c for c in finished["changes"]}
+    assert "结果" not in shown  # nothing a reader can use: left to the job's page
+    assert shown["参数"]["new"] == "所属期 2026-12"
+    assert "{" not in str([c["new"] for c in finished["changes"]])
+    assert [(c["old"], c["new"]) for c in roles["changes"]] == [(None, "a、b")]

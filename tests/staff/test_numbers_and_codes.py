@@ -92,3 +92,28 @@ def test_settlement_references_are_found():
     assert codes.settlement_id_of("settlement:5") == 5
     assert codes.settlement_id_of("settlement:5:reversal") == 5
     assert codes.settlement_id_of("payroll:job:6") is None
+
+
+def test_a_steps_rule_shows_its_proportions_as_percents_and_its_amounts_as_money():
+    from staff.numbers import rule_in_text
+
+    assert rule_in_text("第十五条 乙类先行自付 200 × 0.10") == "第十五条 乙类先行自付 200.00 × 10%"
+    assert rule_in_text("（12345.60 − 700.00）× 0.80") == "（12,345.60 − 700.00）× 80%"
+    assert rule_in_text("年度起付 1000.00，已用 0.00") == "年度起付 1,000.00，已用 0.00"
+    assert rule_in_text("医用脱脂纱布（8cm×10cm）") == "医用脱脂纱布（8cm×10cm）"
+
+
+def test_every_explanation_step_of_the_calculator_has_a_label():
+    # A slip shows each explanation line's step by its label (``code:"step"``): a step written
+    # by the calculator without one would show its code to the clerk.
+    import re
+    from pathlib import Path
+
+    import claims.calculator
+
+    text = Path(claims.calculator.__file__).read_text(encoding="utf-8")
+    steps = set(re.findall(r'b\.(?:line|note)\(\s*"([a-z_]+)"', text))
+    assert {"cash", "combined_max", "out_of_region_filing_not_counted"} <= steps
+    assert steps - set(codes.CODES["step"]) == set()
+    with translation.override("zh-hans"):
+        assert codes.label("out_of_region_filing_not_counted", "step") == "备案不属所列情形"
