@@ -149,3 +149,22 @@ def test_a_claim_number_is_never_broken_across_lines(client, settled):
     html = client.get("/claims/settlements/").content.decode()
     assert '<div class="table-wrap"><table class="data" data-table="settlements">' in html
     assert re.search(r'<td class="nowrap"><a href="/claims/settlements/\d+/">INV-', html)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("zh-hans", ["合计金额（大写）：", "经办人："]), ("en", ["Total in words: ", "Handled by: "])],
+)
+def test_inline_labels_take_the_readers_colon(client, settled, language, shown):
+    # The slip's and statement's inline labels end in the language's colon: full-width on the
+    # Chinese page, ": " on the English one (it showed "Total in words：").
+    person, other, hospital, made = settled
+    client.force_login(UserFactory(roles=["clerk"]))
+    client.cookies["django_language"] = language
+    slip = client.get(f"/claims/settlements/{made[0].pk}/").content.decode()
+    statement = client.get(f"/accounts/persons/{person.pk}/statement/").content.decode()
+    for text in shown:
+        assert text in slip
+    assert shown[1] in statement
+    if language == "en":
+        assert "：" not in re.sub(r"<[^>]+>", "", slip).split("Total in words")[1][:3]
