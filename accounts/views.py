@@ -44,7 +44,10 @@ def statement_page(request, person_id: int):
     account = account_for(person=person)
     form = StatementFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    entries = list(account_entries(account=account, **filters)) if account else []
+    # A refused range shows its errors and no document: the unfiltered statement under a
+    # range the clerk did not ask for could be printed and handed out as that range.
+    refused = form.is_bound and not form.is_valid()
+    entries = list(account_entries(account=account, **filters)) if account and not refused else []
     export = request.GET.get("export")
     # A refused filter exports nothing (it exported the whole statement, unfiltered): the
     # page below says which field and why, with a 400.
@@ -70,8 +73,9 @@ def statement_page(request, person_id: int):
             "date_from": filters.get("date_from"),
             "date_to": filters.get("date_to"),
             "statements": annual_statements(account=account) if account else [],
+            "refused": refused,
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        status=400 if refused else 200,
     )
 
 
@@ -84,9 +88,12 @@ def premium_receipt_page(request, person_id: int):
     account = account_for(person=person)
     form = ReceiptFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    refused = form.is_bound and not form.is_valid()  # errors and no document (as the statement)
     start, end = filters.get("period_from"), filters.get("period_to")
     credits = (
-        list(payroll_credits(account=account, period_from=start, period_to=end)) if account else []
+        list(payroll_credits(account=account, period_from=start, period_to=end))
+        if account and not refused
+        else []
     )
     today = timezone.localdate()
     return render(
@@ -103,8 +110,9 @@ def premium_receipt_page(request, person_id: int):
             # The same person and periods give the same number on a reprint.
             "number": f"JF-{person.region.code}-{person.pk:08d}-"
             f"{f'{start:%Y%m}' if start else '0'}-{end or today:%Y%m}",
+            "refused": refused,
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        status=400 if refused else 200,
     )
 
 

@@ -113,8 +113,11 @@ def sharing_statement_page(request, person_id: int):
     holder = get_object_or_404(Person.objects.select_related("region"), pk=person_id)
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data if form.is_valid() else {}
+    refused = form.is_bound and not form.is_valid()  # errors and no document (as the statement)
     date_from, date_to = period.get("date_from"), period.get("date_to")
-    entries = list(shared_entries(holder=holder, date_from=date_from, date_to=date_to))
+    entries = (
+        [] if refused else list(shared_entries(holder=holder, date_from=date_from, date_to=date_to))
+    )
     totals: dict = {}
     for e in entries:
         totals[e.member] = totals.get(e.member, Decimal("0.00")) - e.amount
@@ -141,6 +144,7 @@ def sharing_statement_page(request, person_id: int):
             "number": f"GJ-{holder.region.code}-{holder.pk:08d}-"
             f"{f'{date_from:%Y%m%d}' if date_from else '0'}-"
             f"{date_to or timezone.localdate():%Y%m%d}",
+            "refused": refused,
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        status=400 if refused else 200,
     )

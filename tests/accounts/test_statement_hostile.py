@@ -65,3 +65,23 @@ def test_the_account_api_refuses_a_start_after_today(person):
     assert response.status_code == 400, response.content
     assert "晚于今天" in response.json()["date_from"][0]
     assert api.get(f"/api/v1/persons/{person.pk}/account/", {"to": tomorrow()}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "bad"),
+    [
+        ("/accounts/persons/{pk}/statement/", {"date_from": "２０２６-01-01"}),
+        ("/accounts/persons/{pk}/receipt/", {"period_to": "2099-01"}),
+        ("/family-sharing/statement/{pk}/", {"date_from": tomorrow()}),
+    ],
+)
+def test_a_refused_range_shows_its_errors_and_no_document(client, person, path, bad):
+    # The unfiltered statement under the refused range was listed below the errors (and could
+    # be printed as if it were that range): now the errors, a sentence, and nothing to print.
+    page = client.get(path.format(pk=person.pk), bad, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "data-refused" in html and "请更正后重新查询" in html
+    assert "data-capital" not in html and "data-range" not in html and "<table" not in html
+    good = client.get(path.format(pk=person.pk), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert good.status_code == 200 and "data-capital" in good.content.decode()
