@@ -37,7 +37,7 @@ from policies.models import Region
 from policies.params import UnsetParameter, require_decimal
 from policies.selectors import effective_policy
 from staff.errors import NotFound
-from staff.inputs import BadInput, ascii_digits, parse_period
+from staff.inputs import PLAIN_DECIMAL, BadInput, ascii_digits, parse_period
 from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .locks import lock_accounts
@@ -55,7 +55,6 @@ HEADERS_ZH = {
 }
 CHUNK = 5000
 MAX_ERRORS = 1000
-_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 class PayrollFileError(Exception):
@@ -247,7 +246,7 @@ def check_row(number: int, raw: dict) -> tuple[PayrollRow | None, list[dict]]:
             base_text = _text(base_value)
         ascii_digits(base_text, field=HEADERS_ZH["contribution_base"])
         # Written out as a clerk writes it: Decimal() also reads 1e3, 1_000 and NaN.
-        if not _PLAIN_NUMBER.fullmatch(base_text):
+        if not PLAIN_DECIMAL.fullmatch(base_text):  # as the roster, the API and the forms
             raise InvalidOperation
         base = abs(Decimal(base_text)) if Decimal(base_text).is_zero() else Decimal(base_text)
     except BadInput as exc:

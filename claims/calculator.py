@@ -344,7 +344,7 @@ def _general(
         b.excluded = why
         return
     if why:
-        b.line("level", ZERO, why)
+        b.note("level", why)
     if level not in ratios:
         policy.require(f"{section}.ratio.{rate_class}.{level}")
     basis = policy.require(f"{section}.deductible_basis")

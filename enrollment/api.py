@@ -337,9 +337,9 @@ class FilingOutputSerializer(serializers.Serializer):
 
 
 class FilingListCreateApi(ReadOrClerkWrite):
-    readers = PERSON_READERS
-
     """``GET/POST /api/v1/persons/{id}/out-of-region-filings/`` (异地就医备案)."""
+
+    readers = PERSON_READERS
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=["long_term", "temporary"])
@@ -367,9 +367,9 @@ class FilingListCreateApi(ReadOrClerkWrite):
 
 
 class FilingEndApi(ReadOrClerkWrite):
-    readers = PERSON_READERS
-
     """``POST /api/v1/persons/{id}/out-of-region-filings/{filing_id}/end/ {valid_to, reason}``."""
+
+    readers = PERSON_READERS
 
     class InputSerializer(serializers.Serializer):
         valid_to = serializers.DateField()

@@ -262,6 +262,13 @@ class Person(models.Model):
         self.birth_date = facts.birth_date
         self.gender = facts.gender
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # The retirement date as stored, so ``clean`` checks a date only when it is entered.
+        person._stored_retirement_date = person.__dict__.get("retirement_date")
+        return person
+
     def clean(self):
         """The registration rules. Each refusal names its field and says why."""
         errors: dict[str, str] = {}
@@ -287,9 +294,15 @@ class Person(models.Model):
                 errors["employer"] = _("A flexible-employment worker has no employer.")
         if self.retirement_date and self.birth_date and self.retirement_date <= self.birth_date:
             errors["retirement_date"] = _("The retirement date is not after the birth date.")
-        elif self.retirement_date and self.retirement_date > timezone.localdate():
+        elif (
+            self.retirement_date
+            and self.retirement_date > timezone.localdate()
+            and self.retirement_date != getattr(self, "_stored_retirement_date", None)
+        ):
             # A retiree from a day still to come would be settled and credited as a retiree
             # now (2099-12-31 was accepted): a retirement is recorded once it has happened.
+            # Checked when the date is entered or changed: a row stored before this rule can
+            # still be edited in its other fields.
             errors["retirement_date"] = _(
                 "Retirement date: %(date)s is in the future; record the retirement on or after"
                 " that day."

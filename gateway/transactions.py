@@ -32,7 +32,7 @@ from catalogue.selectors import items_from, items_statement
 from catalogue.split import CLASS_B, split_line
 from claims import calculator
 from claims.models import Accumulator, ChronicCertification, Disease, InpatientTotal, Settlement
-from claims.patients import patient_lookup_record
+from claims.patients import is_patient, patient_lookup_record
 from claims.settlement import (
     _CHAIN_VERSIONS,
     ClaimRequest,
@@ -133,17 +133,22 @@ def _check_card(data: Node, person: Person) -> None:
         raise Refused("data.mdtrt_cert_no 就诊凭证编号与人员编号登记的证件号码不符")
 
 
-NOT_OUR_PATIENT = "该人员未在本机构挂号或结算，不能查询其信息（请先以其就诊凭证办理 2201 门诊挂号）"
+NOT_OUR_PATIENT = (
+    "该人员未在本机构核验身份、挂号或结算，不能查询其信息"
+    "（请先以其就诊凭证办理 1101 人员信息获取或 2201 门诊挂号）"
+)
 
 
 def _check_patient(ctx: Context, person: Person) -> None:
     """Least privilege (个人信息保护法 第二十八条): an institution reads the certifications and
     year-to-date totals of its own patients only, a person it has registered (2201, which
-    needs the person's card) or settled; every other 人员编号 is answered alike, whether it
-    exists or not, and before the 参保地 check (whose answer would name the person's region)."""
+    needs the person's card), identified by the card (1101, as the REST lookup: the same
+    ``claims.patients`` record the REST preview reads) or settled; every other 人员编号 is
+    answered alike, whether it exists or not, and before the 参保地 check (whose answer would
+    name the person's region). A HIS asks 5301 right after 1101, before choosing 门诊慢特病."""
     if Visit.objects.filter(institution=ctx.institution, person=person).exists():
         return
-    if Settlement.objects.filter(institution=ctx.institution, person=person).exists():
+    if is_patient(institution_id=ctx.institution.pk, person_id=person.pk):
         return
     raise Refused(NOT_OUR_PATIENT)
 
@@ -1250,7 +1255,7 @@ def t3202(ctx: Context, node: Node) -> dict:
             )
         probe = Node(dict(zip(_FILE_COLUMNS, row, strict=False)), f"对账文件第 {n} 行")
         theirs[probe.ident("setl_id", 30)] = (
-            probe.ident("mdtrt_id", 30, required=False), probe.ident("psn_no", 30),
+            probe.ident("mdtrt_id", 30, required=False), probe.ident("psn_no", 30, required=False),
             probe.number("medfee_sumamt"), probe.number("fund_pay_sumamt"),
             probe.number("acct_pay"),
             (row[6].strip() if len(row) > 6 else "0") or "0",

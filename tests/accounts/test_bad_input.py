@@ -79,7 +79,9 @@ def test_payroll_amount_and_code_with_other_digits(
     assert not LedgerEntry.objects.exists()
 
 
-@pytest.mark.parametrize("base", ["1e3", "1E4", "1_000", "NaN", "Infinity", "-Infinity", "0x10"])
+@pytest.mark.parametrize(
+    "base", ["1e3", "1E4", "1_000", "NaN", "Infinity", "-Infinity", "0x10", "+8000"]
+)
 def test_payroll_base_spelled_as_no_clerk_writes_it_is_refused(
     zhang, base, django_capture_on_commit_callbacks
 ):

@@ -81,3 +81,16 @@ def test_a_future_admission_is_refused_on_the_page(client):
     )
     assert page.status_code == 400 and "晚于今天" in page.content.decode()
     assert not InpatientStay.objects.exists()
+
+
+def test_a_stored_future_retirement_does_not_block_other_edits():
+    # A row stored before the rule (a future retirement date) can still be edited in its other
+    # fields; changing the date itself is checked (the rule applies to the date entered).
+    person, _account, _hospital = _world()
+    later = timezone.localdate() + timedelta(days=30)
+    Person.objects.filter(pk=person.pk).update(category="retiree", retirement_date=later)
+    response = api().patch(f"/api/v1/persons/{person.pk}/", {"name": "王改名"}, format="json")
+    assert response.status_code == 200, response.content
+    response = api().patch(f"/api/v1/persons/{person.pk}/",
+                           {"retirement_date": tomorrow()}, format="json")  # fmt: skip
+    assert response.status_code == 400 and "retirement_date" in response.json()

@@ -235,7 +235,7 @@ def test_another_institutions_patient_is_not_readable_by_psn_no(visit, world):
     for infno, payload in queries.items():
         for insuplc in ("420100", "110000"):
             err = other.refused(infno, payload, insuplc=insuplc)
-            assert "未在本机构挂号或结算" in err, err
+            assert "未在本机构核验身份、挂号或结算" in err, err
             assert "I10" not in err and "420100" not in err
         # An unknown number gets the same answer (nothing to enumerate).
         assert other.refused(infno, unknown[infno], insuplc="420100") == err
@@ -254,6 +254,12 @@ def test_another_institutions_patient_is_not_readable_by_psn_no(visit, world):
     card = {**registration, "mdtrt_cert_no": person.id_number.lower()}
     other.ok("2201", {"data": card}, insuplc="420100")
     assert other.ok("5301", queries["5301"], insuplc="420100")["feedetail"]
+    # A third institution that identified the patient by the card (1101) reads 5301 before
+    # registering, as a HIS does before choosing 门诊慢特病 (the REST preview's rule too).
+    third = His(world.hospital("420100", level="3"))
+    assert third.refused("5301", queries["5301"], insuplc="420100")
+    third.ok("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": person.id_number}})
+    assert third.ok("5301", queries["5301"], insuplc="420100")["feedetail"]
 
 
 def test_2202_refuses_a_settled_visit_and_2601_and_2208_each_undo_once(visit):
