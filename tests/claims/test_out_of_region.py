@@ -55,6 +55,7 @@ def test_registry_decides_a_claim_that_does_not_say_and_a_false_flag_must_agree(
         settlement_create(request=claim(person, gz, "1200.00", "G0", out_of_region_filed=False))
     assert err.value.field == "out_of_region_filed"
     assert "长期备案（广州市）" in err.value.message and "2026-03-02" in err.value.message
+    assert "结算请求标明未备案" in err.value.message  # in Chinese (it was shown in English)
     assert not Settlement.objects.exists()
     s, _ = settlement_create(request=claim(person, gz, "1200.00", "G1"))
     assert (s.out_of_region_filed, s.first_pay_amount, s.pool_paid) == (
