@@ -24,7 +24,7 @@ from staff.api_utils import (
     page_of,
     paginated,
 )
-from staff.errors import NotFound
+from staff.errors import DomainError, NotFound
 from staff.inputs import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -479,7 +479,17 @@ class ClaimCreateListApi(PrefetchesClaimRows, ClaimsRole):
     def post(self, request):
         data = claim_input(request)
         check_institution(request.user, data["institution"].pk)
-        settlement, created = settlement_create(request=ClaimRequest(**data), actor=request.user)
+        try:
+            settlement, created = settlement_create(
+                request=ClaimRequest(**data), actor=request.user
+            )
+        except DomainError:
+            # A refusal writes nothing and its reason tells the person's facts (no approved
+            # certification, an inpatient stay, the deductible used): for a person who is not
+            # the institution's patient it says only that (the preview's rule), and the
+            # settlement that does go through is recorded, audited and makes them a patient.
+            _refuse_unless_patient(request.user, data["person"].pk)
+            raise
         return Response(
             SettlementOutputSerializer(settlement).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -526,6 +536,18 @@ class PreviewOutputSerializer(serializers.Serializer):
         return "preview"
 
 
+def _refuse_unless_patient(user, person_id: int) -> None:
+    """An institution reads what settling says only of its patients (``claims.patients``)."""
+    scope = institution_scope(user)
+    if scope is not None and not is_patient(institution_id=scope, person_id=person_id):
+        raise PermissionDenied(
+            _(
+                "This person is not yet a patient of this institution: look them up by "
+                "the ID number they present first (GET /api/v1/persons/lookup/)."
+            )
+        )
+
+
 class ClaimPreviewApi(PrefetchesClaimRows, ClaimsRole):
     """预结算: the figures, nothing written. An institution previews its patients' claims only
     (``claims.patients``): a preview leaves no trace, and its figures and refusals would tell
@@ -535,14 +557,7 @@ class ClaimPreviewApi(PrefetchesClaimRows, ClaimsRole):
     def post(self, request):
         data = claim_input(request)
         check_institution(request.user, data["institution"].pk)
-        scope = institution_scope(request.user)
-        if scope is not None and not is_patient(institution_id=scope, person_id=data["person"].pk):
-            raise PermissionDenied(
-                _(
-                    "This person is not yet a patient of this institution: look them up by "
-                    "the ID number they present first (GET /api/v1/persons/lookup/)."
-                )
-            )
+        _refuse_unless_patient(request.user, data["person"].pk)
         breakdown = settlement_preview(request=ClaimRequest(**data))
         return Response(PreviewOutputSerializer(breakdown).data)
 

@@ -271,6 +271,25 @@ def test_a_preview_is_for_its_patients_only(world):
     assert api.post("/api/v1/claims/preview/", body, format="json").status_code == 403
 
 
+def test_a_refused_settlement_tells_a_non_patient_nothing(world):
+    """A refused settlement writes nothing and its reason told a stranger's facts (no approved
+    certification for I10, the stay, the policy's unset values): for a person the institution
+    has neither identified nor settled, the refusal says only that; for its patient the reason
+    is given as before. A settlement that goes through is recorded and audited."""
+    stranger = {**claim_body(world, number="S1"), "person": world.stranger.pk}
+    body = {**stranger, "benefit": "chronic", "disease_code": "I10"}
+    refused = world.api.post("/api/v1/claims/", body, format="json")
+    assert refused.status_code == 403, refused.content
+    assert "lookup" in refused.json()["detail"]
+    for leak in ("I10", "certif", "认定", world.stranger.name):
+        assert leak not in text(refused)
+    # The same refusal for its patient names the reason.
+    own = {**claim_body(world, number="S2"), "benefit": "chronic", "disease_code": "I10"}
+    reason = world.api.post("/api/v1/claims/", own, format="json")
+    assert reason.status_code in (400, 409, 422) and "lookup" not in text(reason), reason.content
+    assert not Settlement.objects.filter(claim_number__in=["S1", "S2"]).exists()
+
+
 def test_claims_for_another_institution_are_refused(world):
     body = claim_body(world, institution=world.theirs)
     assert world.api.post("/api/v1/claims/", body, format="json").status_code == 403
