@@ -3,39 +3,18 @@
 was taken as a number (or ignored) and is now a 400/404 naming the field, writing nothing."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from claims.models import Settlement
 from jobs.models import Job
+from tests.api.test_bad_input import api, claim_body
 from tests.claims.test_settlement import _world
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def api(*roles) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    user = UserFactory(roles=list(roles))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 @pytest.fixture
 def world():
     return _world()
-
-
-def claim_body(patient, hospital, /, **changes) -> dict:
-    return {
-        "claim_number": "C1",
-        "person": patient.pk,
-        "institution": hospital.pk,
-        "visit_date": "2026-03-01",
-        "benefit": "general_outpatient",
-        "total_amount": "1200.00",
-        **changes,
-    }
 
 
 @pytest.mark.parametrize("value", ["1e3", "1E3", "1_000", "+1200", "1200.", ".5", "1 200"])
