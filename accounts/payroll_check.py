@@ -135,7 +135,7 @@ def payroll_check(*, path: Path, filename: str) -> PayrollCheck:
     staging_id = -secrets.randbelow(2**40) - 1  # job ids are positive
     try:
         try:
-            _staged, errors, _bad_rows, total = _stage(staging_id, Path(path), filename, None)
+            _staged, found, total = _stage(staging_id, Path(path), filename, None)
         except PayrollFileError as exc:
             check.errors = [{"field": "file", "message": str(exc)}]
             return check
@@ -144,7 +144,7 @@ def payroll_check(*, path: Path, filename: str) -> PayrollCheck:
             check.errors = [{"field": "file", "message": _("The file has a header but no rows.")}]
             return check
         _resolve(staging_id)
-        errors.extend(_sql_errors(staging_id))
+        errors = found.listed() + _sql_errors(staging_id)
         rates, rate_errors = _rates(staging_id)
         errors.extend(rate_errors)
         errors.sort(key=lambda e: (e.get("row") or 0, e.get("field") or ""))
