@@ -524,22 +524,25 @@ def _apply_pg(job_id: int, rates: dict, actor_id: int | None, progress) -> tuple
     now = timezone.now()
     while True:
         with connection.cursor() as cursor:
+            # The chunk's accounts and their rows: the progress counts rows (a row of base 0
+            # credits nothing and is done all the same), not the entries written.
             cursor.execute(
-                """SELECT DISTINCT account_id FROM accounts_payrollrow
+                """SELECT account_id, COUNT(*) FROM accounts_payrollrow
                    WHERE job_id = %s AND NOT already_credited AND account_id > %s
-                   ORDER BY account_id LIMIT %s""",
+                   GROUP BY account_id ORDER BY account_id LIMIT %s""",
                 [job_id, after, CHUNK],
             )
-            ids = [row[0] for row in cursor.fetchall()]
-            if not ids:
+            chunk = cursor.fetchall()
+            if not chunk:
                 break
+            ids = [account_id for account_id, _rows in chunk]
             cursor.execute(PG_APPLY_SQL, [pg_array(ids), job_id, reference, actor_id, now])
             count, amount = cursor.fetchone()
         credited += count
         total += Decimal(amount)
         after = ids[-1]
         if progress is not None:
-            progress.advance(count)
+            progress.advance(sum(rows for _account, rows in chunk))
     return credited, total.quantize(Decimal("0.01"))
 
 
@@ -716,12 +719,14 @@ def payroll_import_run(*, job, progress=None) -> dict:
                 ]
             )
     try:
-        if progress is not None:
-            progress.set_total(0)
+        if progress is not None:  # the rows read, of a total known once the file is read
+            progress.start_stage("check")
         try:
             staged, found, total = _stage(job.pk, path, filename, progress)
         except PayrollFileError as exc:
             raise JobFailed([{"field": "file", "message": str(exc)}]) from None
+        if progress is not None:
+            progress.set_total(total)
         if total == 0:
             raise JobFailed([{"field": "file", "message": _("The file has a header but no rows.")}])
         _resolve(job.pk)
@@ -736,8 +741,8 @@ def payroll_import_run(*, job, progress=None) -> dict:
                 errors[: MAX_ERRORS + 1], result={"rows": total, "error_rows": len(bad_rows)}
             )
         skipped = PayrollRow.objects.filter(job_id=job.pk, already_credited=True).count()
-        if progress is not None:
-            progress.set_total(total + staged - skipped)
+        if progress is not None:  # the same rows again: the ones already credited are done
+            progress.start_stage("credit", total=total, done=skipped)
         try:
             with transaction.atomic():
                 credited, amount = _apply(job.pk, rates, job.created_by_id, progress)

@@ -460,10 +460,14 @@ def catalogue_import_run(*, job, progress=None) -> dict:
     dry_run = bool(job.parameters.get("dry_run"))
     CatalogueRow.objects.filter(job_id=job.pk).delete()  # a redelivered job starts clean
     try:
+        if progress is not None:  # the rows read, of a total known once the file is read
+            progress.start_stage("check")
         try:
             found, total = _stage(job.pk, path, filename, progress)
         except CatalogueFileError as exc:
             raise JobFailed([{"field": "file", "message": str(exc)}]) from None
+        if progress is not None:
+            progress.set_total(total)
         if total == 0:
             raise JobFailed([{"field": "file", "message": _("The file has a header but no rows.")}])
         sql_errors = _sql_errors(job.pk)
@@ -478,8 +482,13 @@ def catalogue_import_run(*, job, progress=None) -> dict:
             raise JobFailed(errors, result={"rows": total, "error_rows": len(bad_rows)})
         result = {"rows": total, "dry_run": dry_run, **_counts(job.pk)}
         if not dry_run:
+            # Two statements write every row at once: 0 / n until they have, then n / n.
+            if progress is not None:
+                progress.start_stage("apply", total=total)
             with transaction.atomic():
                 _apply(job.pk)
+            if progress is not None:
+                progress.advance(total)
         return result
     finally:
         CatalogueRow.objects.filter(job_id=job.pk).delete()
