@@ -377,3 +377,15 @@ def test_a_running_payroll_job_names_its_pass(staff, client):
     assert "Reading and checking the rows</span>: Processed 1,200 rows (total not known yet)" in (
         english
     )
+
+
+def test_a_row_of_base_0_is_counted_done_though_nothing_is_credited(
+    staff, django_capture_on_commit_callbacks
+):
+    """The crediting pass counts rows, not the entries it writes (PostgreSQL counted these)."""
+    zhang, wang = staff
+    job = upload(
+        csv_of(row(zhang), row(wang, base="0")), capture=django_capture_on_commit_callbacks
+    )
+    assert job.status == "succeeded" and job.result["credited"] == 1, job.errors
+    assert (job.progress, job.total) == (2, 2)
