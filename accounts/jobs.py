@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jobs.registry import register
 from policies.models import PolicyVersion
@@ -40,6 +41,7 @@ def clean_period(parameters: dict) -> dict:
     roles=(MANAGER,),
     clean=clean_period,
     backlog=crediting_backlog,
+    unit=pgettext_lazy("progress unit", "persons"),  # the retirees eligible in the period
 )
 def monthly_crediting(job, progress):
     return retiree_crediting_run(
@@ -62,7 +64,13 @@ def clean_year(parameters: dict) -> dict:
     return {"year": year}
 
 
-@register("year_end", label=_("Year-end close"), roles=(MANAGER,), clean=clean_year)
+@register(
+    "year_end",
+    label=_("Year-end close"),
+    roles=(MANAGER,),
+    clean=clean_year,
+    unit=pgettext_lazy("progress unit", "accounts"),
+)
 def year_end(job, progress):
     from .year_end import year_end_close
 
@@ -100,6 +108,9 @@ def cleanup_payroll(job, *, finished: bool) -> None:
     clean=clean_payroll,
     cleanup=cleanup_payroll,
     field_labels=PAYROLL_HEADERS_ZH,
+    # The file's rows, counted once in each pass: read and checked, then credited.
+    unit=pgettext_lazy("progress unit", "rows"),
+    stages={"check": _("Reading and checking the rows"), "credit": _("Crediting")},
 )
 def payroll_import(job, progress):
     from .payroll import payroll_import_run

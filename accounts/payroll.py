@@ -37,6 +37,7 @@ from policies.models import Region
 from policies.params import UnsetParameter, require_decimal
 from policies.selectors import effective_policy
 from staff.errors import NotFound
+from staff.import_files import RowErrors, header_codes
 from staff.inputs import PLAIN_DECIMAL, BadInput, ascii_digits, parse_period
 from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
@@ -79,8 +80,6 @@ def _detect_encoding(path: Path) -> str:
 
 
 def _header_names(header: list) -> list[str]:
-    from staff.import_files import header_codes
-
     return header_codes(header, HEADERS_ZH)
 
 
@@ -308,27 +307,20 @@ def _write_staging(rows: list[PayrollRow]) -> None:
 
 
 def _stage(
-    job_id: int, path: Path, filename: str, progress
-) -> tuple[int, list[dict], set[int], int]:
-    """Stream the file into the staging table; returns (rows staged, format errors, rows with
-    a format error, rows read). The progress counts the rows read, a wrong one too (a file of
-    4 rows with 1 wrong is 4 / 4 read, not 3 / 3), as the catalogue import counts them."""
-    errors: list[dict] = []
-    bad_rows: set[int] = set()
-    dropped = 0
+    job_id: int, path: Path, filename: str, progress, *, keep=None
+) -> tuple[int, RowErrors, int]:
+    """Stream the file into the staging table; returns (rows staged, the format errors found,
+    rows read). The progress counts the rows read, a wrong one too (a file of 4 rows with 1
+    wrong is 4 / 4 read, not 3 / 3), as the catalogue import counts them. ``keep(raw)``: what
+    to keep of each refused row whose errors are listed (``RowErrors.kept``)."""
+    found = RowErrors(limit=MAX_ERRORS, keep=keep)
     buffer: list[PayrollRow] = []
     staged = total = read = 0
     for number, raw in iter_file(path, filename):
         total += 1
         read += 1
-        row, row_errors = check_row(number, raw)
-        if row_errors:
-            bad_rows.add(number)
-            if len(errors) < MAX_ERRORS:
-                errors.extend(row_errors)
-            else:
-                dropped += len(row_errors)
-        else:
+        row = found.check(number, raw, check_row)
+        if row is not None:
             row.job_id = job_id
             buffer.append(row)
         if len(buffer) >= CHUNK or read >= CHUNK:
@@ -344,9 +336,7 @@ def _stage(
         staged += len(buffer)
     if progress is not None and read:
         progress.advance(read)
-    if dropped:
-        errors.append({"message": _("%(n)d further errors not listed.") % {"n": dropped}})
-    return staged, errors, bad_rows, total
+    return staged, found, total
 
 
 def _sql_errors(job_id: int) -> list[dict]:
@@ -534,22 +524,25 @@ def _apply_pg(job_id: int, rates: dict, actor_id: int | None, progress) -> tuple
     now = timezone.now()
     while True:
         with connection.cursor() as cursor:
+            # The chunk's accounts and their rows: the progress counts rows (a row of base 0
+            # credits nothing and is done all the same), not the entries written.
             cursor.execute(
-                """SELECT DISTINCT account_id FROM accounts_payrollrow
+                """SELECT account_id, COUNT(*) FROM accounts_payrollrow
                    WHERE job_id = %s AND NOT already_credited AND account_id > %s
-                   ORDER BY account_id LIMIT %s""",
+                   GROUP BY account_id ORDER BY account_id LIMIT %s""",
                 [job_id, after, CHUNK],
             )
-            ids = [row[0] for row in cursor.fetchall()]
-            if not ids:
+            chunk = cursor.fetchall()
+            if not chunk:
                 break
+            ids = [account_id for account_id, _rows in chunk]
             cursor.execute(PG_APPLY_SQL, [pg_array(ids), job_id, reference, actor_id, now])
             count, amount = cursor.fetchone()
         credited += count
         total += Decimal(amount)
         after = ids[-1]
         if progress is not None:
-            progress.advance(count)
+            progress.advance(sum(rows for _account, rows in chunk))
     return credited, total.quantize(Decimal("0.01"))
 
 
@@ -726,28 +719,30 @@ def payroll_import_run(*, job, progress=None) -> dict:
                 ]
             )
     try:
-        if progress is not None:
-            progress.set_total(0)
+        if progress is not None:  # the rows read, of a total known once the file is read
+            progress.start_stage("check")
         try:
-            staged, errors, bad_rows, total = _stage(job.pk, path, filename, progress)
+            staged, found, total = _stage(job.pk, path, filename, progress)
         except PayrollFileError as exc:
             raise JobFailed([{"field": "file", "message": str(exc)}]) from None
+        if progress is not None:
+            progress.set_total(total)
         if total == 0:
             raise JobFailed([{"field": "file", "message": _("The file has a header but no rows.")}])
         _resolve(job.pk)
         sql_errors = _sql_errors(job.pk)
         rates, rate_errors = _rates(job.pk)
-        errors.extend(sql_errors + rate_errors)
+        errors = found.listed() + sql_errors + rate_errors
         if errors:
             errors.sort(key=lambda e: (e.get("row") or 0, e.get("field") or ""))
             # The rows read, and how many of them are wrong (a row with two errors is one).
-            bad_rows |= {e["row"] for e in sql_errors + rate_errors if e.get("row")}
+            bad_rows = found.bad_rows | {e["row"] for e in sql_errors + rate_errors if e.get("row")}
             raise JobFailed(
                 errors[: MAX_ERRORS + 1], result={"rows": total, "error_rows": len(bad_rows)}
             )
         skipped = PayrollRow.objects.filter(job_id=job.pk, already_credited=True).count()
-        if progress is not None:
-            progress.set_total(total + staged - skipped)
+        if progress is not None:  # the same rows again: the ones already credited are done
+            progress.start_stage("credit", total=total, done=skipped)
         try:
             with transaction.atomic():
                 credited, amount = _apply(job.pk, rates, job.created_by_id, progress)

@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from .models import PayrollRow
-from .payroll import PayrollFileError, _rates, _resolve, _sql_errors, _stage, iter_file
+from .payroll import PayrollFileError, _rates, _resolve, _sql_errors, _stage, _text
 from .rules import money
 
 ZERO = Decimal("0.00")
@@ -60,19 +60,12 @@ class PayrollCheck:
         }
 
 
-def _unstaged(path: Path, filename: str, rows: set[int]) -> list[tuple[str, str]]:
-    """(employer code, ID number) as written in the file, of the rows whose format was refused
-    (never staged): they are counted in their employer's group all the same, so the totals'
-    rows are the rows read and the rows with errors add up."""
-    if not rows:
-        return []
-    found = []
-    for number, raw in iter_file(path, filename):
-        if number in rows:
-            found.append(
-                (str(raw.get("employer_code") or "").strip(), str(raw.get("id_number") or ""))
-            )
-    return found
+def _as_written(raw: dict) -> tuple[str, str]:
+    """(employer code, ID number) as written in the file, of a row whose format was refused
+    (never staged): kept by the staging pass (at most the error cap of them, the rows whose
+    errors are listed), so the row is counted in its employer's group without reading the
+    file a second time, and the totals' rows are the rows read and the rows with errors add up."""
+    return _text(raw.get("employer_code")), _text(raw.get("id_number"))
 
 
 def _groups(
@@ -135,7 +128,7 @@ def payroll_check(*, path: Path, filename: str) -> PayrollCheck:
     staging_id = -secrets.randbelow(2**40) - 1  # job ids are positive
     try:
         try:
-            _staged, errors, _bad_rows, total = _stage(staging_id, Path(path), filename, None)
+            _staged, found, total = _stage(staging_id, Path(path), filename, None, keep=_as_written)
         except PayrollFileError as exc:
             check.errors = [{"field": "file", "message": str(exc)}]
             return check
@@ -144,19 +137,13 @@ def payroll_check(*, path: Path, filename: str) -> PayrollCheck:
             check.errors = [{"field": "file", "message": _("The file has a header but no rows.")}]
             return check
         _resolve(staging_id)
-        errors.extend(_sql_errors(staging_id))
+        errors = found.listed() + _sql_errors(staging_id)
         rates, rate_errors = _rates(staging_id)
         errors.extend(rate_errors)
         errors.sort(key=lambda e: (e.get("row") or 0, e.get("field") or ""))
         check.errors = errors
         error_rows = {e["row"] for e in errors if e.get("row")}
-        staged_rows = set(
-            PayrollRow.objects.filter(job_id=staging_id, row__in=error_rows).values_list(
-                "row", flat=True
-            )
-        )
-        unstaged = _unstaged(Path(path), filename, error_rows - staged_rows)
-        check.groups = _groups(staging_id, rates, error_rows, unstaged)
+        check.groups = _groups(staging_id, rates, error_rows, list(found.kept.values()))
         return check
     finally:
         PayrollRow.objects.filter(job_id=staging_id).delete()

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.registry import JobFailed
-from staff.import_files import header_codes
+from staff.import_files import RowErrors, header_codes
 from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .models import CHARGE_TYPES, CatalogueItem, CatalogueOverride, CatalogueRow, Kind, Level
@@ -318,13 +318,12 @@ def _write_staging(rows: list[StagedRow]) -> None:
             copy.write_row(tuple(getattr(r, name) for name in STAGING))
 
 
-def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[list[dict], set[int], int]:
-    """Stream the file into the staging table; returns (format errors, rows with a format
-    error, rows read). The progress counts the rows read, a wrong one too (a file of 3 rows
-    with 1 wrong is 3 / 3 read, not 2 / 2)."""
-    errors: list[dict] = []
-    bad_rows: set[int] = set()
-    dropped = total = read = 0
+def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[RowErrors, int]:
+    """Stream the file into the staging table; returns (the format errors found, rows read).
+    The progress counts the rows read, a wrong one too (a file of 3 rows with 1 wrong is 3 / 3
+    read, not 2 / 2)."""
+    found = RowErrors(limit=MAX_ERRORS)
+    total = read = 0
     buffer: list[StagedRow] = []
 
     def advance() -> None:
@@ -340,14 +339,8 @@ def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[list[dict]
             raise CatalogueFileError(
                 _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS}
             )
-        row, row_errors = check_row(number, raw)
-        if row_errors:
-            bad_rows.add(number)
-            if len(errors) < MAX_ERRORS:
-                errors.extend(row_errors)
-            else:
-                dropped += len(row_errors)
-        else:
+        row = found.check(number, raw, check_row)
+        if row is not None:
             row.job_id = job_id
             buffer.append(row)
         if len(buffer) >= CHUNK or read >= CHUNK:
@@ -358,9 +351,7 @@ def _stage(job_id: int, path: Path, filename: str, progress) -> tuple[list[dict]
     if buffer:
         _write_staging(buffer)
     advance()
-    if dropped:
-        errors.append({"message": _("%(n)d further errors not listed.") % {"n": dropped}})
-    return errors, bad_rows, total
+    return found, total
 
 
 def _sql_errors(job_id: int) -> list[dict]:
@@ -469,26 +460,35 @@ def catalogue_import_run(*, job, progress=None) -> dict:
     dry_run = bool(job.parameters.get("dry_run"))
     CatalogueRow.objects.filter(job_id=job.pk).delete()  # a redelivered job starts clean
     try:
+        if progress is not None:  # the rows read, of a total known once the file is read
+            progress.start_stage("check")
         try:
-            errors, bad_rows, total = _stage(job.pk, path, filename, progress)
+            found, total = _stage(job.pk, path, filename, progress)
         except CatalogueFileError as exc:
             raise JobFailed([{"field": "file", "message": str(exc)}]) from None
+        if progress is not None:
+            progress.set_total(total)
         if total == 0:
             raise JobFailed([{"field": "file", "message": _("The file has a header but no rows.")}])
         sql_errors = _sql_errors(job.pk)
-        errors.extend(sql_errors)
+        errors = found.listed() + sql_errors
         if errors:
             errors.sort(key=lambda e: (e.get("row") or 0, e.get("field") or ""))
             errors = errors[: MAX_ERRORS + 1]
             _name_regions(errors)
             # As the payroll check counts them: the rows read, and how many of them are wrong
             # (a row with two errors is one wrong row).
-            bad_rows |= {e["row"] for e in sql_errors}
+            bad_rows = found.bad_rows | {e["row"] for e in sql_errors}
             raise JobFailed(errors, result={"rows": total, "error_rows": len(bad_rows)})
         result = {"rows": total, "dry_run": dry_run, **_counts(job.pk)}
         if not dry_run:
+            # Two statements write every row at once: 0 / n until they have, then n / n.
+            if progress is not None:
+                progress.start_stage("apply", total=total)
             with transaction.atomic():
                 _apply(job.pk)
+            if progress is not None:
+                progress.advance(total)
         return result
     finally:
         CatalogueRow.objects.filter(job_id=job.pk).delete()

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jobs.registry import register
 from staff.errors import DomainError
@@ -38,6 +39,9 @@ def catalogue_error_report_url(job) -> str:
     clean=clean_catalogue,
     error_report=catalogue_error_report_url,
     field_labels=HEADERS_ZH,
+    # The file's rows, counted once in each pass: read and checked, then written.
+    unit=pgettext_lazy("progress unit", "rows"),
+    stages={"check": _("Reading and checking the rows"), "apply": _("Writing to the catalogue")},
 )
 def catalogue_import(job, progress):
     from .imports import catalogue_import_run

@@ -22,6 +22,10 @@ class JobOutputSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    # A kind that goes over its items more than once (payroll_import: check, then credit;
+    # catalogue_import: check, then apply) counts each pass from 0: progress and total are
+    # the running pass's. Empty when the job is not running or has a single pass.
+    stage = serializers.CharField(read_only=True)
 
     class Meta:
         model = Job
@@ -31,6 +35,7 @@ class JobOutputSerializer(serializers.ModelSerializer):
             "status",
             "progress",
             "total",
+            "stage",
             "errors",
             "parameters",
             "result",

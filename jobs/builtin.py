@@ -6,7 +6,7 @@ import time
 from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from staff.errors import DomainError
 from staff.inputs import plain_int
@@ -40,6 +40,7 @@ def clean_selfcheck(parameters: dict) -> dict:
     label=gettext_lazy("System self-check"),
     roles=(CLERK, MANAGER, POLICY_ADMIN),
     clean=clean_selfcheck,
+    unit=pgettext_lazy("progress unit", "steps"),
 )
 def selfcheck(job, progress):
     steps = job.parameters["steps"]

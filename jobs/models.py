@@ -76,6 +76,25 @@ class Job(models.Model):
             k: v for k, v in (self.parameters or {}).items() if k not in self.PRIVATE_PARAMETERS
         }
 
+    #: The pass a running job is in, from the live progress (``job_live``); not stored.
+    stage = ""
+
+    @property
+    def progress_unit(self):
+        """What the progress counts (行, 人, …), as the job's kind registered it."""
+        from .registry import get_kind
+
+        kind = get_kind(self.kind)
+        return kind.unit if kind else ""
+
+    @property
+    def stage_label(self):
+        """The name of the pass a running job is in (读取并核对各行, 入账), or ""."""
+        from .registry import get_kind
+
+        kind = get_kind(self.kind)
+        return (kind.stages.get(self.stage) if kind and self.stage else "") or ""
+
     @property
     def percent(self) -> int:
         if self.is_finished and self.status != self.Status.FAILED:

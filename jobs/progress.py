@@ -40,9 +40,19 @@ class JobProgress:
         self.total = job.total
         self.errors: list[dict[str, Any]] = []
         self.errors_dropped = 0
+        self.stage = ""
         self._last_db_write = 0.0
 
     def set_total(self, total: int) -> None:
+        self.total = max(0, int(total))
+        self.flush(force=True)
+
+    def start_stage(self, stage: str, *, total: int = 0, done: int = 0) -> None:
+        """Begin a pass over the job's items (one of its kind's ``stages``): the count starts
+        again at ``done`` of ``total`` (0: not known yet), so a file of 2 rows read, then
+        credited, is 2 / 2 rows in each pass, not 4 / 4 of something."""
+        self.stage = stage
+        self.progress = max(0, int(done))
         self.total = max(0, int(total))
         self.flush(force=True)
 
@@ -79,8 +89,10 @@ class JobProgress:
     def discard(self) -> None:
         cache.delete_many([cache_key(self.job), heartbeat_key(self.job.pk)])
 
-    def snapshot(self) -> dict[str, int]:
-        return {"progress": self.progress, "total": self.total}
+    def snapshot(self) -> dict:
+        # The total as the handler knows it (0 while a file is still being read); the row
+        # stores at least the progress (its check constraint).
+        return {"progress": self.progress, "total": self.total, "stage": self.stage}
 
     def flush(self, force: bool = False) -> None:
         cache.set(cache_key(self.job), self.snapshot(), CACHE_TIMEOUT)

@@ -17,6 +17,12 @@ is cut short (staging rows), before the job runs again (``finished=False``) and 
 ended, whatever the outcome (``finished=True``, e.g. the uploaded file). It runs on a fresh
 connection when the handler's was lost, and must be idempotent.
 
+A kind says what its progress counts (``unit``, e.g. ``pgettext_lazy("progress unit", "rows")``):
+the pages show "已处理 2 / 2 行", never a bare figure a clerk reads as rows when it counts
+something else. A handler that goes over its items more than once (read and check a file, then
+credit it) names each pass (``stages``) and restarts the count with ``progress.start_stage``:
+the page names the pass while the job runs, so each figure counts the items once.
+
 A kind may register ``error_report(job) -> url``: where a failed job's errors are downloaded as
 a report (the job page links it for the users of the kind's roles), and ``field_labels``: its
 file's column headers, which name its errors' fields on the job page.
@@ -58,6 +64,9 @@ class JobKind:
     # The column headers of the kind's file (``{"kind": "目录类别"}``): its errors' fields are
     # named on the job page as the clerk's file and template name them.
     field_labels: dict[str, str] | None = None
+    # What the progress counts ("rows"), and the names of the handler's passes over them.
+    unit: Promise | str = ""
+    stages: dict[str, Promise | str] = field(default_factory=dict)
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -73,6 +82,8 @@ def register(
     cleanup: Cleanup | None = None,
     error_report: Callable[[Job], str] | None = None,
     field_labels: dict[str, str] | None = None,
+    unit: Promise | str = "",
+    stages: dict[str, Promise | str] | None = None,
 ):
     def decorator(handler: Handler) -> Handler:
         _KINDS[kind] = JobKind(
@@ -85,6 +96,8 @@ def register(
             cleanup=cleanup or _no_cleanup,
             error_report=error_report,
             field_labels=field_labels,
+            unit=unit,
+            stages=stages or {},
         )
         return handler
 

@@ -21,7 +21,12 @@ def job_live(job: Job) -> Job:
     """The job with the freshest progress: a running job's cache entry is newer than its row."""
     if job.status == Job.Status.RUNNING:
         live = cache.get(cache_key(job))
-        if live:
+        if live and live.get("stage"):
+            # A pass restarts the count: the cache, written at every step before the row, is
+            # the figure (the row may still hold the previous pass's).
+            job.stage = live["stage"]
+            job.progress, job.total = live["progress"], live["total"]
+        elif live:
             job.progress = max(job.progress, live["progress"])
             job.total = max(job.total, live["total"], job.progress)
     return job

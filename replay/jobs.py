@@ -5,6 +5,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jobs.registry import register
 from policies.models import PolicyDraft
@@ -81,6 +82,7 @@ def cleanup_replay(job, *, finished: bool) -> None:
     roles=(MANAGER,),
     clean=clean_replay,
     cleanup=cleanup_replay,
+    unit=pgettext_lazy("progress unit", "settlements"),  # the settled claims replayed
 )
 def policy_replay(job, progress):
     from .services import policy_replay_run

@@ -7,7 +7,8 @@ fills in the template and uploads it as it is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -80,3 +81,43 @@ def error_text(error: dict, chinese: dict[str, str]) -> str:
     column = error.get("field") or ""
     label = chinese.get(column) or ""
     return f"{label}：{error['message']}" if label else str(error["message"])
+
+
+class RowErrors:
+    """The format errors an import's staging pass finds, row by row: every wrong row's number
+    (to count them), the errors of the first wrong rows up to ``limit`` (the job lists no more),
+    how many errors were left off, and, for the rows whose errors are listed, what ``keep``
+    takes of the row as it was read (a check that must show those rows, which were never
+    staged, needs no second reading of the file; bounded by the same limit)."""
+
+    def __init__(self, *, limit: int, keep: Callable[[dict], Any] | None = None):
+        self.limit = limit
+        self.keep = keep
+        self.errors: list[dict] = []
+        self.bad_rows: set[int] = set()
+        self.kept: dict[int, Any] = {}
+        self.dropped = 0
+
+    def check(self, number: int, raw: dict, check_row: Callable[[int, dict], tuple]):
+        """``check_row(number, raw)`` → (staging row, errors): the staging row, or None when
+        the row has errors (recorded here)."""
+        row, row_errors = check_row(number, raw)
+        if not row_errors:
+            return row
+        self.bad_rows.add(number)
+        if len(self.errors) < self.limit:
+            self.errors.extend(row_errors)
+            if self.keep is not None:
+                self.kept[number] = self.keep(raw)
+        else:
+            self.dropped += len(row_errors)
+        return None
+
+    def listed(self) -> list[dict]:
+        """The errors kept, then one line saying how many more were not listed."""
+        if not self.dropped:
+            return list(self.errors)
+        return [
+            *self.errors,
+            {"message": _("%(n)d further errors not listed.") % {"n": self.dropped}},
+        ]

@@ -304,3 +304,88 @@ def test_a_failed_file_counts_the_rows_read_and_the_rows_with_errors(
     assert "已处理 4 / 4" in html and "行数 4；有错误的行 2" in html
     # The payroll kind names a wrong column by the template's header (缴费基数).
     assert "<td>缴费基数</td>" in html, html
+
+
+def test_the_job_page_counts_the_rows_of_a_two_row_file(
+    staff, django_capture_on_commit_callbacks, client, monkeypatch
+):
+    """The progress counts the file's rows once in each pass (read and checked, then
+    credited): a 2-row file is 2 / 2 rows, not the 4 / 4 steps it showed."""
+    from jobs.progress import JobProgress
+    from tests.factories import UserFactory as Users
+
+    seen = []
+    real_flush = JobProgress.flush
+
+    def flush(self, force=False):
+        seen.append((self.stage, self.progress, self.total))
+        real_flush(self, force)
+
+    monkeypatch.setattr(JobProgress, "flush", flush)
+    zhang, wang = staff
+    job = upload(csv_of(row(zhang), row(wang)), capture=django_capture_on_commit_callbacks)
+    assert job.status == "succeeded" and job.result["credited"] == 2, job.errors
+    assert (job.progress, job.total) == (2, 2)
+    # Read and checked: 0, then 2 rows of a total known once the file is read; credited: 0
+    # of 2, then 2 of 2.
+    assert seen == [
+        ("check", 0, 0),
+        ("check", 2, 0),
+        ("check", 2, 2),
+        ("credit", 0, 2),
+        ("credit", 2, 2),
+    ]
+    client.force_login(Users(roles=["clerk"]))
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<span class="figures">已处理 2 / 2 行 · 100%</span>' in html, html
+    listing = client.get("/jobs/").content.decode()
+    assert '<td class="num">2 / 2 行</td>' in listing
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<span class="figures">Processed 2 / 2 rows · 100%</span>' in english
+    client.cookies["django_language"] = "zh-hans"
+    # The same file again: both rows already credited, done as the crediting pass starts.
+    seen.clear()
+    again = upload(csv_of(row(zhang), row(wang)), capture=django_capture_on_commit_callbacks)
+    assert again.result["skipped_already_credited"] == 2
+    assert (again.progress, again.total) == (2, 2) and seen[-1] == ("credit", 2, 2)
+
+
+def test_a_running_payroll_job_names_its_pass(staff, client):
+    """While it runs, the page names the pass its figure counts (the live progress)."""
+    from django.core.cache import cache
+
+    from jobs.progress import cache_key
+    from tests.factories import UserFactory as Users
+
+    user = Users(roles=["clerk"])
+    client.force_login(user)
+    # The row holds the reading pass's end; the cache the crediting pass's start.
+    job = Job.objects.create(
+        kind="payroll_import", status="running", progress=2, total=2, created_by=user
+    )
+    cache.set(cache_key(job), {"progress": 1, "total": 2, "stage": "credit"})
+    html = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert '<span class="stage">入账</span>：已处理 1 / 2 行 · 50%' in html, html
+    # Still reading: the total is not known, and the bar claims no share.
+    cache.set(cache_key(job), {"progress": 1200, "total": 0, "stage": "check"})
+    html = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "读取并核对各行</span>：已处理 1,200 行（总数尚未得知）</span>" in html, html
+    assert '<progress max="100" aria-label' in html
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "Reading and checking the rows</span>: Processed 1,200 rows (total not known yet)" in (
+        english
+    )
+
+
+def test_a_row_of_base_0_is_counted_done_though_nothing_is_credited(
+    staff, django_capture_on_commit_callbacks
+):
+    """The crediting pass counts rows, not the entries it writes (PostgreSQL counted these)."""
+    zhang, wang = staff
+    job = upload(
+        csv_of(row(zhang), row(wang, base="0")), capture=django_capture_on_commit_callbacks
+    )
+    assert job.status == "succeeded" and job.result["credited"] == 1, job.errors
+    assert (job.progress, job.total) == (2, 2)

@@ -186,3 +186,38 @@ def test_a_row_refused_for_its_format_is_counted_in_its_employers_totals(staff, 
     assert body[:4] == ["3", "2", "0", "1"]
     footer = re.findall(r'<td class="num"[^>]*>([\d,.]+)</td>', table.split("<tfoot>")[1])
     assert footer[:4] == ["3", "2", "0", "1"]
+
+
+def test_the_check_reads_the_file_once_and_still_counts_the_refused_rows(staff, monkeypatch):
+    """The rows refused for their format (never staged) are counted in their employer's group
+    from what the staging pass kept of them: the file is not read a second time."""
+    import accounts.payroll as payroll
+    import accounts.payroll_check as module
+
+    zhang, wang = staff
+    reads = []
+    real = payroll.iter_file
+
+    def counted(path, filename):
+        reads.append(filename)
+        return real(path, filename)
+
+    monkeypatch.setattr(payroll, "iter_file", counted)
+    monkeypatch.setattr(module, "iter_file", counted, raising=False)  # a second reading here
+    content = csv_of(
+        row(zhang),
+        row(wang, base="abc"),
+        row(wang, period="2026-13", employer="E999999"),
+        row(zhang, period="2026-09"),
+    )
+    check = payroll_check_of(content)
+    assert reads == ["x.csv"]
+    assert check.rows == 4 and check.error_rows == 2
+    groups = {(g["employer_code"], g["category"]): g for g in check.groups}
+    # wang's refused row in E420100 (his category found by the ID number as written); the
+    # one with an unknown employer code in a group of its own, its employer unnamed.
+    assert groups[("E420100", "employee")]["rows"] == 3
+    assert groups[("E420100", "employee")]["errors"] == 1
+    assert groups[("E999999", "employee")]["rows"] == groups[("E999999", "employee")]["errors"] == 1
+    assert groups[("E999999", "employee")]["employer_name"] == ""
+    assert check.totals()["rows"] == 4

@@ -262,3 +262,30 @@ def test_clerk_list_shows_percents_and_dates_as_other_lists_do(
     for column in ("code", "name", "kind", "chrgitm_lv", "med_chrgitm_type", "price_ceiling"):
         assert f">{HEADERS_ZH[column]}</th>" in head, column
     assert '<label for="id_kind">目录类别：</label>' in html
+
+
+def test_the_job_page_counts_the_rows_once_in_each_pass(
+    django_capture_on_commit_callbacks, client, monkeypatch
+):
+    """Rows read and checked, then written: a 2-row file is 2 / 2 rows; a dry run writes
+    nothing and has no writing pass."""
+    from jobs.progress import JobProgress
+
+    seen = []
+    real_flush = JobProgress.flush
+
+    def flush(self, force=False):
+        seen.append((self.stage, self.progress, self.total))
+        real_flush(self, force)
+
+    monkeypatch.setattr(JobProgress, "flush", flush)
+    job = upload(csv_of(*GOOD[:2]), django_capture_on_commit_callbacks, dry_run=True)
+    assert job.status == "succeeded" and (job.progress, job.total) == (2, 2)
+    assert seen == [("check", 0, 0), ("check", 2, 0), ("check", 2, 2)]
+    seen.clear()
+    job = upload(csv_of(*GOOD[:2]), django_capture_on_commit_callbacks)
+    assert job.status == "succeeded" and (job.progress, job.total) == (2, 2)
+    assert seen[-2:] == [("apply", 0, 2), ("apply", 2, 2)]
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<span class="figures">已处理 2 / 2 行 · 100%</span>' in html, html

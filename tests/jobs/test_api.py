@@ -87,3 +87,22 @@ def test_schema_and_docs_are_served_offline():
     html = docs.content.decode()
     assert "drf_spectacular_sidecar" in html or "/static/" in html
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
+
+
+def test_a_running_job_names_the_pass_its_progress_counts():
+    """A payroll job counts its rows in each pass (checked, then credited) from 0: the API
+    says which pass the figures are, as the page does; "" once the job has ended."""
+    from django.core.cache import cache
+
+    from jobs.progress import cache_key
+
+    client, user = client_for(MANAGER)
+    job = Job.objects.create(
+        kind="payroll_import", status="running", progress=2, total=2, created_by=user
+    )
+    cache.set(cache_key(job), {"progress": 1, "total": 2, "stage": "credit"})
+    body = client.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert (body["stage"], body["progress"], body["total"]) == ("credit", 1, 2)
+    Job.objects.filter(pk=job.pk).update(status="succeeded")
+    body = client.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert (body["stage"], body["progress"], body["total"]) == ("", 2, 2)

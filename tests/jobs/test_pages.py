@@ -87,3 +87,26 @@ def test_a_refusal_stored_with_its_code_only_is_named_and_dates_are_iso(client):
     assert progress.errors == [
         {"field": "x", "region": "220000", "region_name": "吉林省", "message": "未设定"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "figures"),
+    [
+        ("selfcheck", "已处理 4 / 10 步 · 40%"),
+        ("monthly_crediting", "已处理 4 / 10 人 · 40%"),
+        ("year_end", "已处理 4 / 10 个账户 · 40%"),
+        ("policy_replay", "已处理 4 / 10 笔结算 · 40%"),
+        ("payroll_import", "已处理 4 / 10 行 · 40%"),
+        ("catalogue_import", "已处理 4 / 10 行 · 40%"),
+        ("no_such_kind", "已处理 4 / 10 · 40%"),  # a kind no app registers: a bare count
+    ],
+)
+def test_every_job_page_says_what_its_progress_counts(client, kind, figures):
+    user = UserFactory(roles=[CLERK])
+    client.force_login(user)
+    job = Job.objects.create(kind=kind, status="running", total=10, progress=4, created_by=user)
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f'<span class="figures">{figures}</span>' in page, page
+    unit = figures.split("10")[1].split("·")[0].strip()
+    listing = client.get("/jobs/").content.decode()
+    assert f'<td class="num">4 / 10{" " + unit if unit else ""}</td>' in listing

@@ -381,3 +381,10 @@ def test_the_differences_are_labelled_in_the_readers_language():
     assert not re.search(r"[\u4e00-\u9fff]", row[1]) and row[2:] == ["80%", "85%"]
     with translation.override("zh-hans"):
         assert comparison(result).differences.rows[0][1] == "统筹基金支付比例 · 在职职工 · 一级"
+
+
+def test_a_running_replays_progress_counts_settlements(client):
+    _as(client, MANAGER)
+    job = ReplayJobFactory(status="running", progress=30, total=120, result={}, finished_at=None)
+    fragment = client.get(f"/replay/{job.pk}/progress/", HTTP_HX_REQUEST="true").content.decode()
+    assert '<span class="figures">已处理 30 / 120 笔结算 · 25%</span>' in fragment, fragment
