@@ -157,6 +157,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "long_term_care": ("长期护理保险", "long-term care"),
     "serious_illness": ("大额/重特大疾病保险", "serious illness"),
     "supplementary": ("补充医疗保险", "supplementary"),
+    "commercial_health": ("商业健康保险", "commercial health insurance"),
     "public_health": ("公共卫生费用", "public health"),
     "fitness": ("体育健身", "fitness"),
     "wellness": ("养生保健", "wellness"),
