@@ -117,6 +117,29 @@ def check_premium_kind(policy: SharingPolicy, kind: str) -> None:
         )
 
 
+def check_premium_region(policy: SharingPolicy, holder_region, member_region) -> None:
+    """Wuhan 第八条（三）: 参加我市城乡居民基本医疗保险…等个人缴费 — the relative must be insured in
+    the holder's region (or a region under it) for the account to pay the premium."""
+    from policies.selectors import region_chain
+
+    if not policy.require("premiums_same_region_only"):
+        return
+    if holder_region.pk in {r.pk for r in region_chain(region=member_region)}:
+        return
+    raise DomainError(
+        _(
+            "%(region)s pays premiums only for relatives insured in %(region)s (%(cite)s); "
+            "this relative is insured in %(member)s."
+        )
+        % {
+            "region": policy.region_name,
+            "cite": policy.cite("premiums_same_region_only"),
+            "member": member_region.name,
+        },
+        field="authorisation",
+    )
+
+
 def check_holder_deductible(policy: SharingPolicy) -> None:
     """A relative's claim counts in the relative's own accumulators only: what the holder's
     account pays never counts toward the holder's deductible (Baotou 第五条: 家庭成员共济使用部分

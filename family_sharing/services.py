@@ -20,7 +20,7 @@ from staff import audit
 from staff.errors import Conflict, DomainError
 
 from .models import PremiumPayment, SharingAuthorisation
-from .rules import check_premium_kind, check_province, check_relation
+from .rules import check_premium_kind, check_premium_region, check_province, check_relation
 from .selectors import sharing_policy
 
 
@@ -133,6 +133,7 @@ def premium_pay(
     holder, member = authorisation.holder, authorisation.member
     policy = sharing_policy(holder=holder, on=today)
     check_premium_kind(policy, kind)
+    check_premium_region(policy, holder.region, member.region)
     if kind == PremiumPayment.Kind.RESIDENT_INSURANCE and member.scheme != "resident":
         raise DomainError(
             _("%(name)s is insured under the employee scheme; residents' insurance is not due.")

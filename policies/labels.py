@@ -105,6 +105,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "仅限本省参保亲属",
         "Relatives insured in the province only",
     ),
+    "family_sharing.premiums_same_region_only": (
+        "代缴保费仅限本统筹地区参保亲属",
+        "Premiums for relatives insured in the region only",
+    ),
     "family_sharing.counts_toward_holder_deductible": (
         "共济支付计入持卡人起付标准",
         "Shared payments count toward the holder's deductible",

@@ -289,6 +289,8 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
                 # operation that needs it is refused naming it.
                 "same_province_only": {"type": ["boolean", "null"]},
                 "counts_toward_holder_deductible": {"type": ["boolean", "null"]},
+                # Premiums only for the region's own insurance (Wuhan 第八条（三）: 参加我市…).
+                "premiums_same_region_only": {"type": ["boolean", "null"]},
                 "premium_kinds": {
                     "anyOf": [
                         {"type": "array", "items": {"enum": PREMIUM_KINDS}, "uniqueItems": True},

@@ -17,6 +17,7 @@ from family_sharing.rules import (
     SharingPolicy,
     check_holder_deductible,
     check_premium_kind,
+    check_premium_region,
     check_province,
 )
 from family_sharing.services import premium_pay
@@ -93,6 +94,9 @@ def test_jilin_says_nothing_of_sharing():
     with pytest.raises(UnsetParameter) as err:
         check_holder_deductible(policy)
     assert "family_sharing.counts_toward_holder_deductible" in err.value.message
+    with pytest.raises(UnsetParameter) as err:
+        check_premium_region(policy, None, None)
+    assert "family_sharing.premiums_same_region_only" in err.value.message
     with pytest.raises(UnsetParameter):
         policy.floor()
 
@@ -228,3 +232,30 @@ def test_a_document_that_counts_shared_payments_is_refused_not_ignored(family):
     assert "counts_toward_holder_deductible" in err.value.message
     assert not Settlement.objects.exists()
     assert PersonalAccount.objects.get(person=holder).balance == D("5000.00")
+
+
+@pytest.mark.django_db
+def test_wuhan_pays_premiums_of_its_own_insurance_only(family):
+    """Wuhan 第八条（三）: 可用于…配偶、父母、子女参加我市城乡居民基本医疗保险…等个人缴费: a Wuhan
+    relative's 380.00 is paid (5000.00 − 380.00 = 4620.00); a relative insured in Baotou is
+    granted sharing (第八条（二） sets no place) but her premium is refused citing 第八条（三）.
+    Baotou 第五条 sets no place for premiums: its holder pays the Wuhan relative's."""
+    holder = family.employee(code="420100", balance="5000.00", name="武汉职工")
+    wuhan_child = family.resident(code="420100", name="武汉子女")
+    baotou_parent = family.resident(code="150200", name="包头父母")
+    here = family.grant(holder, wuhan_child, relation="child")
+    payment = premium_pay(
+        authorisation=here, kind="resident_insurance", year=THIS_YEAR, amount=D("380.00")
+    )
+    assert payment.ledger_entry.balance_after == D("4620.00")
+    there = family.grant(holder, baotou_parent, relation="parent")
+    with pytest.raises(DomainError) as err:
+        premium_pay(
+            authorisation=there, kind="resident_insurance", year=THIS_YEAR, amount=D("380.00")
+        )
+    assert err.value.field == "authorisation" and "第八条（三）" in err.value.message
+    assert PersonalAccount.objects.get(person=holder).balance == D("4620.00")
+    baotou_holder = family.employee(code="150200", balance="1000.00", name="包头职工")
+    elsewhere = family.grant(baotou_holder, wuhan_child, relation="child")
+    premium_pay(authorisation=elsewhere, kind="long_term_care", year=THIS_YEAR, amount=D("100.00"))
+    assert PersonalAccount.objects.get(person=baotou_holder).balance == D("900.00")
