@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.locks import lock_accounts_of
 from accounts.models import LedgerEntry, PersonalAccount
+from accounts.rules import has_account
 from enrollment.models import Person
 from staff import audit
 from staff.errors import Conflict, DomainError
@@ -52,7 +53,15 @@ def sharing_grant(
             _("Record the number of the document that proves the relation."), field="proof"
         )
     policy = sharing_policy(holder=holder, on=valid_from)
-    if holder.scheme != "employee" or not PersonalAccount.objects.filter(person=holder).exists():
+    # The account must exist and the document must give this person one: an account kept
+    # from before a change to an employment without one (account.no_account) is not shared.
+    entitled = has_account(
+        scheme=holder.scheme,
+        employment=holder.employment,
+        category=holder.category,
+        document=policy.document,
+    )
+    if not entitled or not PersonalAccount.objects.filter(person=holder).exists():
         raise DomainError(
             _(
                 "Only an employee-scheme person with a personal account can share it "

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import LedgerEntry, PersonalAccount
 from claims.models import Settlement
 from claims.settlement import ClaimRequest, settlement_create
+from enrollment.models import Person
 from family_sharing.rules import (
     SharingPolicy,
     check_holder_deductible,
@@ -259,3 +260,16 @@ def test_wuhan_pays_premiums_of_its_own_insurance_only(family):
     elsewhere = family.grant(baotou_holder, wuhan_child, relation="child")
     premium_pay(authorisation=elsewhere, kind="long_term_care", year=THIS_YEAR, amount=D("100.00"))
     assert PersonalAccount.objects.get(person=baotou_holder).balance == D("900.00")
+
+
+@pytest.mark.django_db
+def test_an_account_the_document_no_longer_gives_is_not_shared(family):
+    """Sichuan 第四条: 参加职工医保单建统筹的参保人员不建立个人账户. A holder whose enrolment
+    changed to single pooling keeps the old account's ledger, but may not share it: refused
+    naming the holder."""
+    holder = family.employee(code="510000", balance="800.00")
+    Person.objects.filter(pk=holder.pk).update(employment="single_pooling")
+    holder.refresh_from_db()
+    with pytest.raises(DomainError) as err:
+        family.grant(holder, family.resident(code="510000"))
+    assert err.value.field == "holder"
