@@ -30,7 +30,7 @@ from staff.errors import DomainError, NotFound
 from staff.inputs import BadInput
 from staff.inputs import parse_period as parse_period_text
 
-from .rules import RetireeBand, retiree_bands
+from .rules import RetireeBand, no_account_employments, retiree_bands
 
 CHUNK = 5000
 
@@ -73,19 +73,28 @@ class RegionPlan:
     source: str
     # Groups the document leaves to a later rule for the account (Wuhan 第五条): not credited.
     excluded_groups: tuple[str, ...] = ()
+    # Employments the document gives no account (``accounts.rules.no_account_employments``):
+    # an account kept from before a change of employment is not credited.
+    no_account: tuple[str, ...] = ()
 
 
 _GROUP = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
 def _eligible(region_plan: RegionPlan) -> str:
-    """ELIGIBLE, less the persons of groups the region's document leaves to a later rule (the
-    codes come from the schema's enum; checked again before they are written into SQL)."""
+    """ELIGIBLE, less the persons of groups the region's document leaves to a later rule and of
+    employments it gives no account (the codes come from the schema's enums; checked again
+    before they are written into SQL)."""
+    sql = ELIGIBLE
     groups = [g for g in region_plan.excluded_groups if _GROUP.match(g)]
-    if not groups:
-        return ELIGIBLE
-    listed = ", ".join(f"'{g}'" for g in groups)
-    return f"{ELIGIBLE}      AND p.rule_group NOT IN ({listed})\n"
+    if groups:
+        listed = ", ".join(f"'{g}'" for g in groups)
+        sql += f"      AND p.rule_group NOT IN ({listed})\n"
+    employments = [e for e in region_plan.no_account if _GROUP.match(e)]
+    if employments:
+        listed = ", ".join(f"'{e}'" for e in employments)
+        sql += f"      AND p.employment NOT IN ({listed})\n"
+    return sql
 
 
 @dataclass
@@ -172,7 +181,16 @@ def plan(period: str) -> tuple[list[RegionPlan], list[dict]]:
                         ),
                     }
                 )
-        plans.append(RegionPlan(region, cutoff, bands, version.source, excluded))
+        plans.append(
+            RegionPlan(
+                region,
+                cutoff,
+                bands,
+                version.source,
+                excluded,
+                no_account_employments(version.document, category="retiree"),
+            )
+        )
     return plans, errors
 
 
@@ -205,7 +223,14 @@ def crediting_backlog() -> list[dict]:
         cutoff, _unset = retiree_month_rule(first, document)
         later = document.get("later_rule_groups") or {}
         excluded = tuple(sorted(g for g, benefits in later.items() if "account" in benefits))
-        region_plan = RegionPlan(region, cutoff, bands, "", excluded)
+        region_plan = RegionPlan(
+            region,
+            cutoff,
+            bands,
+            "",
+            excluded,
+            no_account_employments(document, category="retiree"),
+        )
         pending = _count_waiting(region_plan, period)
         if pending:
             found.append(

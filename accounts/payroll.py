@@ -35,6 +35,8 @@ from enrollment.id_numbers import InvalidIdNumber, parse
 from jobs.registry import JobFailed
 from policies.models import Region
 from policies.params import UnsetParameter, require_decimal
+from policies.retirement import retiree_cutoff
+from policies.schema import source_for
 from policies.selectors import effective_policy
 from staff.errors import NotFound
 from staff.import_files import RowErrors, header_codes
@@ -455,6 +457,7 @@ def _rates(job_id: int) -> tuple[dict[tuple[int, str], Decimal], list[dict]]:
             rates[(region_id, period)] = require_decimal(
                 version.document, "account.employee_rate", region=version.region.name
             )
+            errors.extend(_not_employees(job_id, region_id, period, first, version))
         except UnsetParameter as exc:
             rows = list(
                 PayrollRow.objects.filter(
@@ -472,6 +475,86 @@ def _rates(job_id: int) -> tuple[dict[tuple[int, str], Decimal], list[dict]]:
                 for r in rows
             )
     return rates, errors
+
+
+def _not_employees(job_id: int, region_id: int, period: str, first: date, version) -> list[dict]:
+    """Rows the employee rate does not apply to under the region's document: every document
+    credits ``employee_rate`` to 在职职工 only (e.g. Wuhan 第五条, Tibet 第十二条), so a person who
+    is a retiree in that period (``policies.retirement``: the region's
+    ``account.retiree_credit_from``) is refused, as is one whose employment the document gives
+    no account (``account.no_account``: an account kept from before a change of employment).
+    Where the document leaves the start month unset, a row of the retirement month itself is
+    refused naming that parameter: employee or retiree there is the bureau's figure."""
+    document, region = version.document, version.region
+    cutoff, unset = retiree_cutoff(first, document)
+    account = document.get("account") or {}
+    no_account = [e for e in account.get("no_account") or [] if e in NO_ACCOUNT_CODES]
+    end = date(first.year + (first.month == 12), 1 if first.month == 12 else first.month + 1, 1)
+    checks = [
+        (
+            "p.category = 'retiree' AND p.retirement_date < %s",
+            [cutoff],
+            _(
+                "%(name)s is a retiree in %(period)s (%(cite)s): a retiree's account is credited "
+                "by the monthly retiree crediting, not at the employees' rate."
+            ),
+            "account.retiree_credit_from" if account.get("retiree_credit_from") else "",
+        ),
+    ]
+    if unset:
+        checks.append(
+            (
+                "p.category = 'retiree' AND p.retirement_date >= %s AND p.retirement_date < %s",
+                [first, end],
+                _(
+                    "%(name)s retired in %(period)s and %(region)s policy parameter "
+                    "account.retiree_credit_from is unset (%(cite)s): whether this month is "
+                    "credited as an employee or as a retiree is not given; nothing is credited."
+                ),
+                "account.retiree_credit_from",
+            )
+        )
+    if no_account:
+        checks.append(
+            (
+                # Rows without an account are refused for that already.
+                "r.account_id IS NOT NULL AND p.employment IN "
+                f"({', '.join(['%s'] * len(no_account))})",
+                no_account,
+                _(
+                    "%(name)s's employment has no personal account under the policy of "
+                    "%(region)s (%(cite)s); nothing is credited."
+                ),
+                "account.no_account",
+            )
+        )
+    errors = []
+    with connection.cursor() as cursor:
+        for condition, params, message, dotted in checks:
+            # Only this function's own conditions are formatted in; values are parameters.
+            sql = f"{NOT_EMPLOYEE_SQL} AND {condition} ORDER BY r.row LIMIT 50"
+            cursor.execute(sql, [job_id, region_id, period, *params])
+            source = source_for(document, dotted or "account.employee_rate") or {}
+            cite = f"{version.citation_source} {source.get('article', '')}".strip()
+            errors.extend(
+                {
+                    "row": row,
+                    "field": "id_number",
+                    "region": region.code,
+                    "region_name": region.name,
+                    "message": message
+                    % {"name": name, "period": period, "region": region.name, "cite": cite},
+                }
+                for row, name in cursor.fetchall()
+            )
+    return errors
+
+
+NO_ACCOUNT_CODES = ("flexible", "single_pooling")
+NOT_EMPLOYEE_SQL = (
+    "SELECT r.row, p.name FROM accounts_payrollrow r JOIN enrollment_person p"
+    " ON p.id = r.person_id WHERE r.job_id = %s AND r.region_id = %s AND r.period = %s"
+)
 
 
 PG_APPLY_SQL = """

@@ -21,20 +21,23 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def no_account_employments(document: dict, *, category: str) -> tuple[str, ...]:
+    """The employments the document gives no account (``account.no_account``), for a person of
+    ``category``: a flexible worker who has retired keeps one where the region pays flexible
+    retirees a monthly amount (Wuhan 第六条)."""
+    account = document.get("account") or {}
+    no_account = account.get("no_account") or []
+    if category == "retiree" and account.get("flexible_retiree_monthly") is not None:
+        no_account = [e for e in no_account if e != "flexible"]
+    return tuple(no_account)
+
+
 def has_account(*, scheme: str, employment: str, category: str, document: dict) -> bool:
-    """Employee-scheme persons have an account unless their employment is in ``no_account``;
-    a flexible worker who has retired still gets one where the region pays flexible retirees
-    a monthly amount (Wuhan 第六条)."""
+    """Employee-scheme persons have an account unless the document's ``no_account`` names
+    their employment (``no_account_employments``)."""
     if scheme != "employee":
         return False
-    no_account = (document.get("account") or {}).get("no_account") or []
-    if employment not in no_account:
-        return True
-    return (
-        employment == "flexible"
-        and category == "retiree"
-        and (document.get("account") or {}).get("flexible_retiree_monthly") is not None
-    )
+    return employment not in no_account_employments(document, category=category)
 
 
 def retiree_cutoff(first_of_month: date, document: dict) -> date:

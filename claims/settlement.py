@@ -43,7 +43,7 @@ from enrollment.models import (
     filing_covers_place,
 )
 from family_sharing.models import SharingAuthorisation
-from family_sharing.rules import SharingPolicy
+from family_sharing.rules import SharingPolicy, check_holder_deductible
 from policies.models import PolicyVersion, Region
 from policies.retirement import retiree_on
 from policies.selectors import layers_of
@@ -655,6 +655,7 @@ def _holder_terms(hp: calculator.Policy) -> tuple[Decimal, str]:
     if entry is None or entry[0] is not hp or entry[1] != language:
         sharing = SharingPolicy(hp.document, hp.source, hp.region_name)
         try:
+            check_holder_deductible(sharing)
             floor = sharing.floor()
             terms = (
                 floor,

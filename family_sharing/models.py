@@ -10,7 +10,13 @@ from simple_history.models import HistoricalRecords
 
 from enrollment.models import Person
 
-PREMIUM_KINDS = ("resident_insurance", "long_term_care", "serious_illness", "supplementary")
+PREMIUM_KINDS = (
+    "resident_insurance",
+    "long_term_care",
+    "serious_illness",
+    "supplementary",
+    "commercial_health",
+)
 
 
 class SharingAuthorisation(models.Model):
@@ -113,6 +119,8 @@ class PremiumPayment(models.Model):
         LONG_TERM_CARE = "long_term_care", _("Long-term care insurance")
         SERIOUS_ILLNESS = "serious_illness", _("Serious-illness insurance")
         SUPPLEMENTARY = "supplementary", _("Supplementary medical insurance")
+        # Yuxi 第十六条（三）: 购买商业健康保险 (not 补充医疗保险).
+        COMMERCIAL_HEALTH = "commercial_health", _("Commercial health insurance")
 
     authorisation = models.ForeignKey(
         SharingAuthorisation,

@@ -71,8 +71,9 @@ def check_relation(policy: SharingPolicy, relation: str) -> None:
 
 
 def check_province(policy: SharingPolicy, holder_region: str, member_region: str) -> None:
-    """Yuxi: relatives must be insured in Yunnan (the region code's first two digits)."""
-    if policy.get("same_province_only", False) and holder_region[:2] != member_region[:2]:
+    """Yuxi: relatives must be insured in Yunnan (the region code's first two digits). Read with
+    ``require``: a document that leaves it unset is not taken to allow any province."""
+    if policy.require("same_province_only") and holder_region[:2] != member_region[:2]:
         raise DomainError(
             _(
                 "%(region)s shares only with relatives insured in the same province "
@@ -113,4 +114,45 @@ def check_premium_kind(policy: SharingPolicy, kind: str) -> None:
             _("%(region)s does not allow paying this premium from a personal account (%(cite)s).")
             % {"region": policy.region_name, "cite": policy.cite("premium_kinds")},
             field="kind",
+        )
+
+
+def check_premium_region(policy: SharingPolicy, holder_region, member_region) -> None:
+    """Wuhan 第八条（三）: 参加我市城乡居民基本医疗保险…等个人缴费 — the relative must be insured in
+    the holder's region (or a region under it) for the account to pay the premium."""
+    from policies.selectors import region_chain
+
+    if not policy.require("premiums_same_region_only"):
+        return
+    if holder_region.pk in {r.pk for r in region_chain(region=member_region)}:
+        return
+    raise DomainError(
+        _(
+            "%(region)s pays premiums only for relatives insured in %(region)s (%(cite)s); "
+            "this relative is insured in %(member)s."
+        )
+        % {
+            "region": policy.region_name,
+            "cite": policy.cite("premiums_same_region_only"),
+            "member": member_region.name,
+        },
+        field="authorisation",
+    )
+
+
+def check_holder_deductible(policy: SharingPolicy) -> None:
+    """A relative's claim counts in the relative's own accumulators only: what the holder's
+    account pays never counts toward the holder's deductible (Baotou 第五条: 家庭成员共济使用部分
+    基金不得抵顶年度内持卡人门诊统筹起付标准). The parameter is read, not assumed: unset, or a
+    document that counts it, is refused naming it (the settlement has no such counting)."""
+    if policy.require("counts_toward_holder_deductible"):
+        cite = policy.cite("counts_toward_holder_deductible")
+        raise DomainError(
+            _(
+                "%(region)s counts shared payments toward the holder's deductible "
+                "(family_sharing.counts_toward_holder_deductible, %(cite)s); this system does "
+                "not, so the claim cannot be paid from the holder's account."
+            )
+            % {"region": policy.region_name, "cite": cite},
+            field="account_holder",
         )

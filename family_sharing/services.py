@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.locks import lock_accounts_of
 from accounts.models import LedgerEntry, PersonalAccount
+from accounts.rules import has_account
 from enrollment.models import Person
 from staff import audit
 from staff.errors import Conflict, DomainError
 
 from .models import PremiumPayment, SharingAuthorisation
-from .rules import check_premium_kind, check_province, check_relation
+from .rules import check_premium_kind, check_premium_region, check_province, check_relation
 from .selectors import sharing_policy
 
 
@@ -52,7 +53,15 @@ def sharing_grant(
             _("Record the number of the document that proves the relation."), field="proof"
         )
     policy = sharing_policy(holder=holder, on=valid_from)
-    if holder.scheme != "employee" or not PersonalAccount.objects.filter(person=holder).exists():
+    # The account must exist and the document must give this person one: an account kept
+    # from before a change to an employment without one (account.no_account) is not shared.
+    entitled = has_account(
+        scheme=holder.scheme,
+        employment=holder.employment,
+        category=holder.category,
+        document=policy.document,
+    )
+    if not entitled or not PersonalAccount.objects.filter(person=holder).exists():
         raise DomainError(
             _(
                 "Only an employee-scheme person with a personal account can share it "
@@ -133,6 +142,7 @@ def premium_pay(
     holder, member = authorisation.holder, authorisation.member
     policy = sharing_policy(holder=holder, on=today)
     check_premium_kind(policy, kind)
+    check_premium_region(policy, holder.region, member.region)
     if kind == PremiumPayment.Kind.RESIDENT_INSURANCE and member.scheme != "resident":
         raise DomainError(
             _("%(name)s is insured under the employee scheme; residents' insurance is not due.")

@@ -105,6 +105,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "仅限本省参保亲属",
         "Relatives insured in the province only",
     ),
+    "family_sharing.premiums_same_region_only": (
+        "代缴保费仅限本统筹地区参保亲属",
+        "Premiums for relatives insured in the region only",
+    ),
     "family_sharing.counts_toward_holder_deductible": (
         "共济支付计入持卡人起付标准",
         "Shared payments count toward the holder's deductible",
@@ -157,6 +161,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "long_term_care": ("长期护理保险", "long-term care"),
     "serious_illness": ("大额/重特大疾病保险", "serious illness"),
     "supplementary": ("补充医疗保险", "supplementary"),
+    "commercial_health": ("商业健康保险", "commercial health insurance"),
     "public_health": ("公共卫生费用", "public health"),
     "fitness": ("体育健身", "fitness"),
     "wellness": ("养生保健", "wellness"),

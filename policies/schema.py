@@ -24,7 +24,14 @@ LEVELS = ["1", "2", "3", "pharmacy"]
 # DESIGN.md "Relations": 配偶、父母、子女, and for documents that allow 近亲属
 # (民法典 第一千零四十五条) also siblings, grandparents and grandchildren.
 RELATIONS = ["spouse", "parent", "child", "sibling", "grandparent", "grandchild"]
-PREMIUM_KINDS = ["resident_insurance", "long_term_care", "serious_illness", "supplementary"]
+# 商业健康保险 (Yuxi 第十六条（三）) is not 补充医疗保险 (Sichuan 第五条): a kind of its own.
+PREMIUM_KINDS = [
+    "resident_insurance",
+    "long_term_care",
+    "serious_illness",
+    "supplementary",
+    "commercial_health",
+]
 EXCLUSIONS = [
     "waiting_period",
     "inpatient_stay",
@@ -278,15 +285,21 @@ POLICY_DOCUMENT_SCHEMA: dict[str, Any] = {
                     ]
                 },
                 "min_residual_balance": MONEY_OR_NULL,
-                "same_province_only": {"type": "boolean"},
-                "counts_toward_holder_deductible": {"type": "boolean"},
+                # null: the document does not say (Jilin's notice says nothing of sharing); an
+                # operation that needs it is refused naming it.
+                "same_province_only": {"type": ["boolean", "null"]},
+                "counts_toward_holder_deductible": {"type": ["boolean", "null"]},
+                # Premiums only for the region's own insurance (Wuhan 第八条（三）: 参加我市…).
+                "premiums_same_region_only": {"type": ["boolean", "null"]},
                 "premium_kinds": {
                     "anyOf": [
                         {"type": "array", "items": {"enum": PREMIUM_KINDS}, "uniqueItems": True},
                         {"type": "null"},
                     ]
                 },
-                "prohibited_uses": {"type": "array", "items": {"type": "string"}},
+                "prohibited_uses": {
+                    "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]
+                },
             },
         },
         "sources": {

@@ -87,6 +87,7 @@ CODES: dict[str, dict[str, Any]] = {
         "long_term_care": L("Long-term care insurance"),
         "serious_illness": L("Serious-illness insurance"),
         "supplementary": L("Supplementary medical insurance"),
+        "commercial_health": L("Commercial health insurance"),
     },
     # The settlement calculator's explanation lines (claims/calculator.py ``Breakdown.line``).
     "step": {
