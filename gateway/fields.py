@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from staff.inputs import EARLIEST_DATE, LATEST_DATE, has_foreign_digits
+from staff.parsers import JsonExponent
 
 
 class Refused(Exception):
@@ -90,6 +91,8 @@ class Node:
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
             raise Refused(f"{self.name}.{field} 类型错误：应为数值型")
         text = str(value).strip()
+        if isinstance(value, JsonExponent):  # 1e3; and 10e-1, whose Decimal text is 1.0
+            raise Refused(f"{self.name}.{field} 数值不能用指数形式（如 1e3），应写作 1000.00")
         if not _DIGITS.match(text):
             raise Refused(
                 f"{self.name}.{field} 类型错误：应为数值型（ASCII数字），实为 {text[:30]}"

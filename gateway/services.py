@@ -14,7 +14,6 @@ import json
 import re
 import secrets
 import time
-from decimal import Decimal
 from functools import cache
 
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -24,6 +23,7 @@ from enrollment.models import Institution
 from policies.models import Region
 from staff import sql
 from staff.errors import DomainError
+from staff.parsers import parse_number
 
 from .fields import Node, Refused
 from .models import Message
@@ -64,11 +64,21 @@ def answer(*, institution: Institution | None, infcode: int, output=None, err_ms
     }
 
 
+def _decode(text: str):
+    """JSON numbers with a fraction as ``Decimal`` (an exponent marked, for ``Node.number`` to
+    refuse), NaN and Infinity refused: as the REST API reads bodies (``staff.parsers``)."""
+    return json.loads(text, parse_float=parse_number, parse_constant=_no_constant)
+
+
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
 def parse(body: bytes) -> dict:
     if len(body) > MAX_BODY:
         raise Refused("报文过大")
     try:
-        envelope = json.loads(body.decode("utf-8"), parse_float=Decimal)
+        envelope = _decode(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise Refused("报文不是有效的 UTF-8 JSON") from None
     if not isinstance(envelope, dict):
@@ -114,7 +124,7 @@ def message_handle(*, body: bytes, institution_id: int, user, early=None) -> byt
             raise Refused("input 交易输入不能为空")
         if isinstance(payload, str):  # some HIS send the input as a JSON text
             try:
-                payload = json.loads(payload, parse_float=Decimal)
+                payload = _decode(payload)
             except ValueError:
                 raise Refused("input 交易输入不是有效的 JSON") from None
         node = Node(payload, "input")

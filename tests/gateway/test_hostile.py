@@ -133,3 +133,28 @@ def test_a_gbk_reconciliation_file_and_a_bom_are_read(visit):
     assert "对账文件第 2 行.setl_id 应使用半角数字 0-9" in err, err
     err = _reconcile(his, (header + "1,M,1,1.00,１.00,1.00").encode())
     assert "对账文件第 2 行.fund_pay_sumamt 类型错误：应为数值型（ASCII数字）" in err, err
+
+
+@pytest.mark.parametrize("written", ["10e-1", "1E0", "0.5e1"])
+def test_a_count_written_with_an_exponent_is_refused(visit, written):
+    """A JSON number is read as ``Decimal`` (never float); ``10e-1``'s Decimal text is ``1.0``
+    and passed the digits check as a count of one. The spelling is refused, as ``1e3`` was."""
+    his, _person, psn_no, mdtrt_id, _settle = visit
+    line = fee_lines(mdtrt_id, psn_no, n=1)[0]
+    line.update(feedetl_sn="9003", cnt="@cnt@")
+    text = json.dumps({"feedetail": [line]}, ensure_ascii=False).replace('"@cnt@"', written)
+    before = state()
+    err = his.refused("2204", text, insuplc="420100")  # input as JSON text, as some HIS send it
+    assert "feedetail[0].cnt 数值不能用指数形式" in err, err
+    assert state() == before
+
+
+def test_an_amount_as_a_json_number_is_read_exactly(visit):
+    his, _person, psn_no, mdtrt_id, _settle = visit
+    line = fee_lines(mdtrt_id, psn_no, n=1)[0]
+    amount = line["det_item_fee_sumamt"]
+    line.update(feedetl_sn="9004", det_item_fee_sumamt="@amount@")
+    text = json.dumps({"feedetail": [line]}, ensure_ascii=False).replace('"@amount@"', amount)
+    out = his.ok("2204", text, insuplc="420100")["result"][0]
+    assert out["det_item_fee_sumamt"] == amount, out
+
