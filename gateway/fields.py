@@ -59,6 +59,8 @@ class Node:
         if not isinstance(value, str):
             raise Refused(f"{self.name}.{field} 类型错误：应为字符型")
         value = value.strip()
+        if not value and required:  # blanks only: as empty (a psn_no of " " read no person)
+            raise Refused(f"{self.name}.{field} 不能为空")
         if len(value) > max_length:
             raise Refused(f"{self.name}.{field} 长度超过 {max_length}")
         if _UNSAFE.search(value):

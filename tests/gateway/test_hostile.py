@@ -158,3 +158,15 @@ def test_an_amount_as_a_json_number_is_read_exactly(visit):
     out = his.ok("2204", text, insuplc="420100")["result"][0]
     assert out["det_item_fee_sumamt"] == amount, out
 
+
+@pytest.mark.parametrize("infno", ["2201", "2206", "5301"])
+def test_a_required_field_of_blanks_only_is_refused_as_empty(visit, infno):
+    """``psn_no: " "`` passed the required check and read no person: 2201 then failed on
+    ``None.id_number`` (a 500, found by the gateway fuzz)."""
+    his, _person, psn_no, mdtrt_id, settle = visit
+    payload = json.loads(json.dumps(inputs(psn_no, mdtrt_id, settle)[infno][0]))
+    payload["data"]["psn_no"] = " \t "
+    before = state()
+    err = his.refused(infno, payload, insuplc="420100")
+    assert "data.psn_no 不能为空" in err, err
+    assert state() == before
