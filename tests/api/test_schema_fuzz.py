@@ -1,9 +1,11 @@
 """schemathesis against ``/api/v1/schema/``: every operation with generated input, valid and
-invalid, as a signed-in user holding every role and as an institution client. No response may
-be a server error or break the schema it documents.
+invalid, as a signed-in user holding every role, as an institution client, and as each staff
+role alone (clerk, manager, auditor, policy administrator: their refusals are other code paths
+than the superuser's). No response may be a server error or break the schema it documents.
 
-Bounded for CI: ``SCHEMATHESIS_EXAMPLES`` examples per operation (default 25); set it higher
-for a longer run, e.g. ``SCHEMATHESIS_EXAMPLES=500 make test PYTEST_ARGS=tests/api``.
+Bounded for CI: ``SCHEMATHESIS_EXAMPLES`` examples per operation (default 25; a quarter of it,
+at least 3, for each single role); set it higher for a longer run, e.g.
+``SCHEMATHESIS_EXAMPLES=500 make test PYTEST_ARGS=tests/api``.
 """
 
 import os
@@ -26,9 +28,12 @@ from config.wsgi import application
 from enrollment.models import InstitutionUser
 from policies.models import Region
 from policies.services import policies_load_seeds
+from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN
 from tests.factories import EmployerFactory, InstitutionFactory, PersonFactory, UserFactory
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
+ROLE_EXAMPLES = max(3, EXAMPLES // 4)
+STAFF_ROLES = (CLERK, MANAGER, AUDITOR, POLICY_ADMIN)
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
@@ -72,10 +77,13 @@ def world(db):
     everyone = UserFactory(username="root", is_superuser=True, is_staff=True)
     institution = UserFactory(username="hospital", roles=["institution"])
     InstitutionUser.objects.create(user=institution, institution=hospital)
-    return {
+    tokens = {
         "superuser": Token.objects.create(user=everyone).key,
         "institution": Token.objects.create(user=institution).key,
     }
+    for role in STAFF_ROLES:
+        tokens[role] = Token.objects.create(user=UserFactory(username=role, roles=[role])).key
+    return tokens
 
 
 FUZZ = settings(
@@ -100,3 +108,11 @@ def test_as_an_institution_client(case, world):
     case.call_and_validate(
         headers={"Authorization": f"Token {world['institution']}"}, checks=CHECKS
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", STAFF_ROLES)
+@schema.parametrize()
+@settings(FUZZ, max_examples=ROLE_EXAMPLES)
+def test_as_each_staff_role(case, world, role):
+    case.call_and_validate(headers={"Authorization": f"Token {world[role]}"}, checks=CHECKS)
