@@ -27,6 +27,12 @@ _DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
+def shown(value: object, size: int = 30) -> str:
+    """A value echoed in a refusal: its first ``size`` characters, a control character or a
+    lone surrogate as U+FFFD (a surrogate cannot be encoded as UTF-8: the answer was a 500)."""
+    return _UNSAFE.sub("\ufffd", str(value)[:size])
+
+
 class Node:
     """One JSON object of the input, named for messages (``data``, ``feedetail[3]``)."""
 
@@ -97,7 +103,7 @@ class Node:
             raise Refused(f"{self.name}.{field} 数值不能用指数形式（如 1e3），应写作 1000.00")
         if not _DIGITS.match(text):
             raise Refused(
-                f"{self.name}.{field} 类型错误：应为数值型（ASCII数字），实为 {text[:30]}"
+                f"{self.name}.{field} 类型错误：应为数值型（ASCII数字），实为 {shown(text)}"
             )
         amount = Decimal(text)
         if amount.as_tuple().exponent < -places:

@@ -170,3 +170,29 @@ def test_a_required_field_of_blanks_only_is_refused_as_empty(visit, infno):
     err = his.refused(infno, payload, insuplc="420100")
     assert "data.psn_no 不能为空" in err, err
     assert state() == before
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "words"),
+    [
+        ("medfee_sumamt", "1\ud800", "data.medfee_sumamt 类型错误：应为数值型（ASCII数字），实为 1\ufffd"),
+        ("medfee_sumamt", "\x07", "实为 \ufffd"),
+        ("insuplc_admdvs", "\udfff", "insuplc_admdvs 参保地医保区划 \ufffd 与人员参保地"),
+    ],
+)  # fmt: skip
+def test_a_lone_surrogate_echoed_in_a_refusal_is_not_a_server_error(visit, where, value, words):
+    """The refusal echoed the value: a lone surrogate (sent as the JSON escape \\ud800) cannot
+    be encoded as UTF-8, and the answer was a 500 (found by the gateway fuzz)."""
+    his, _person, psn_no, mdtrt_id, settle = visit
+    payload = json.loads(json.dumps(inputs(psn_no, mdtrt_id, settle)["2206"][0]))
+    if where == "insuplc_admdvs":
+        body = his.envelope("2206", payload, insuplc=value)
+    else:
+        payload["data"][where] = value
+        body = his.envelope("2206", payload, insuplc="420100")
+    before = state()
+    response = his.client.post("/api/hsa/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["infcode"] == -1 and words in answer["err_msg"], answer
+    assert state() == before
