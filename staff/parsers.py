@@ -106,6 +106,19 @@ def plain_json(value):
     return value
 
 
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, its refusal in Chinese (``Multipart form parse error - Request
+    max total header size exceeded.`` was English, the reason Django's)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError:
+            raise ParseError(
+                _("The request body is not a valid multipart form (a file upload).")
+            ) from None
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read()

@@ -9,6 +9,7 @@ at least 3, for each single role); set it higher for a longer run, e.g.
 """
 
 import os
+import re
 from datetime import date
 
 import pytest
@@ -31,6 +32,36 @@ from policies.services import policies_load_seeds
 from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN
 from tests.factories import EmployerFactory, InstitutionFactory, PersonFactory, UserFactory
 
+CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+def _texts(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+@schemathesis.check
+def refusals_in_chinese(ctx, response, case):
+    """A refusal (4xx) is a JSON body whose every message is in Chinese (English-only DRF and
+    decoder messages were a bug): the client's developer and the clerk read the same reason."""
+    if not 400 <= response.status_code < 500:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        raise AssertionError(f"a {response.status_code} without a JSON body") from None
+    english = [text for text in _texts(body) if not CHINESE.search(text)]
+    if english or not body:
+        raise AssertionError(f"a refusal not in Chinese: {english or body!r}")
+    return True
+
+
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
 ROLE_EXAMPLES = max(3, EXAMPLES // 4)
 STAFF_ROLES = (CLERK, MANAGER, AUDITOR, POLICY_ADMIN)
@@ -39,6 +70,7 @@ CHECKS = [
     response_schema_conformance,
     content_type_conformance,
     response_headers_conformance,
+    refusals_in_chinese,
 ]
 
 
