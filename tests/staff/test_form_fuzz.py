@@ -196,12 +196,17 @@ def test_a_statement_with_hostile_filters(pages, path):
     from enrollment.models import Person
 
     url = path.format(id=Person.objects.order_by("pk").first().pk)
-    names = ["date_from", "date_to", "period_from", "period_to", "format", "page"]
+    names = ["date_from", "date_to", "period_from", "period_to", "page", "export"]
 
     @FUZZ
-    @given(field=st.sampled_from(names), value=HOSTILE.filter(lambda v: v is not MISSING))
-    def run(field, value):
-        response = client.get(url, {field: value}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    @given(
+        field=st.sampled_from(names),
+        value=HOSTILE.filter(lambda v: v is not MISSING),
+        export=st.sampled_from([None, "csv", "xlsx"]),
+    )
+    def run(field, value, export):
+        query = {field: value, **({"export": export} if export and field != "export" else {})}
+        response = client.get(url, query, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code in (200, 400, 404), response.status_code
         if response.status_code == 400:
             _refusal_is_chinese(response.content.decode())
