@@ -13,8 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import LedgerEntry
+from staff.models import AuditEvent
+
 from .test_his_flow import fee_lines
-from .test_refusals import inputs, state
+from .test_refusals import inputs
+from .test_refusals import state as gateway_rows
 from .test_refusals import visit as visit  # the fixture: a registered visit with 20 fee lines
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +31,13 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+def state() -> tuple:
+    """The gateway's rows, and the ledger and audit trail a settlement or a lookup writes."""
+    return (*gateway_rows(), LedgerEntry.objects.count(), AuditEvent.objects.count())
+
+
 MISSING = object()
 
 HOSTILE = st.one_of(
