@@ -80,17 +80,26 @@ def parse_number(text: str) -> Decimal:
     return Decimal(text)
 
 
+class NotJsonNumber(ValueError):
+    """NaN or Infinity: Python's decoder reads them, JSON has no such numbers (DRF's strict
+    parsing refused them too)."""
+
+
 def _no_constant(name: str):
-    # NaN and Infinity are no JSON (DRF's strict parsing refused them too).
-    raise ValueError(f"{name} is not a JSON value")
+    raise NotJsonNumber(name)
+
+
+def decode(text: bytes | str):
+    """``json.loads`` with numbers with a fraction as ``Decimal`` (``parse_number``) and no
+    NaN or Infinity; no nesting check (``loads`` has it)."""
+    return json.loads(text, parse_float=parse_number, parse_constant=_no_constant)
 
 
 def loads(text: bytes | str):
-    """``json.loads`` with the nesting limit (``ValueError`` for a body too deep), numbers
-    with a fraction as ``Decimal`` (``parse_number``) and no NaN or Infinity."""
+    """``decode`` with the nesting limit (``ValueError`` for a body too deep)."""
     if too_deep(text):
         raise ValueError(depth_message())
-    return json.loads(text, parse_float=parse_number, parse_constant=_no_constant)
+    return decode(text)
 
 
 def plain_json(value):
@@ -126,7 +135,7 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(depth_message())
         encoding = parsers.get_encoding(parser_context or {})
         try:
-            return loads(body.decode(encoding))
+            return decode(body.decode(encoding))
         except ValueError as exc:
             raise ParseError(parse_error_message(exc)) from None
 
@@ -142,7 +151,7 @@ def parse_error_message(exc: ValueError) -> str:
             "line": exc.lineno,
             "col": exc.colno,
         }
-    if "is not a JSON value" in str(exc):
+    if isinstance(exc, NotJsonNumber):
         return _("The request body is not valid JSON: NaN and Infinity are not numbers in JSON.")
     if "digits" in str(exc):  # int() past sys.get_int_max_str_digits()
         return _("The request body has a number with too many digits.")

@@ -94,6 +94,7 @@ HOSTILE = st.one_of(
             "\u202e",
             "🏥",
             "420100" * 20,
+            json.loads("[" * 100 + "]" * 100),  # deeper than any message nests
         ]
     ),  # fmt: skip
     st.text(max_size=40),

@@ -196,3 +196,21 @@ def test_a_lone_surrogate_echoed_in_a_refusal_is_not_a_server_error(visit, where
     answer = response.json()
     assert answer["infcode"] == -1 and words in answer["err_msg"], answer
     assert state() == before
+
+
+@pytest.mark.parametrize("where", ["body", "input"])
+def test_a_message_nested_too_deep_is_refused_not_a_server_error(visit, where):
+    """50,000 nested arrays were a RecursionError in the JSON decoder (a 500), as the token
+    endpoint's were before ``staff.parsers`` limited the nesting."""
+    his = visit[0]
+    deep = "[" * 50_000 + "]" * 50_000
+    before = state()
+    if where == "body":
+        text = deep
+    else:
+        text = json.dumps(his.envelope("5301", deep, insuplc="420100"))
+    response = his.client.post("/api/hsa/", text, content_type="application/json")
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["infcode"] == -1 and "嵌套超过 64 层" in answer["err_msg"], answer
+    assert state() == before
