@@ -205,10 +205,8 @@ def test_a_message_nested_too_deep_is_refused_not_a_server_error(visit, where):
     his = visit[0]
     deep = "[" * 50_000 + "]" * 50_000
     before = state()
-    if where == "body":
-        text = deep
-    else:
-        text = json.dumps(his.envelope("5301", deep, insuplc="420100"))
+    envelope = json.dumps(his.envelope("5301", deep, insuplc="420100"))  # input as JSON text
+    text = deep if where == "body" else envelope
     response = his.client.post("/api/hsa/", text, content_type="application/json")
     assert response.status_code == 200
     answer = response.json()
