@@ -153,3 +153,4 @@ urlpatterns = [
 ]
 
 handler404 = "staff.api_errors.api_not_found"
+handler400 = "staff.api_errors.api_bad_request"

@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from rest_framework import exceptions
@@ -56,6 +57,23 @@ def api_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
     return page_not_found(request, exception)
+
+
+def unreadable_request_message() -> str:
+    return _(
+        "The request could not be read: it is larger than the system accepts, has too many"
+        " fields, or is malformed. Nothing was changed."
+    )
+
+
+def api_bad_request(request, exception):
+    """``handler400``: a request Django refuses before any view reads it (a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, more than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields) was
+    Django's English page ``Bad Request (400)``, and an empty body on the API. The API answers
+    JSON, the pages a page in the reader's language; nothing was written either way."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": unreadable_request_message()}, status=400)
+    return render(request, "400.html", {"reason": unreadable_request_message()}, status=400)
 
 
 def is_bad_value(exc: BaseException) -> bool:
