@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +18,7 @@ from jobs.api import JobOutputSerializer
 from jobs.services import job_create
 from staff.errors import DomainError, NotFound
 from staff.inputs import ApiDateField, ApiDecimalField, ApiIntegerField
+from staff.parsers import MultiPartParser
 from staff.permissions import has_role
 from staff.roles import CLERK, MANAGER
 from staff.uploads import ApiUploadField, SpreadsheetRefused, check_spreadsheet_directory

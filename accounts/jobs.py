@@ -13,6 +13,7 @@ from policies.models import PolicyVersion
 from staff.errors import DomainError
 from staff.inputs import plain_int
 from staff.roles import CLERK, MANAGER
+from staff.uploads import stored_upload
 
 from .crediting import crediting_backlog, parse_period, retiree_crediting_run
 from .payroll import HEADERS_ZH as PAYROLL_HEADERS_ZH
@@ -81,16 +82,21 @@ def year_end(job, progress):
 
 def clean_payroll(parameters: dict) -> dict:
     """Only files stored by the upload endpoint (never an arbitrary server path)."""
-    folder = (Path(settings.MEDIA_ROOT) / "payroll").resolve()
-    path = Path(str(parameters.get("path", ""))).resolve()
-    if folder not in path.parents or not path.is_file():
-        raise DomainError("upload the file through /api/v1/imports/payroll/", field="file")
+    path = stored_upload(parameters.get("path", ""), Path(settings.MEDIA_ROOT) / "payroll")
+    if path is None:
+        raise DomainError(
+            gettext_now("file: upload the file through %(path)s.")
+            % {"path": "/api/v1/imports/payroll/"},
+            field="file",
+        )
     cleaned = {"path": str(path), "filename": str(parameters.get("filename") or path.name)[:200]}
     # A file checked on the upload page: the job credits only that very file (its SHA-256).
     digest = str(parameters.get("sha256") or "")
     if digest:
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-            raise DomainError("sha256 must be 64 lower-case hexadecimal digits", field="sha256")
+            raise DomainError(
+                gettext_now("sha256: must be 64 lower-case hexadecimal digits."), field="sha256"
+            )
         cleaned["sha256"] = digest
     return cleaned
 

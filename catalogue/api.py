@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +10,7 @@ from accounts.api import refuse_unopenable, store_upload
 from jobs.api import JobOutputSerializer
 from jobs.services import job_create
 from staff.api_utils import page_of, paginated
+from staff.parsers import MultiPartParser
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, INSTITUTION, MANAGER, POLICY_ADMIN
 from staff.uploads import ApiUploadField

@@ -4,12 +4,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jobs.registry import register
 from staff.errors import DomainError
 from staff.roles import CLERK, MANAGER
+from staff.uploads import stored_upload
 
 from .imports import HEADERS_ZH
 
@@ -17,10 +19,13 @@ UPLOADS = "catalogue"
 
 
 def clean_catalogue(parameters: dict) -> dict:
-    folder = (Path(settings.MEDIA_ROOT) / UPLOADS).resolve()
-    path = Path(str(parameters.get("path", ""))).resolve()
-    if folder not in path.parents or not path.is_file():
-        raise DomainError("upload the file through /api/v1/imports/catalogue/", field="file")
+    path = stored_upload(parameters.get("path", ""), Path(settings.MEDIA_ROOT) / UPLOADS)
+    if path is None:
+        raise DomainError(
+            gettext("file: upload the file through %(path)s.")
+            % {"path": "/api/v1/imports/catalogue/"},
+            field="file",
+        )
     return {
         "path": str(path),
         "filename": str(parameters.get("filename") or path.name)[:200],

@@ -219,11 +219,11 @@ class ClaimInputSerializer(HotInputSerializer):
     def validate(self, data):
         if data["self_pay_amount"] > data["total_amount"]:
             raise serializers.ValidationError(
-                {"self_pay_amount": "self_pay_amount is larger than total_amount."}
+                {"self_pay_amount": _("self_pay_amount is larger than total_amount.")}
             )
         if data["class_b_amount"] > data["total_amount"] - data["self_pay_amount"]:
             raise serializers.ValidationError(
-                {"class_b_amount": "class_b_amount is larger than the in-policy amount."}
+                {"class_b_amount": _("class_b_amount is larger than the in-policy amount.")}
             )
         data["disease_code"] = data.get("disease_code") or ""
         return data
@@ -279,7 +279,7 @@ def institution_scope(user):
         return None
     link = getattr(user, "institution_link", None)
     if link is None:
-        raise PermissionDenied("This API user is not linked to an institution.")
+        raise PermissionDenied(_("This API user is not linked to an institution."))
     return link.institution_id
 
 
@@ -302,7 +302,7 @@ def scoped_settlements(user):
 def check_institution(user, institution_id: int) -> None:
     scope = institution_scope(user)
     if scope is not None and scope != institution_id:
-        raise PermissionDenied("An institution settles only its own claims.")
+        raise PermissionDenied(_("An institution settles only its own claims."))
 
 
 class ClaimsRole(APIView):

@@ -269,7 +269,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "staff.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "staff.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "staff.api_utils.AsciiPageNumberPagination",
     "PAGE_SIZE": 50,

@@ -151,3 +151,6 @@ urlpatterns = [
     path("replay/", include("replay.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "staff.api_errors.api_not_found"
+handler400 = "staff.api_errors.api_bad_request"

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from staff.inputs import EARLIEST_DATE, LATEST_DATE, has_foreign_digits
+from staff.parsers import JsonExponent
 
 
 class Refused(Exception):
@@ -24,6 +25,12 @@ _DIGITS = re.compile(r"^-?[0-9]{1,14}(\.[0-9]{1,6})?$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def shown(value: object, size: int = 30) -> str:
+    """A value echoed in a refusal: its first ``size`` characters, a control character or a
+    lone surrogate as U+FFFD (a surrogate cannot be encoded as UTF-8: the answer was a 500)."""
+    return _UNSAFE.sub("\ufffd", str(value)[:size])
 
 
 class Node:
@@ -58,6 +65,8 @@ class Node:
         if not isinstance(value, str):
             raise Refused(f"{self.name}.{field} 类型错误：应为字符型")
         value = value.strip()
+        if not value and required:  # blanks only: as empty (a psn_no of " " read no person)
+            raise Refused(f"{self.name}.{field} 不能为空")
         if len(value) > max_length:
             raise Refused(f"{self.name}.{field} 长度超过 {max_length}")
         if _UNSAFE.search(value):
@@ -90,9 +99,11 @@ class Node:
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
             raise Refused(f"{self.name}.{field} 类型错误：应为数值型")
         text = str(value).strip()
+        if isinstance(value, JsonExponent):  # 1e3; and 10e-1, whose Decimal text is 1.0
+            raise Refused(f"{self.name}.{field} 数值不能用指数形式（如 1e3），应写作 1000.00")
         if not _DIGITS.match(text):
             raise Refused(
-                f"{self.name}.{field} 类型错误：应为数值型（ASCII数字），实为 {text[:30]}"
+                f"{self.name}.{field} 类型错误：应为数值型（ASCII数字），实为 {shown(text)}"
             )
         amount = Decimal(text)
         if amount.as_tuple().exponent < -places:

@@ -14,7 +14,6 @@ import json
 import re
 import secrets
 import time
-from decimal import Decimal
 from functools import cache
 
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -24,6 +23,7 @@ from enrollment.models import Institution
 from policies.models import Region
 from staff import sql
 from staff.errors import DomainError
+from staff.parsers import decode, max_depth, too_deep  # Decimal numbers, no NaN
 
 from .fields import Node, Refused
 from .models import Message
@@ -67,8 +67,10 @@ def answer(*, institution: Institution | None, infcode: int, output=None, err_ms
 def parse(body: bytes) -> dict:
     if len(body) > MAX_BODY:
         raise Refused("报文过大")
+    if too_deep(body):  # the decoder recurses per level: 50,000 levels were a RecursionError
+        raise Refused(f"报文的 JSON 嵌套超过 {max_depth()} 层")
     try:
-        envelope = json.loads(body.decode("utf-8"), parse_float=Decimal)
+        envelope = decode(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise Refused("报文不是有效的 UTF-8 JSON") from None
     if not isinstance(envelope, dict):
@@ -113,8 +115,10 @@ def message_handle(*, body: bytes, institution_id: int, user, early=None) -> byt
         if payload is None or payload == "":
             raise Refused("input 交易输入不能为空")
         if isinstance(payload, str):  # some HIS send the input as a JSON text
+            if too_deep(payload):
+                raise Refused(f"input 交易输入的 JSON 嵌套超过 {max_depth()} 层")
             try:
-                payload = json.loads(payload, parse_float=Decimal)
+                payload = decode(payload)
             except ValueError:
                 raise Refused("input 交易输入不是有效的 JSON") from None
         node = Node(payload, "input")

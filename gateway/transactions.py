@@ -49,7 +49,7 @@ from policies.models import Region
 from staff import sql
 from staff.errors import DomainError
 
-from .fields import _UNSAFE, Node, Refused
+from .fields import _UNSAFE, Node, Refused, shown
 from .models import FeeLine, Message, SignIn, UploadedFile, Visit, VisitSettlement
 
 ZERO = Decimal("0.00")
@@ -113,7 +113,7 @@ def _check_insuplc(ctx: Context, person: Person) -> None:
         raise Refused("insuplc_admdvs 参保地医保区划不能为空（输入含人员编号时必填）")
     if str(insuplc) != person.region.code:
         raise Refused(
-            f"insuplc_admdvs 参保地医保区划 {str(insuplc)[:6]} "
+            f"insuplc_admdvs 参保地医保区划 {shown(insuplc, 6)} "
             f"与人员参保地 {person.region.code} 不符"
         )
 

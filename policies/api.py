@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from staff.api import ReviewOutputSerializer, review_response
 from staff.inputs import ApiDateField
+from staff.parsers import plain_json
 from staff.permissions import has_role
 from staff.roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN
 
@@ -65,11 +66,21 @@ class PolicyDraftOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "region", "effective_from", "effective_to", "source", "document"]
 
 
+class DocumentField(serializers.JSONField):
+    """The document as sent, its JSON numbers with a fraction (``Decimal`` from the parser) as
+    their exact text: a ratio sent as the number ``0.85`` is the schema's ``"0.85"``, never a
+    float's ``0.8499999…``; a number the schema does not take as text is refused naming its
+    path, as before."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(plain_json(data))
+
+
 class VersionInputSerializer(serializers.Serializer):
     effective_from = ApiDateField()
     effective_to = ApiDateField(required=False, allow_null=True)
     source = serializers.CharField(max_length=2000)
-    document = serializers.JSONField()
+    document = DocumentField()
 
 
 class RegionListApi(APIView):

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from staff.inputs import has_foreign_digits
+from staff.parsers import loads, parse_error_message, plain_json
 
 from .schema import POLICY_DOCUMENT_SCHEMA
 
@@ -131,6 +132,8 @@ def parse(path: str, raw: str) -> tuple[Any, str]:
             return None, _("One of: %(values)s.") % {"values": "、".join(map(str, allowed))}
         return next(c for c in allowed if str(c) == text), ""
     try:
-        return json.loads(text), ""
+        return plain_json(loads(text)), ""  # 0.85 as "0.85", as the API and the form read it
     except json.JSONDecodeError as exc:
         return None, _("Not valid JSON: %(error)s") % {"error": exc.msg}
+    except ValueError as exc:  # too deep, NaN or Infinity, too many digits
+        return None, parse_error_message(exc)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from staff.inputs import NONE_CHOSEN, FormDateField, FormModelChoiceField
-from staff.parsers import depth_message, too_deep
+from staff.parsers import depth_message, loads, parse_error_message, plain_json, too_deep
 from staff.widgets import DateInput
 
 from .models import Region
@@ -47,12 +47,15 @@ class PublishForm(forms.Form):
         if too_deep(text):
             raise forms.ValidationError(depth_message())
         try:
-            return json.loads(text)
+            # Numbers with a fraction as their exact text (0.85 → "0.85"), as on the API.
+            return plain_json(loads(text))
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 _("Not valid JSON: %(error)s (line %(line)d, column %(col)d)")
                 % {"error": exc.msg, "line": exc.lineno, "col": exc.colno}
             ) from None
+        except ValueError as exc:  # NaN or Infinity, a number of too many digits
+            raise forms.ValidationError(parse_error_message(exc)) from None
 
 
 class VersionChoiceField(FormModelChoiceField):

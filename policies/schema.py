@@ -408,15 +408,22 @@ def _message(error) -> str:
         text = _("unknown parameter: %(names)s") % {"names": "、".join(extra)}
     elif validator in ("minItems", "uniqueItems"):
         text = _("the list is empty or repeats a value")
+    elif validator == "minimum":
+        text = _("the value must be at least %(n)s") % {"n": expected}
+    elif validator == "maximum":
+        text = _("the value must be at most %(n)s") % {"n": expected}
+    elif validator in ("minLength", "minProperties"):
+        text = _("the value must not be empty")
     else:
-        return error.message
+        # jsonschema's own sentence is English (a keyword this function does not know yet).
+        text = _("the value is not allowed here")
     return f"{text}（{_('given')}：{given}）" if given else text
 
 
 def validate_document(document: Any) -> list[dict[str, str]]:
     """Every problem with a policy document as ``{"path": "$.a.b", "message": ...}``; [] if fine."""
     if not isinstance(document, dict):
-        return [{"path": "$", "message": "The policy document must be a JSON object."}]
+        return [{"path": "$", "message": _("The policy document must be a JSON object.")}]
     errors = []
     for error in sorted(_VALIDATOR.iter_errors(document), key=lambda e: list(e.absolute_path)):
         # "not valid under any of the given schemas" says little; the deepest alternative's
@@ -432,7 +439,8 @@ def validate_document(document: Any) -> list[dict[str, str]]:
             errors.append(
                 {
                     "path": f"$.sources.{dotted}",
-                    "message": f"“{dotted}” is not a parameter of this document.",
+                    "message": _("“%(name)s” is not a parameter of this document.")
+                    % {"name": dotted},
                 }
             )
     for dotted, value in _walk(tree):
@@ -440,7 +448,7 @@ def validate_document(document: Any) -> list[dict[str, str]]:
             errors.append(
                 {
                     "path": f"$.{dotted}",
-                    "message": (
+                    "message": _(
                         "An unset (null) value needs a source entry naming the article that "
                         "leaves it to the pooling area."
                     ),
@@ -452,7 +460,7 @@ def validate_document(document: Any) -> list[dict[str, str]]:
             errors.append(
                 {
                     "path": f"$.account.retiree.bands[{i}].max_age",
-                    "message": "max_age is below min_age.",
+                    "message": _("max_age is below min_age."),
                 }
             )
     return errors

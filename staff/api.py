@@ -6,14 +6,14 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .api_utils import page_of, paginated
 from .models import ReviewRequest
-from .parsers import JSONParser
+from .parsers import JSONParser, MultiPartParser
 from .permissions import has_role
 from .reviews import review_approve, review_reject, review_withdraw, reviews_visible_to
 from .roles import AUDITOR, CLERK, MANAGER, POLICY_ADMIN

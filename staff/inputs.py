@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from .parsers import JsonExponent
+
 ASCII_DIGITS = frozenset("0123456789")
 # The dates a field accepts: older than any insured person's birth, later than any policy will
 # run; a year 9999 also ran the "up to the end of that day" filters past ``date.max`` (a 500).
@@ -170,6 +172,8 @@ class ApiDecimalField(_AsciiApiField, serializers.DecimalField):
     def to_internal_value(self, data):
         if isinstance(data, str) and _unplain(data, PLAIN_DECIMAL):
             self.fail("invalid")
+        if isinstance(data, JsonExponent):  # the JSON number 1e3, as the text "1e3"
+            self.fail("invalid")
         return _no_negative_zero(super().to_internal_value(data))
 
     def to_representation(self, value):
@@ -181,6 +185,8 @@ class ApiIntegerField(_AsciiApiField, serializers.IntegerField):
 
     def to_internal_value(self, data):
         if isinstance(data, str) and _unplain(data, PLAIN_INTEGER):
+            self.fail("invalid")
+        if isinstance(data, JsonExponent):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -1,5 +1,6 @@
 """DRF permission classes built on roles."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .roles import AUDITOR, user_has_role
@@ -13,7 +14,7 @@ def has_role(*roles: str) -> type[BasePermission]:
     """
 
     class HasRole(BasePermission):
-        message = "Your role does not allow this operation."
+        message = _("Your role does not allow this operation.")
 
         def has_permission(self, request, view) -> bool:
             user = request.user

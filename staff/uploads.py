@@ -218,3 +218,17 @@ def check_spreadsheet(path: Path) -> None:
         raise SpreadsheetRefused(
             _("The file is not a readable XLSX workbook."), unreadable=True
         ) from exc
+
+
+def stored_upload(value: object, folder: Path) -> Path | None:
+    """The file a job parameter names, if it is a file stored under ``folder`` by an upload
+    endpoint (never an arbitrary server path); None otherwise. A name the file system refuses
+    (longer than NAME_MAX, a NUL) is no such file: ``Path.is_file`` raised ``OSError`` for a
+    5,000-character name (a 500 from ``POST /api/v1/jobs/``)."""
+    try:
+        path = Path(str(value)).resolve()
+        if folder.resolve() in path.parents and path.is_file():
+            return path
+    except (OSError, ValueError):
+        pass
+    return None

@@ -63,13 +63,18 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
 
 
 def id_number(place: str = "420100", birth=None, seq: int | None = None) -> str:
-    """A valid ID number; sequences differ per call unless given."""
-    from datetime import date
+    """A valid ID number; sequences differ per call unless given. The sequence has three
+    digits: past 999 calls in one process (a long run, e.g. schemathesis as every role) the
+    birth date moves on a day instead of the number growing to 19 characters."""
+    from datetime import date, timedelta
 
     from enrollment.id_numbers import make
 
     id_number.counter = getattr(id_number, "counter", 0) + 1
-    return make(place, birth or date(1970, 3, 15), seq if seq is not None else id_number.counter)
+    if seq is not None:
+        return make(place, birth or date(1970, 3, 15), seq)
+    laps, seq = divmod(id_number.counter - 1, 999)
+    return make(place, birth or date(1970, 3, 15) + timedelta(days=laps), seq + 1)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

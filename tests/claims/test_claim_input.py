@@ -135,3 +135,17 @@ def test_whatever_the_short_way_accepts_the_serializer_accepts_alike(body):
     serializer, valid = _serializer(body)
     assert valid, serializer.errors
     assert _comparable(data) == _comparable(dict(serializer.validated_data))
+
+
+def test_the_cross_checks_are_refused_naming_the_field_in_chinese():
+    """The two cross-checks were the serializer's only English messages."""
+    serializer, valid = _serializer({**PLAIN, "self_pay_amount": "130.00"})
+    assert not valid
+    assert serializer.errors == {
+        "self_pay_amount": ["全自费金额（self_pay_amount）大于医疗费总额（total_amount）。"]
+    }
+    serializer, valid = _serializer({**PLAIN, "self_pay_amount": "20.00", "class_b_amount": "101"})
+    assert not valid
+    assert serializer.errors == {
+        "class_b_amount": ["乙类先行自付金额（class_b_amount）大于政策范围内费用。"]
+    }

@@ -133,3 +133,82 @@ def test_a_gbk_reconciliation_file_and_a_bom_are_read(visit):
     assert "对账文件第 2 行.setl_id 应使用半角数字 0-9" in err, err
     err = _reconcile(his, (header + "1,M,1,1.00,１.00,1.00").encode())
     assert "对账文件第 2 行.fund_pay_sumamt 类型错误：应为数值型（ASCII数字）" in err, err
+
+
+@pytest.mark.parametrize("written", ["10e-1", "1E0", "0.5e1"])
+def test_a_count_written_with_an_exponent_is_refused(visit, written):
+    """A JSON number is read as ``Decimal`` (never float); ``10e-1``'s Decimal text is ``1.0``
+    and passed the digits check as a count of one. The spelling is refused, as ``1e3`` was."""
+    his, _person, psn_no, mdtrt_id, _settle = visit
+    line = fee_lines(mdtrt_id, psn_no, n=1)[0]
+    line.update(feedetl_sn="9003", cnt="@cnt@")
+    text = json.dumps({"feedetail": [line]}, ensure_ascii=False).replace('"@cnt@"', written)
+    before = state()
+    err = his.refused("2204", text, insuplc="420100")  # input as JSON text, as some HIS send it
+    assert "feedetail[0].cnt 数值不能用指数形式" in err, err
+    assert state() == before
+
+
+def test_an_amount_as_a_json_number_is_read_exactly(visit):
+    his, _person, psn_no, mdtrt_id, _settle = visit
+    line = fee_lines(mdtrt_id, psn_no, n=1)[0]
+    amount = line["det_item_fee_sumamt"]
+    line.update(feedetl_sn="9004", det_item_fee_sumamt="@amount@")
+    text = json.dumps({"feedetail": [line]}, ensure_ascii=False).replace('"@amount@"', amount)
+    out = his.ok("2204", text, insuplc="420100")["result"][0]
+    assert out["det_item_fee_sumamt"] == amount, out
+
+
+@pytest.mark.parametrize("infno", ["2201", "2206", "5301"])
+def test_a_required_field_of_blanks_only_is_refused_as_empty(visit, infno):
+    """``psn_no: " "`` passed the required check and read no person: 2201 then failed on
+    ``None.id_number`` (a 500, found by the gateway fuzz)."""
+    his, _person, psn_no, mdtrt_id, settle = visit
+    payload = json.loads(json.dumps(inputs(psn_no, mdtrt_id, settle)[infno][0]))
+    payload["data"]["psn_no"] = " \t "
+    before = state()
+    err = his.refused(infno, payload, insuplc="420100")
+    assert "data.psn_no 不能为空" in err, err
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "words"),
+    [
+        ("medfee_sumamt", "1\ud800", "data.medfee_sumamt 类型错误：应为数值型（ASCII数字），实为 1\ufffd"),
+        ("medfee_sumamt", "\x07", "实为 \ufffd"),
+        ("insuplc_admdvs", "\udfff", "insuplc_admdvs 参保地医保区划 \ufffd 与人员参保地"),
+    ],
+)  # fmt: skip
+def test_a_lone_surrogate_echoed_in_a_refusal_is_not_a_server_error(visit, where, value, words):
+    """The refusal echoed the value: a lone surrogate (sent as the JSON escape \\ud800) cannot
+    be encoded as UTF-8, and the answer was a 500 (found by the gateway fuzz)."""
+    his, _person, psn_no, mdtrt_id, settle = visit
+    payload = json.loads(json.dumps(inputs(psn_no, mdtrt_id, settle)["2206"][0]))
+    if where == "insuplc_admdvs":
+        body = his.envelope("2206", payload, insuplc=value)
+    else:
+        payload["data"][where] = value
+        body = his.envelope("2206", payload, insuplc="420100")
+    before = state()
+    response = his.client.post("/api/hsa/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["infcode"] == -1 and words in answer["err_msg"], answer
+    assert state() == before
+
+
+@pytest.mark.parametrize("where", ["body", "input"])
+def test_a_message_nested_too_deep_is_refused_not_a_server_error(visit, where):
+    """50,000 nested arrays were a RecursionError in the JSON decoder (a 500), as the token
+    endpoint's were before ``staff.parsers`` limited the nesting."""
+    his = visit[0]
+    deep = "[" * 50_000 + "]" * 50_000
+    before = state()
+    envelope = json.dumps(his.envelope("5301", deep, insuplc="420100"))  # input as JSON text
+    text = deep if where == "body" else envelope
+    response = his.client.post("/api/hsa/", text, content_type="application/json")
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["infcode"] == -1 and "嵌套超过 64 层" in answer["err_msg"], answer
+    assert state() == before

@@ -1,13 +1,14 @@
 """Regions and policies over the API."""
 
 import copy
+import json
 from datetime import date
 
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from policies.models import PolicyVersion
+from policies.models import PolicyDraft, PolicyVersion
 from policies.services import policies_load_seeds
 from policies.usage import _COUNTERS, register_usage_counter
 from staff.roles import CLERK, POLICY_ADMIN
@@ -171,3 +172,56 @@ def test_database_refuses_edits_and_deletes_below_the_orm(postgres):
             "UPDATE policies_policyversion SET effective_to = '2030-01-01' WHERE id = %s",
             [version.pk],
         )
+
+
+def _as_json_numbers(body: dict, **numbers: str) -> str:
+    """``body`` as JSON text, each ``numbers`` placeholder value replaced by a bare number."""
+    text = json.dumps(body, ensure_ascii=False)
+    for placeholder, written in numbers.items():
+        text = text.replace(f'"@{placeholder}@"', written)
+    return text
+
+
+def test_a_ratio_posted_as_a_json_number_is_stored_as_its_exact_text():
+    """``0.85`` was a float before the document was checked: the schema refused it (a ratio is
+    text), and through ``float`` it could never be stored exactly. It is read as the Decimal
+    0.85 and kept as the document's text ``"0.85"``."""
+    body = publish_body()
+    body["document"]["general_outpatient"]["ratio"]["employee"]["1"] = "@ratio@"
+    body["document"]["general_outpatient"]["annual_cap"]["employee"] = "@cap@"
+    text = _as_json_numbers(body, ratio="0.85", cap="3000.00")
+    response = api(POLICY_ADMIN).post(
+        "/api/v1/regions/540000/drafts/", text, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    stored = PolicyDraft.objects.get().document["general_outpatient"]
+    assert stored["ratio"]["employee"]["1"] == "0.85"
+    assert stored["annual_cap"]["employee"] == "3000.00"
+
+
+@pytest.mark.parametrize(
+    ("path", "written", "reason"),
+    [
+        (("ratio", "employee", "1"), "0.85e0", "0 至 1"),
+        (("ratio", "employee", "1"), "0.123456", "0 至 1"),
+        (("annual_cap", "employee"), "3000.5", "两位小数"),
+        (("annual_cap", "employee"), "3e3", "两位小数"),
+    ],
+)
+def test_a_json_number_the_schema_does_not_take_is_refused_naming_its_path(path, written, reason):
+    body = publish_body()
+    node = body["document"]["general_outpatient"]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = "@value@"
+    text = _as_json_numbers(body, value=written)
+    for url in ("/api/v1/regions/540000/drafts/", "/api/v1/regions/540000/policies/"):
+        response = api(POLICY_ADMIN).post(
+            url, text, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+        assert response.status_code == 400, response.content
+        messages = response.json()["document"]
+        where = "$.general_outpatient." + ".".join(path)
+        assert any(m.startswith(where) and reason in m for m in messages), messages
+    assert not PolicyDraft.objects.exists()
+    assert PolicyVersion.objects.filter(region__code="540000").count() == 1

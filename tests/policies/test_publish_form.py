@@ -168,3 +168,24 @@ def test_drafts_from_the_form_saved_opened_published_or_deleted(admin):
     assert admin.get(f"/policies/150200/drafts/{other.pk}/delete/").status_code == 405
     assert admin.post(f"/policies/150200/drafts/{other.pk}/delete/").status_code == 302
     assert not PolicyDraft.objects.exists()
+
+
+def test_a_ratio_typed_as_a_json_number_is_kept_as_its_exact_text(admin):
+    """The form read the document with ``json.loads``: ``0.85`` was a float the schema refused
+    (a ratio is text). It is read as the Decimal 0.85 and kept as ``"0.85"``, as on the API;
+    NaN is refused beside the field, in Chinese."""
+    from policies.models import PolicyDraft
+
+    base = PolicyVersion.objects.get(region__code="150200", effective_from="2022-10-01")
+    document = json.loads(json.dumps(base.document))
+    document["account"]["employee_rate"] = "@rate@"
+    text = json.dumps(document, ensure_ascii=False)
+    data = {"effective_from": "2022-10-01", "source": NOTICE, PENSION: "3512.40", "draft": "1"}
+    refused = admin.post(URL, {**data, "document": text.replace('"@rate@"', "NaN")})
+    assert refused.status_code == 400
+    assert "NaN、Infinity 不是 JSON 的数值" in refused.content.decode()
+    assert not PolicyDraft.objects.exists()
+    assert (
+        admin.post(URL, {**data, "document": text.replace('"@rate@"', "0.85")}).status_code == 302
+    )
+    assert PolicyDraft.objects.get().document["account"]["employee_rate"] == "0.85"

@@ -49,7 +49,7 @@ def test_unset_value_without_a_source_is_refused():
 
     errors = broken(mutate)
     assert paths(errors) == {"$.general_outpatient.annual_cap.employee"}
-    assert "source" in errors[0]["message"]
+    assert "sources" in errors[0]["message"] and "条款" in errors[0]["message"]
 
 
 def test_per_visit_deductible_must_be_by_level():
@@ -60,9 +60,7 @@ def test_per_visit_deductible_must_be_by_level():
 
 
 def test_not_an_object():
-    assert validate_document([1, 2]) == [
-        {"path": "$", "message": "The policy document must be a JSON object."}
-    ]
+    assert validate_document([1, 2]) == [{"path": "$", "message": "政策文件须为 JSON 对象。"}]
 
 
 @pytest.mark.parametrize(
@@ -99,3 +97,31 @@ def test_an_unset_parameter_cites_its_article_with_the_full_width_colon():
         )
     assert "未设定（全文：本通知未规定）" in error.message, error.message
     assert "未设定（全文）" in UnsetParameter("x", article="全文").message
+
+
+def _band(d, **changes):
+    d["account"]["retiree"] = {
+        "method": "annual_by_age",
+        "bands": [{"min_age": 60, "max_age": 69, "annual": "1000.00", **changes}],
+    }
+
+
+@pytest.mark.parametrize(
+    "mutate, path, expected",
+    [
+        (lambda d: _band(d, min_age=-1), "$.account.retiree.bands[0].min_age", "取值不能小于 0（实际为：-1）"),
+        (lambda d: _band(d, min_age=200), "$.account.retiree.bands[0].min_age", "取值不能大于 150"),
+        (lambda d: _band(d, max_age=50), "$.account.retiree.bands[0].max_age", "年龄上限（max_age）小于年龄下限（min_age）"),
+        (lambda d: d["sources"].update({"account": {"article": ""}}), "$.sources.account.article", "取值不能为空"),
+        (lambda d: d["sources"].update({"general_outpatient.nothing": {"article": "第一条"}}), "$.sources.general_outpatient.nothing", "不是本政策文件的参数"),
+    ],
+)  # fmt: skip
+def test_every_message_of_the_checks_is_chinese(mutate, path, expected):
+    """jsonschema's own English sentence (``-1 is less than the minimum of 0``) and the checks
+    after the schema were shown untranslated."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        errors = broken(mutate)
+    assert any(e["path"] == path and expected in e["message"] for e in errors), errors
+    assert not any(" is " in e["message"] or " than " in e["message"] for e in errors), errors

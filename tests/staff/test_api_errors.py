@@ -7,6 +7,7 @@ import logging
 import traceback
 
 import psycopg
+import pytest
 from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -85,3 +86,59 @@ def test_a_broken_connection_is_a_logged_503(postgres_tx, monkeypatch, caplog):
     _logged(caplog, "terminat")
     connection.close()
     assert not LedgerEntry.objects.filter(kind="claim_debit").exists()
+
+
+# --- Refusals in Chinese (found by schemathesis with the refusals_in_chinese check) -----------
+
+
+def _api(*roles):
+    from tests.api.test_bad_input import api
+
+    return api(*roles)
+
+
+def test_a_role_refusal_is_in_chinese(db):
+    """``has_role``'s message was an English literal."""
+    response = _api("clerk").post("/api/v1/regions/", {"code": "999999", "name": "x"}, "json")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "您的角色无权执行此操作。"}
+
+
+def test_a_row_that_is_not_there_is_not_found_in_chinese(db):
+    """get_object_or_404's message is English and names the model (``No ChronicCertification
+    matches the given query.``)."""
+    for path in ("/api/v1/chronic-certifications/0/revoke/", "/api/v1/family-sharing/0/revoke/"):
+        response = _api("clerk").post(path, {"reason": "x"}, "json")
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "未找到。"}
+
+
+def test_an_api_url_that_matches_no_route_is_a_json_404(db, client):
+    """``/api/v1/claims/abc/`` (an id that is no number) was the pages' HTML 404."""
+    response = _api("clerk").get("/api/v1/claims/null,null/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "未找到。"}
+    page = client.get("/enrollment/nothing-here/")  # the pages keep their own 404 page
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/employers/", "/api/v1/claims/", "/api/v1/auth/token/"])
+def test_a_body_of_json_null_is_refused_in_chinese(db, path):
+    """DRF's ``No data provided`` is English only."""
+    from enrollment.models import Employer
+
+    response = _api("clerk").post(path, "null", content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {"detail": ["未提供数据：请以 JSON 对象发送各字段。"]}
+    assert not Employer.objects.exists() and not Settlement.objects.exists()
+
+
+def test_a_broken_multipart_body_is_refused_in_chinese(db):
+    """Django's multipart parser's reason (``Request max total header size exceeded.``) was
+    shown in English."""
+    body = b"--b\r\n" + b"X-Junk: " + b"a" * 20_000 + b"\r\n\r\nx\r\n--b--\r\n"
+    for path in ("/api/v1/imports/payroll/", "/api/v1/imports/catalogue/", "/api/v1/employers/"):
+        response = _api("clerk").post(path, body, content_type="multipart/form-data; boundary=b")
+        assert response.status_code == 400, (path, response.content)
+        assert response.json() == {"detail": "请求正文不是有效的 multipart 表单（文件上传）。"}

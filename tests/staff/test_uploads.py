@@ -202,3 +202,21 @@ def test_every_upload_is_size_limited_naming_the_limit(client, settings, path, f
         response = client.post(path, {"file": file, "kind": "persons"})
         assert response.status_code == 413 and "1,000 B" in response.content.decode()
     assert not Job.objects.exists() and not Person.objects.exists()
+
+
+@pytest.mark.parametrize(("kind", "folder"), [("payroll_import", "payroll"),
+                                              ("catalogue_import", "catalogue")])  # fmt: skip
+@pytest.mark.parametrize("name", ["a" * 5000, "a" * 300 + "/b", "x\x00y", ""])
+def test_a_job_naming_a_file_the_file_system_refuses_is_a_400(settings, kind, folder, name):
+    """A name longer than NAME_MAX under the upload folder: ``Path.is_file`` raised OSError
+    (a 500 from ``POST /api/v1/jobs/``). Refused as any file not stored by an upload, in
+    Chinese, naming the field; no job is written."""
+    from tests.api.test_bad_input import api
+
+    path = f"{settings.MEDIA_ROOT}/{folder}/{name}"
+    response = api("clerk").post("/api/v1/jobs/", {"kind": kind, "path": path}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "file": [f"文件（file）：请通过 /api/v1/imports/{folder}/ 上传文件。"]
+    }
+    assert not Job.objects.exists()
