@@ -260,7 +260,12 @@ def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] 
             policy.cite("family_sharing.relations"),
         )
     if person.scheme != "employee":
-        return ("参保人属城乡居民医保，不享受职工医保门诊统筹待遇", "DESIGN.md scheme: resident")
+        # The region's document is the employees' scheme (its title says so): it is the basis
+        # printed on the slip, never an internal note (the slip showed "DESIGN.md scheme: ...").
+        return (
+            "参保人属城乡居民医保，不享受职工医保门诊统筹待遇",
+            f"{policy.source}（适用于职工基本医疗保险参保人）",
+        )
     if not claim.designated:
         # Only the documents that confine the benefit to designated institutions say what a
         # non-designated one gets (nothing); a silent document is not guessed: refused.
