@@ -87,3 +87,22 @@ def test_a_refusal_stored_with_its_code_only_is_named_and_dates_are_iso(client):
     assert progress.errors == [
         {"field": "x", "region": "220000", "region_name": "吉林省", "message": "未设定"}
     ]
+
+
+def test_the_list_tells_jobs_of_one_kind_apart_by_their_parameters(client):
+    # Three monthly crediting runs read as three identical rows; each now says its period.
+    user = UserFactory(roles=[CLERK])
+    client.force_login(user)
+    for period in ("2026-10", "2026-11"):
+        Job.objects.create(
+            kind="monthly_crediting", status="succeeded", parameters={"period": period}
+        )
+    Job.objects.create(kind="payroll_import", status="failed",
+                       parameters={"path": "/srv/uploads/x.csv", "filename": "工资单.csv"})  # fmt: skip
+    page = client.get("/jobs/").content.decode()
+    cells = page.split("data-parameters>")[1:]
+    shown = [cell.split("</td>", 1)[0] for cell in cells]
+    assert any("2026-10" in c for c in shown) and any("2026-11" in c for c in shown)
+    assert any("工资单.csv" in c for c in shown)
+    assert "/srv/uploads" not in page  # a server path is never shown
+    assert '<th class="num">进度</th>' in page  # the header sits over its right-aligned figures
