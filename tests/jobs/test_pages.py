@@ -106,3 +106,13 @@ def test_the_list_tells_jobs_of_one_kind_apart_by_their_parameters(client):
     assert any("工资单.csv" in c for c in shown)
     assert "/srv/uploads" not in page  # a server path is never shown
     assert '<th class="num">进度</th>' in page  # the header sits over its right-aligned figures
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [(CLERK, True), ("auditor", True), ("institution", False)]
+)
+def test_the_self_check_button_is_shown_to_those_it_runs_for(client, role, shown):
+    # An institution's user was shown it and got a 403 (auditors see it disabled, read-only).
+    client.force_login(UserFactory(roles=[role]))
+    page = client.get("/jobs/").content.decode()
+    assert ('action="/jobs/selfcheck/"' in page) == shown
