@@ -381,3 +381,12 @@ def test_the_differences_are_labelled_in_the_readers_language():
     assert not re.search(r"[\u4e00-\u9fff]", row[1]) and row[2:] == ["80%", "85%"]
     with translation.override("zh-hans"):
         assert comparison(result).differences.rows[0][1] == "统筹基金支付比例 · 在职职工 · 一级"
+
+
+def test_a_policy_administrator_is_told_who_starts_a_replay(client):
+    # The page showed only an empty list (尚未进行模拟评估): no form and no word on how one starts.
+    _as(client, POLICY_ADMIN)
+    page = client.get("/replay/").content.decode()
+    assert "data-started-by-managers" in page and "模拟评估由管理人员发起" in page
+    _as(client, MANAGER)
+    assert "data-started-by-managers" not in client.get("/replay/").content.decode()
