@@ -140,3 +140,12 @@ def test_readings_of_the_text_name_no_json_value_and_keep_short_cells_whole(clie
     assert not re.search(r"）：</li>", readings)
     assert '<td class="narrow-text">本地区</td>' in html
     assert '<td class="nowrap"><a href="?version=' in html
+
+
+def test_the_diff_tables_headers_sit_over_their_right_aligned_values():
+    from django.template.loader import render_to_string
+
+    row = {"path": "a.b", "label": "标签", "before": "3,000.00 元", "after": "2,500.00 元"}
+    html = render_to_string("policies/_diff_table.html", {"preview": {"rows": [row]}})
+    head = html.split("</thead>")[0]
+    assert head.count('<th class="num">') == 2
