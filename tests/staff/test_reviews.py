@@ -429,3 +429,18 @@ def test_a_deleted_draft_refuses_the_approval_and_the_request_stays_pending(seed
     failed = api(UserFactory(roles=[POLICY_ADMIN])).post(f"/api/v1/reviews/{review['id']}/approve/")
     assert failed.status_code == 409 and ReviewRequest.objects.get().status == "pending"
     assert PolicyVersion.objects.filter(region__code="540000").count() == 1
+
+
+@pytest.mark.parametrize(("language", "title"), [("zh-hans", "#%s：结算撤销"), ("en", "#%s: ")])
+def test_the_review_pages_title_takes_the_readers_colon(settled, client, language, title):
+    # The English title read "Review #1：Policy publication".
+    big = settled[3][0]
+    asked = api(UserFactory(roles=[CLERK])).post(
+        f"/api/v1/claims/{big.pk}/reverse/", {"reason": "重复结算"}, format="json"
+    )
+    review_id = asked.json()["id"]
+    client.force_login(UserFactory(roles=[MANAGER]))
+    client.cookies["django_language"] = language
+    html = client.get(f"/reviews/{review_id}/").content.decode()
+    heading = html.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert title % review_id in heading
