@@ -168,3 +168,15 @@ def test_drafts_from_the_form_saved_opened_published_or_deleted(admin):
     assert admin.get(f"/policies/150200/drafts/{other.pk}/delete/").status_code == 405
     assert admin.post(f"/policies/150200/drafts/{other.pk}/delete/").status_code == 302
     assert not PolicyDraft.objects.exists()
+
+
+def test_an_unset_parameters_value_box_is_wide_enough_for_its_hint(admin):
+    # The hint 如 next_month / same_month was cut to 如 next_month / same_r in a narrow box.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    html = admin.get(f"{URL}?on=2022-11-01").content.decode()
+    assert f'<input class="param-value" id="id_{PENSION}"' in html
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    assert re.search(r"input\.param-value \{ min-width: \d+rem; \}", css)
