@@ -18,6 +18,7 @@ from accounts.models import LedgerEntry, PersonalAccount
 from enrollment.models import Person
 from staff import audit
 from staff.errors import Conflict, DomainError
+from staff.numbers import format_money
 
 from .models import PremiumPayment, SharingAuthorisation
 from .rules import check_premium_kind, check_province, check_relation
@@ -155,11 +156,12 @@ def premium_pay(
                 "The holder's account holds %(balance)s and must keep %(floor)s (%(cite)s); "
                 "%(amount)s cannot be paid from it."
             )
+            # Money as every page shows it (持卡人账户余额 3,000.00, not 3000.00).
             % {
-                "balance": balance,
-                "floor": floor,
+                "balance": format_money(balance),
+                "floor": format_money(floor),
                 "cite": policy.cite("min_residual_balance"),
-                "amount": amount,
+                "amount": format_money(amount),
             },
             field="amount",
         )

@@ -147,7 +147,9 @@ def test_premium_limits(family):
         with pytest.raises(DomainError) as err:
             premium_pay(authorisation=authorisation, kind=kind, year=year, amount=amount)
         assert err.value.field == field, (kind, year, amount, err.value.message)
-    assert "3000.00" in _message(a, D("300.00"))
+    # The floor and the balance as money is shown everywhere (3,000.00, was 3000.00).
+    refusal = _message(a, D("300.00"))
+    assert "须保留 3,000.00" in refusal and "余额 3,200.00" in refusal
     ok = premium_pay(authorisation=a, kind="long_term_care", year=THIS_YEAR + 1, amount=D("200.00"))
     assert ok.ledger_entry.balance_after == D("3000.00")
     sharing_revoke(authorisation=a, reason="test")
