@@ -281,6 +281,8 @@ def test_certification_page_asks_for_review_and_shows_it(client, applied):
     assert f'data-pending-review="{review.pk}"' in listed
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     assert 'data-review-object="certification"' in page and 'value="approve"' not in page
+    # An open-ended period reads 长期 as on the certification's documents (it read "– …").
+    assert "2026-01-01 – 长期" in page
 
 
 def test_an_approval_from_the_list_keeps_its_reason_through_the_review(client, applied):
