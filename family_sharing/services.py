@@ -63,7 +63,9 @@ def sharing_grant(
             field="holder",
         )
     check_relation(policy, relation)
-    check_province(policy, holder.region.code, member.region.code)
+    check_province(
+        policy, holder.region.code, member.region.code, member_region_name=member.region.name
+    )
     authorisation = SharingAuthorisation(
         holder=holder,
         member=member,

@@ -68,6 +68,9 @@ def test_yuxi_shares_only_within_yunnan(family):
     with pytest.raises(DomainError) as err:
         family.grant(holder, wuhan_relative)
     assert err.value.field == "member" and "第十六条" in err.value.message
+    # The relative's region by its name and code (it said 参保地为 420100).
+    region = family.regions["420100"]
+    assert f"{region.name}（420100）" in err.value.message
     # Kunming (530100) is in Yunnan: the first two digits of the region code match.
     family.regions["530100"] = RegionFactory(code="530100", name="昆明市")
     kunming = family.resident(code="530100", name="昆明亲属")
