@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from enrollment.id_numbers import make
 from enrollment.imports import import_preview
@@ -90,7 +91,12 @@ def test_the_dry_runs_rows_keep_their_result_whole_and_the_readers_colon(clerk, 
         f"id_number,name,region,employer_code\n{bad},坏校验,420100,WH001\n".encode()
     )
     upload.name = "persons.csv"
-    clerk.cookies["django_language"] = language
-    html = clerk.post("/enrollment/import/", {"kind": "persons", "file": upload}).content.decode()
-    assert '<td class="nowrap" data-status>' in html
-    assert f'<div class="form-error">{label}' in html
+    # The reader's language for these requests only (the middleware activates it in
+    # this thread; later tests read messages in the default language).
+    with translation.override(language):
+        clerk.cookies["django_language"] = language
+        html = clerk.post(
+            "/enrollment/import/", {"kind": "persons", "file": upload}
+        ).content.decode()
+        assert '<td class="nowrap" data-status>' in html
+        assert f'<div class="form-error">{label}' in html

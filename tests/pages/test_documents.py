@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from accounts.services import ledger_post
 from claims.models import Disease
@@ -105,10 +106,13 @@ def test_documents_take_the_readers_brackets(family, client, language, receipt_t
                 period="2026-01", contribution_base=D("7500.00"))  # fmt: skip
     c = certification_apply(person=person, disease_code="E11", valid_from=date(2026, 1, 1))
     client.force_login(UserFactory(roles=["clerk"]))
-    client.cookies["django_language"] = language
-    receipt = client.get(f"/accounts/persons/{person.pk}/receipt/").content.decode()
-    assert receipt_total in receipt
-    decision = client.get(f"/claims/certifications/{c.pk}/decision/").content.decode()
-    assert f"{person.name}{addressee}" in decision
-    if language == "en":
-        assert "（" not in receipt.split("data-total")[0].rsplit("<tfoot>", 1)[1]
+    # The reader's language for these requests only (the middleware activates it in
+    # this thread; later tests read messages in the default language).
+    with translation.override(language):
+        client.cookies["django_language"] = language
+        receipt = client.get(f"/accounts/persons/{person.pk}/receipt/").content.decode()
+        assert receipt_total in receipt
+        decision = client.get(f"/claims/certifications/{c.pk}/decision/").content.decode()
+        assert f"{person.name}{addressee}" in decision
+        if language == "en":
+            assert "（" not in receipt.split("data-total")[0].rsplit("<tfoot>", 1)[1]
