@@ -116,3 +116,17 @@ def test_the_self_check_button_is_shown_to_those_it_runs_for(client, role, shown
     client.force_login(UserFactory(roles=[role]))
     page = client.get("/jobs/").content.decode()
     assert ('action="/jobs/selfcheck/"' in page) == shown
+
+
+def test_a_jobs_refusals_keep_their_short_columns_whole():
+    # 统筹地区 and 所属期 broke a character a line beside a long message (stylesheet rule; the
+    # message column alone wraps).
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    assert re.search(
+        r"table\.errors th, table\.errors td:not\(:last-child\) \{ white-space: nowrap; \}", css
+    )
