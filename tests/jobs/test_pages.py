@@ -130,3 +130,6 @@ def test_a_jobs_refusals_keep_their_short_columns_whole():
     assert re.search(
         r"table\.errors th, table\.errors td:not\(:last-child\) \{ white-space: nowrap; \}", css
     )
+    # …and the message breaks a long token (a header list without spaces) rather than push
+    # the page sideways at 1024 pixels.
+    assert "table.errors td:last-child { overflow-wrap: anywhere; }" in css
