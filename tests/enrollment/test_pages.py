@@ -210,3 +210,11 @@ def test_the_institution_forms_optional_level_says_none_chosen(clerk):
     html = clerk.get("/enrollment/institutions/new/").content.decode()
     level = html.split('name="level"', 1)[1].split("</select>", 1)[0]
     assert '<option value="" selected>无</option>' in level
+
+
+def test_a_clerk_opens_the_persons_settlements_from_the_person_page(clerk, employer):
+    # The slips of a person were reachable only by typing the number into 结算查询.
+    person = Person.objects.get(pk=register(clerk, employer).url.rstrip("/").rsplit("/", 1)[1])
+    html = clerk.get(f"/enrollment/persons/{person.pk}/").content.decode()
+    assert f'href="/claims/settlements/?person={person.id_number}" data-settlements-link' in html
+    assert "结算记录" in html
