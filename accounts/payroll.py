@@ -86,18 +86,20 @@ def _header_names(header: list) -> list[str]:
 
 
 def _check_header(header: list) -> None:
+    from staff.import_files import column_names
+
     names = _header_names(header)
     missing = [c for c in COLUMNS if c not in names]
     extra = [n for n in names if n and n not in COLUMNS]
     if missing or extra:
         parts = []
         if missing:
-            parts.append(_("missing columns: %(c)s") % {"c": ", ".join(missing)})
+            parts.append(_("missing columns: %(c)s") % {"c": column_names(missing, HEADERS_ZH)})
         if extra:
             parts.append(_("unknown columns: %(c)s") % {"c": ", ".join(extra)})
         raise PayrollFileError(
             _("The header row is wrong (%(problems)s); expected exactly: %(expected)s.")
-            % {"problems": "; ".join(parts), "expected": ",".join(COLUMNS)}
+            % {"problems": "; ".join(parts), "expected": column_names(COLUMNS, HEADERS_ZH)}
         )
 
 

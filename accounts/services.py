@@ -13,6 +13,7 @@ from enrollment.models import Person
 from policies.selectors import effective_policy, policy_versions
 from staff import audit
 from staff.errors import Conflict, DomainError, NotFound
+from staff.numbers import format_money
 
 from .locks import lock_account
 from .models import CREDIT_KINDS, LedgerEntry, PersonalAccount
@@ -82,7 +83,7 @@ def ledger_post(
     if amount < 0 and new_balance < floor:
         raise DomainError(
             _("The account holds %(balance)s; %(amount)s cannot be paid from it.")
-            % {"balance": account.balance, "amount": -amount},
+            % {"balance": format_money(account.balance), "amount": format_money(-amount)},
             field="amount",
         )
     try:

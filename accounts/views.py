@@ -170,7 +170,16 @@ def annual_statement_page(request, person_id: int, year: int):
     if statement is None:
         return redirect("accounts:statement", person_id=person_id)
     return render(
-        request, "accounts/annual_statement.html", {"person": person, "statement": statement}
+        request,
+        "accounts/annual_statement.html",
+        {
+            "person": person,
+            "statement": statement,
+            # The same account and year give the same number on a reprint.
+            "number": f"ND-{person.region.code}-{account.pk:08d}-{statement.year}",
+            "range_from": f"{statement.year}-01-01",
+            "range_to": f"{statement.year}-12-31",
+        },
     )
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.registry import JobFailed
-from staff.import_files import RowErrors, header_codes
+from staff.import_files import RowErrors, column_names, header_codes
 from staff.uploads import SpreadsheetRefused, check_spreadsheet
 
 from .models import CHARGE_TYPES, CatalogueItem, CatalogueOverride, CatalogueRow, Kind, Level
@@ -86,12 +86,13 @@ def _check_header(header: list) -> list[str]:
     if missing or extra:
         parts = []
         if missing:
-            parts.append(_("missing columns: %(c)s") % {"c": ", ".join(missing)})
+            parts.append(_("missing columns: %(c)s") % {"c": column_names(missing, HEADERS_ZH)})
         if extra:
             parts.append(_("unknown columns: %(c)s") % {"c": ", ".join(extra)})
+        expected = f"{column_names(COLUMNS, HEADERS_ZH)}，[{column_names(OPTIONAL, HEADERS_ZH)}]"
         raise CatalogueFileError(
             _("The header row is wrong (%(problems)s); expected exactly: %(expected)s.")
-            % {"problems": "; ".join(parts), "expected": ",".join(COLUMNS + ["[region]"])}
+            % {"problems": "; ".join(parts), "expected": expected}
         )
     return names
 

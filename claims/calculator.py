@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from policies.params import UnsetParameter, lookup, require
 from policies.schema import source_for
+from staff import codes
 from staff.errors import DomainError
 
 ZERO = Decimal("0.00")
@@ -260,7 +263,12 @@ def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] 
             policy.cite("family_sharing.relations"),
         )
     if person.scheme != "employee":
-        return ("参保人属城乡居民医保，不享受职工医保门诊统筹待遇", "DESIGN.md scheme: resident")
+        # The region's document is the employees' scheme (its title says so): it is the basis
+        # printed on the slip, never an internal note (the slip showed "DESIGN.md scheme: ...").
+        return (
+            "参保人属城乡居民医保，不享受职工医保门诊统筹待遇",
+            f"{policy.source}（适用于职工基本医疗保险参保人）",
+        )
     if not claim.designated:
         # Only the documents that confine the benefit to designated institutions say what a
         # non-designated one gets (nothing); a silent document is not guessed: refused.
@@ -294,9 +302,14 @@ def _exclusion(claim: Claim, person: Person, policy: Policy) -> tuple[str, str] 
     ):
         return (EXCLUSION_REASONS["chronic_benefits"], cite)
     if section in ("chronic", "special") and not person.certified:
+        # In the reader's language, the benefit by its label: the clerk's page showed this
+        # refusal in English with the code (No approved chronic certification …).
         raise InvalidClaim(
-            f"No approved {section} certification for disease {claim.disease_code or '—'} on "
-            "the visit date.",
+            _(
+                "No approved certification for disease %(disease)s (%(benefit)s) on the visit "
+                "date: the claim cannot be settled under this benefit."
+            )
+            % {"disease": claim.disease_code or "—", "benefit": codes.label(section, "benefit")},
             field="disease_code",
             code="not_certified",
         )

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -380,6 +381,12 @@ def settlement_list_page(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    refused = form.is_bound and not form.is_valid()
+    # The columns add up over everything found (every page), reversed settlements left out:
+    # a reversal paid nothing back, so counting it would overstate what was paid.
+    totals = qs.exclude(status=Settlement.Status.REVERSED).aggregate(
+        total_amount=Sum("total_amount"), pool_paid=Sum("pool_paid"), n=Count("pk")
+    )
     return render(
         request,
         "claims/settlement_list.html",
@@ -388,8 +395,10 @@ def settlement_list_page(request):
             "page": page,
             "pager_query": query.urlencode(),
             "can_reverse": user_has_role(request.user, CLERK),
+            "refused": refused,
+            "totals": totals,
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        status=400 if refused else 200,
     )
 
 

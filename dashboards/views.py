@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db.models import Count, Sum
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -24,6 +25,9 @@ from staff.roles import MANAGER
 from . import selectors
 from .forms import FilterForm
 from .summaries import claim_changes_fold
+
+# The institution's settlement list's money columns, in the order the page shows them.
+SETTLEMENT_MONEY = ("total_amount", "pool_paid", "account_paid", "family_account_paid", "cash_paid")
 
 PAGES = {
     "fund": (gettext_lazy("Fund overview"), selectors.fund_overview),
@@ -168,7 +172,10 @@ def institution_page(request, institution_id: int):
     if request.GET.get("export") == "xlsx" and form.is_valid():
         return _xlsx(institution.name, [panel], filters, institution=institution)
     panel.urls = drill_urls(panel, request, "institutions", institution=institution)
-    claims = Paginator(selectors.institution_claims(institution_id, filters), 50)
+    found = selectors.institution_claims(institution_id, filters)
+    claims = Paginator(found, 50)
+    # The list's money columns add up (over every page, not only the one shown).
+    totals = found.aggregate(**{k: Sum(k) for k in SETTLEMENT_MONEY}, n=Count("pk"))
     return render(
         request,
         "dashboards/institution.html",
@@ -179,6 +186,7 @@ def institution_page(request, institution_id: int):
             "filters": filters,
             "panels": [panel],
             "page_obj": claims.get_page(request.GET.get("page")),
+            "totals": totals,
             "query": request.GET.urlencode(),
             "pages": [(key, label) for key, (label, _build) in PAGES.items()],
             "page": "institutions",

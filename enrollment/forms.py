@@ -151,7 +151,10 @@ class InstitutionForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Institution.Kind.choices)
     level = forms.ChoiceField(
-        label=_("Level"), choices=[("", "—")] + list(Institution.Level.choices), required=False
+        # An optional choice's empty option says 无, as every form's does (a pharmacy has none).
+        label=_("Level"),
+        choices=[("", NONE_CHOSEN)] + list(Institution.Level.choices),
+        required=False,
     )
     designated = forms.BooleanField(label=_("Designated"), required=False, initial=True)
 

@@ -70,9 +70,12 @@ def check_relation(policy: SharingPolicy, relation: str) -> None:
         )
 
 
-def check_province(policy: SharingPolicy, holder_region: str, member_region: str) -> None:
+def check_province(
+    policy: SharingPolicy, holder_region: str, member_region: str, member_region_name: str = ""
+) -> None:
     """Yuxi: relatives must be insured in Yunnan (the region code's first two digits). Read with
-    ``require``: a document that leaves it unset is not taken to allow any province."""
+    ``require``: a document that leaves it unset is not taken to allow any province. The
+    refusal names the relative's region with its code (it said 参保地为 420100, a bare code)."""
     if policy.require("same_province_only") and holder_region[:2] != member_region[:2]:
         raise DomainError(
             _(
@@ -82,7 +85,9 @@ def check_province(policy: SharingPolicy, holder_region: str, member_region: str
             % {
                 "region": policy.region_name,
                 "prefix": holder_region[:2],
-                "member": member_region,
+                "member": f"{member_region_name}（{member_region}）"
+                if member_region_name
+                else member_region,
                 "cite": policy.cite("same_province_only"),
             },
             field="member",

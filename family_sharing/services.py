@@ -19,6 +19,7 @@ from accounts.rules import has_account
 from enrollment.models import Person
 from staff import audit
 from staff.errors import Conflict, DomainError
+from staff.numbers import format_money
 
 from .models import PremiumPayment, SharingAuthorisation
 from .rules import check_premium_kind, check_premium_region, check_province, check_relation
@@ -71,7 +72,9 @@ def sharing_grant(
             field="holder",
         )
     check_relation(policy, relation)
-    check_province(policy, holder.region.code, member.region.code)
+    check_province(
+        policy, holder.region.code, member.region.code, member_region_name=member.region.name
+    )
     authorisation = SharingAuthorisation(
         holder=holder,
         member=member,
@@ -165,11 +168,12 @@ def premium_pay(
                 "The holder's account holds %(balance)s and must keep %(floor)s (%(cite)s); "
                 "%(amount)s cannot be paid from it."
             )
+            # Money as every page shows it (持卡人账户余额 3,000.00, not 3000.00).
             % {
-                "balance": balance,
-                "floor": floor,
+                "balance": format_money(balance),
+                "floor": format_money(floor),
                 "cite": policy.cite("min_residual_balance"),
-                "amount": amount,
+                "amount": format_money(amount),
             },
             field="amount",
         )

@@ -8,17 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import PersonalAccount
 from enrollment.id_numbers import normalize
 from enrollment.models import Person
 from staff.decorators import role_required
 from staff.errors import DomainError
 from staff.forms import form_page
+from staff.numbers import format_money
 from staff.paginator import Paginator
 from staff.roles import CLERK, MANAGER
 
 from .forms import GrantForm, PeriodForm, PremiumForm, RevokeForm
 from .models import SharingAuthorisation
-from .selectors import authorisation_list, authorisations_of, shared_entries
+from .selectors import authorisation_list, authorisations_of, shared_entries, sharing_policy
 from .services import premium_pay, sharing_grant, sharing_revoke
 
 
@@ -98,12 +100,33 @@ def premium_pay_page(request, authorisation_id: int):
         request,
         form,
         action=lambda data: premium_pay(authorisation=authorisation, actor=request.user, **data),
-        success=lambda p: _("Premium paid: %(amount)s yuan.") % {"amount": p.amount},
+        success=lambda p: _("Premium paid: %(amount)s yuan.") % {"amount": format_money(p.amount)},
         redirect_to=reverse("family_sharing:statement", args=[authorisation.holder_id]),
         title=_("Pay a premium for %(member)s from the account")
         % {"member": authorisation.member.name},
-        context={"person": authorisation.holder},
+        context={"person": authorisation.holder, "intro": _premium_intro(authorisation.holder)},
     )
+
+
+def _premium_intro(holder: Person) -> str:
+    """What the clerk needs before typing an amount: the account's balance and what it must
+    keep (the page asked for an amount and only a refusal told either)."""
+    account = PersonalAccount.objects.filter(person=holder).first()
+    balance = account.balance if account else Decimal("0.00")
+    try:
+        policy = sharing_policy(holder=holder, on=timezone.localdate())
+        floor = policy.floor()
+    except DomainError:  # no policy in force, or its floor unset (UnsetParameter)
+        return _("Account balance: %(balance)s yuan.") % {"balance": format_money(balance)}
+    return _(
+        "Account balance: %(balance)s yuan; it must keep %(floor)s yuan (%(cite)s), so at most "
+        "%(most)s yuan can be paid from it."
+    ) % {
+        "balance": format_money(balance),
+        "floor": format_money(floor),
+        "cite": policy.cite("min_residual_balance"),
+        "most": format_money(max(balance - floor, Decimal("0.00"))),
+    }
 
 
 @role_required(CLERK, MANAGER)

@@ -21,7 +21,16 @@ from .services import job_create
 @require_safe
 def job_list_page(request):
     page = Paginator(job_list(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "jobs/job_list.html", {"page": page, "backlogs": _backlogs()})
+    # The self-check button only for those it runs for (an institution's user was shown it and
+    # got a 403; an auditor still sees it, disabled, as every form of a read-only role).
+    can_selfcheck = user_has_role(request.user, *get_kind("selfcheck").roles) or (
+        user_has_role(request.user, AUDITOR)
+    )
+    return render(
+        request,
+        "jobs/job_list.html",
+        {"page": page, "backlogs": _backlogs(), "can_selfcheck": can_selfcheck},
+    )
 
 
 def _backlogs(kind=None) -> list[tuple]:

@@ -214,7 +214,8 @@ def format_value(dotted: str, value: Any) -> str:
                 f"{b['annual']}元/年"
                 for b in value
             )
-        return "、".join(word(v) for v in value) if value else "—"
+        # The reader's list separator: 、 in Chinese, ", " in English (it read "arrears、…").
+        return ("、" if _zh() else ", ").join(word(v) for v in value) if value else "—"
     if isinstance(value, str):
         if value in WORDS:
             return word(value)

@@ -513,6 +513,9 @@ def _differences_table(result: dict) -> Table:
         title=_("The draft's differences from the version in force, article by article"),
         columns=[_("Article"), _("Parameter"), _("In force"), _("Under the draft")],
         rows=rows,
+        # The values right-aligned as on the policy page and the publish preview (700.00 元
+        # stood at the left of its column).
+        numeric=(2, 3),
     )
 
 

@@ -322,7 +322,8 @@ def result_sentence(result: Any) -> str:
             parts.append(f"{label(key, 'result')} {shown}")
     if result.get("already_closed"):
         parts.append(str(CODES["result"]["already_closed"]))
-    return "；".join(parts)
+    # The reader's separator: ；between Chinese clauses, "; " in English (it read "File x；…").
+    return _("; ").join(parts)
 
 
 _REFERENCE = re.compile(r"^(?P<what>[a-z_]+):(?P<rest>.*)$")

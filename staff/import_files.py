@@ -28,6 +28,13 @@ def header_codes(headers: Iterable, chinese: dict[str, str]) -> list[str]:
     return [by_label.get(n, n) for n in names]
 
 
+def column_names(codes: Iterable[str], chinese: dict[str, str]) -> str:
+    """Columns as a refusal names them: the template's Chinese header with the code a file may
+    use instead (``身份证号码（id_number）``); a clerk filling in the template never sees the
+    codes alone (a missing column read ``code, kind, chrgitm_lv``)."""
+    return "，".join(f"{chinese[c]}（{c}）" if c in chinese else str(c) for c in codes)
+
+
 def template_response(
     filename: str,
     *,

@@ -116,3 +116,10 @@ def test_random_credits_and_debits_keep_balance_equal_to_the_sum(account, ops):
     last = account.entries.order_by("-id").first()
     assert last is None or last.balance_after == account.balance
     assert not account.entries.filter(balance_after__lt=0).exists()
+
+
+def test_a_refused_debit_states_the_balance_and_the_amount_as_money(account):
+    ledger_post(account_id=account.pk, kind="adjustment", amount=Decimal("1500.00"), memo="结转")
+    with pytest.raises(DomainError) as refused:
+        ledger_post(account_id=account.pk, kind="claim_debit", amount=Decimal("-12345.60"))
+    assert "1,500.00" in refused.value.message and "12,345.60" in refused.value.message

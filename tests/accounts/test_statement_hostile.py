@@ -85,3 +85,17 @@ def test_a_refused_range_shows_its_errors_and_no_document(client, person, path, 
     assert "data-capital" not in html and "data-range" not in html and "<table" not in html
     good = client.get(path.format(pk=person.pk), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert good.status_code == 200 and "data-capital" in good.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/persons/{pk}/statement/", "/family-sharing/statement/{pk}/"]
+)
+def test_a_range_ending_before_it_starts_is_refused_naming_the_end(client, person, path):
+    # It was printed as a statement of 2026-11-30 至 2026-01-01, empty, closing at 0.00.
+    page = client.get(
+        path.format(pk=person.pk), {"date_from": "2026-11-30", "date_to": "2026-01-01"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "截止日期（2026-01-01）早于起始日期（2026-11-30）" in html
+    assert 'data-field="date_to"' in html

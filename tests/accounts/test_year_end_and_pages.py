@@ -159,3 +159,19 @@ def test_the_statements_movements_add_up_and_each_says_what_it_was(history, clie
     # With the memo column the times and periods must not break (2026-12-01 / 11:13).
     assert re.search(r'<td class="nowrap">\d{4}-\d{2}-\d{2} \d{2}:\d{2}</td>', html)
     assert '<td class="nowrap">2025-01</td>' in html
+
+
+def test_the_annual_statement_prints_as_a_bureau_document(history, client):
+    # It printed a bare table: no bureau, number, year, time of printing, balance in words or
+    # places to sign and stamp, and its Print button went on the paper.
+    person, account = history
+    client.force_login(UserFactory(roles=["clerk"]))
+    year_end_close(year=2025)
+    html = client.get(f"/accounts/persons/{person.pk}/annual/2025/").content.decode()
+    document = html.split('data-document="annual-statement"', 1)[1].split("</article>", 1)[0]
+    assert "医疗保障局" in document and "2025年度对账单" in document
+    assert f"ND-{person.region.code}-{account.pk:08d}-2025" in document
+    assert "2025-01-01 至 2025-12-31" in document and "打印时间" in document
+    assert "期末余额（大写）：" in document and "（¥" in document
+    assert "经办人" in document and "（盖章）" in document
+    assert "data-print" not in document  # the button stays off the paper

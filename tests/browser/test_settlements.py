@@ -74,6 +74,9 @@ def test_clerk_finds_reverses_and_prints_a_settlement(page, live_server, tmp_pat
     for words in ("医疗保障局", "门诊费用结算单", "打印时间", "经办人", "盖章"):
         assert words in text, words
     assert "壹仟贰佰元整" in page.inner_text("[data-capital]")
+    # The platform's field names (medfee_sumamt…) are for the screen; the paper has the
+    # Chinese names only.
+    assert "medfee_sumamt" not in text and "医疗费总额" in text
     page.screenshot(path=str(tmp_path / "reversed-slip-print.png"), full_page=True)
     pdf = page.pdf(format="A4", print_background=True)
     (tmp_path / "slip.pdf").write_bytes(pdf)

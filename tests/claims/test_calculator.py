@@ -736,3 +736,18 @@ def test_groups_left_to_a_later_rule_get_no_standard_value():
                SICHUAN)  # fmt: skip
     assert "later_rule_groups.single_pooling_lower_rate" in err.value.message
     assert "第七条" in err.value.message
+
+
+def test_a_residents_no_pool_line_cites_the_document_not_an_internal_note():
+    # The slip a bureau hands out printed "DESIGN.md scheme: resident" as this line's basis.
+    claim = general("1500.00", "2", for_relative=True)
+    b = settle(
+        claim,
+        Person(scheme="resident"),
+        NOTHING_USED,
+        Balances(holder_account=D("4000.00"), holder_floor=D("3000.00")),
+        TIBET,
+    )
+    rule = next(line.rule for line in b.explanation if "城乡居民医保" in line.rule)
+    assert "DESIGN" not in rule
+    assert "职工基本医疗保险门诊共济保障机制" in rule

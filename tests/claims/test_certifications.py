@@ -118,6 +118,8 @@ def test_clerk_pages(person, client):
     assert '<span class="nowrap"><label for="id_valid_to">' in listed
     page = client.get(f"/enrollment/persons/{person.pk}/").content.decode()
     assert "慢性肾功能衰竭" in page
+    # An open-ended period reads 至长期 as on the decision, not a dangling "2026-01-01 –".
+    assert "2026-01-01 – 长期" in row and "2026-01-01 – 长期" in page
 
 
 def test_the_api_approval_keeps_an_optional_reason(person):

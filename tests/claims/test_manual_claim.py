@@ -210,3 +210,17 @@ def test_a_self_pay_above_the_total_is_the_one_error_named(world, clerk):
     assert re.findall(r'data-field="(\w+)"', html) == ["self_pay_amount"]
     assert "超过总费用。" in html and "超过政策范围内费用" not in html
     assert 'value="200.00"' in html and 'value="100.00"' in html  # kept as given
+
+
+def test_a_chronic_claim_without_certification_is_refused_in_chinese(world, clerk):
+    # The page showed the calculator's English: No approved chronic certification for disease
+    # I10 on the visit date.
+    from claims.models import Disease
+
+    Disease.objects.get_or_create(code="I10", defaults={"name": "高血压", "kind": "chronic"})
+    person, account, hospital = world
+    data = form_data(person, hospital, benefit="chronic", disease_code="I10")
+    response = clerk.post("/claims/manual/", {**data, "preview": "1"})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'data-field="disease_code"' in html
+    assert "就诊日期无已认定的门诊慢性病（病种 I10）" in html and "No approved" not in html

@@ -168,3 +168,28 @@ def test_inline_labels_take_the_readers_colon(client, settled, language, shown):
     assert shown[1] in statement
     if language == "en":
         assert "：" not in re.sub(r"<[^>]+>", "", slip).split("Total in words")[1][:3]
+    # The shared document foot's signature line too (it read "Recipient's signature：").
+    receipt = client.get(f"/accounts/persons/{person.pk}/receipt/").content.decode()
+    signer = "领取人签字：" if language == "zh-hans" else "Recipient's signature: "
+    assert signer in receipt.replace("&#x27;", "'")
+
+
+def test_the_list_totals_what_it_found_without_the_reversed(client, settled):
+    person, other, hospital, made = settled
+    client.force_login(UserFactory(roles=["clerk"]))
+    html = client.get("/claims/settlements/").content.decode()
+    footer = html.split("data-totals", 1)[1].split("</tfoot>", 1)[0]
+    assert "合计（共 3 笔，不含已撤销）" in footer and "1,330.00" in footer  # 1200 + 80 + 50
+    Settlement.objects.filter(pk=made[0].pk).update(status=Settlement.Status.REVERSED)
+    html = client.get("/claims/settlements/").content.decode()
+    footer = html.split("data-totals", 1)[1].split("</tfoot>", 1)[0]
+    assert "合计（共 2 笔，不含已撤销）" in footer and "130.00" in footer
+
+
+def test_a_refused_search_says_so_instead_of_finding_nothing(client, settled):
+    client.force_login(UserFactory(roles=["clerk"]))
+    bad = client.get("/claims/settlements/", {"start": "2026-13-01"})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and 'data-field="start"' in html
+    assert "查询条件有误" in html
+    assert "没有符合条件的结算" not in html and "共 0 笔结算" not in html

@@ -158,3 +158,22 @@ def test_the_sharing_pages_count_column_says_it_is_a_count(client):
     _manager(client)
     html = client.get("/dashboards/sharing/").content.decode()
     assert "<th>月份</th><th" in html and "共济支付笔数" in html and "代缴保费笔数" in html
+
+
+def test_an_institutions_settlement_list_has_a_totals_row_and_unbroken_dates(client):
+    # The list's money columns add up: a 合计 row over every page (there was none), and the
+    # visit date and claim number no longer break across lines (2026-11- / 24).
+    from tests.claims.test_settlement_pages import make_settlements
+
+    person, other, hospital, made = make_settlements()
+    _manager(client)
+    html = client.get(
+        f"/dashboards/institutions/{hospital.pk}/", {"start": "2026-01", "end": "2026-12"}
+    ).content.decode()
+    section = html.split('id="institution-settlements"')[1]
+    footer = section.split("data-totals", 1)[1].split("</tfoot>", 1)[0]
+    assert "合计（3 笔）" in footer
+    figures = re.findall(r'<td class="num">([\d,.]+)</td>', footer)
+    assert figures[0] == "1,330.00"  # 1,200.00 + 80.00 + 50.00
+    assert D(figures[0].replace(",", "")) == sum(D(f.replace(",", "")) for f in figures[1:])
+    assert '<td class="nowrap">2026-05-03</td>' in section

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from enrollment.id_numbers import make
 from enrollment.imports import import_preview
@@ -77,3 +78,25 @@ def test_the_error_report_has_each_bad_row_and_its_error_in_chinese(clerk):
     assert rows[1][2] == "坏校验" and rows[1][-1].startswith("身份证号码：")
     assert rows[2][-1].startswith("统筹区编码：")
     assert clerk.get("/enrollment/import/?report=unknown").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("zh-hans", "身份证号码："), ("en", "ID number: ")]
+)
+def test_the_dry_runs_rows_keep_their_result_whole_and_the_readers_colon(clerk, language, label):
+    # 结果 / 错误 were squeezed to a character a line, and the English page read "ID number：".
+    good = make("420102", date(1980, 1, 2), 11)
+    bad = f"{good[:-1]}{'0' if good[-1] != '0' else '1'}"
+    upload = io.BytesIO(
+        f"id_number,name,region,employer_code\n{bad},坏校验,420100,WH001\n".encode()
+    )
+    upload.name = "persons.csv"
+    # The reader's language for these requests only (the middleware activates it in
+    # this thread; later tests read messages in the default language).
+    with translation.override(language):
+        clerk.cookies["django_language"] = language
+        html = clerk.post(
+            "/enrollment/import/", {"kind": "persons", "file": upload}
+        ).content.decode()
+        assert '<td class="nowrap" data-status>' in html
+        assert f'<div class="form-error">{label}' in html

@@ -203,3 +203,18 @@ def test_the_change_history_shows_labels_names_iso_dates_and_money(clerk, employ
     assert "退休日期：— → 2026-10-31" in history
     assert "→ 12,345.60" in history
     assert "employee" not in history and "arrears" not in history and "年" not in history
+
+
+def test_the_institution_forms_optional_level_says_none_chosen(clerk):
+    # Its empty option read "—" where every optional choice says 无.
+    html = clerk.get("/enrollment/institutions/new/").content.decode()
+    level = html.split('name="level"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="" selected>无</option>' in level
+
+
+def test_a_clerk_opens_the_persons_settlements_from_the_person_page(clerk, employer):
+    # The slips of a person were reachable only by typing the number into 结算查询.
+    person = Person.objects.get(pk=register(clerk, employer).url.rstrip("/").rsplit("/", 1)[1])
+    html = clerk.get(f"/enrollment/persons/{person.pk}/").content.decode()
+    assert f'href="/claims/settlements/?person={person.id_number}" data-settlements-link' in html
+    assert "结算记录" in html

@@ -136,3 +136,34 @@ def test_a_manager_is_not_offered_the_clerks_sharing_acts(family, client):
         client.force_login(UserFactory(roles=[role]))
         page = client.get(f"/enrollment/persons/{holder.pk}/").content.decode()
         assert [url for url in acts if url not in page] == []
+
+
+@pytest.mark.django_db
+def test_an_open_ended_authorisation_reads_open_and_an_unknown_granter_a_dash(family, client):
+    # The list and the person's panel showed "2026-01-01 –" (the statement says 长期) and an
+    # empty 授权经办人 cell for an authorisation recorded without a user.
+    from datetime import date
+
+    holder, member = family.employee(balance="4000.00"), family.resident()
+    SharingAuthorisation.objects.create(
+        holder=holder, member=member, relation="child", proof_kind="household_register",
+        proof_number="HR-8", valid_from=date(2026, 1, 1),
+    )  # fmt: skip
+    client.force_login(UserFactory(roles=["clerk"]))
+    listing = client.get("/family-sharing/").content.decode()
+    row = listing.split(f">{member.name}</a>", 1)[1].split("</tr>", 1)[0]
+    assert "2026-01-01 – 长期" in row and row.rstrip().endswith("<td>—</td>")
+    panel = client.get(f"/enrollment/persons/{holder.pk}/").content.decode()
+    assert "2026-01-01 – 长期" in panel
+
+
+@pytest.mark.django_db
+def test_the_premium_page_says_the_balance_and_what_may_be_paid(family, client):
+    # It asked for an amount and only a refusal told the balance and the floor to keep.
+    holder, member = family.employee(balance="4200.00"), family.resident()
+    a = family.grant(holder, member, relation="child")
+    client.force_login(UserFactory(roles=["clerk"]))
+    page = client.get(f"/family-sharing/{a.pk}/premium/").content.decode()
+    intro = page.split("data-intro>", 1)[1].split("</p>", 1)[0]
+    assert "账户余额 4,200.00 元" in intro and "须保留 3,000.00 元" in intro
+    assert "本次最多可支付 1,200.00 元" in intro

@@ -68,6 +68,9 @@ def test_yuxi_shares_only_within_yunnan(family):
     with pytest.raises(DomainError) as err:
         family.grant(holder, wuhan_relative)
     assert err.value.field == "member" and "第十六条" in err.value.message
+    # The relative's region by its name and code (it said 参保地为 420100).
+    region = family.regions["420100"]
+    assert f"{region.name}（420100）" in err.value.message
     # Kunming (530100) is in Yunnan: the first two digits of the region code match.
     family.regions["530100"] = RegionFactory(code="530100", name="昆明市")
     kunming = family.resident(code="530100", name="昆明亲属")
@@ -147,7 +150,9 @@ def test_premium_limits(family):
         with pytest.raises(DomainError) as err:
             premium_pay(authorisation=authorisation, kind=kind, year=year, amount=amount)
         assert err.value.field == field, (kind, year, amount, err.value.message)
-    assert "3000.00" in _message(a, D("300.00"))
+    # The floor and the balance as money is shown everywhere (3,000.00, was 3000.00).
+    refusal = _message(a, D("300.00"))
+    assert "须保留 3,000.00" in refusal and "余额 3,200.00" in refusal
     ok = premium_pay(authorisation=a, kind="long_term_care", year=THIS_YEAR + 1, amount=D("200.00"))
     assert ok.ledger_entry.balance_after == D("3000.00")
     sharing_revoke(authorisation=a, reason="test")

@@ -110,3 +110,49 @@ def test_every_job_page_says_what_its_progress_counts(client, kind, figures):
     unit = figures.split("10")[1].split("·")[0].strip()
     listing = client.get("/jobs/").content.decode()
     assert f'<td class="num">4 / 10{" " + unit if unit else ""}</td>' in listing
+
+
+def test_the_list_tells_jobs_of_one_kind_apart_by_their_parameters(client):
+    # Three monthly crediting runs read as three identical rows; each now says its period.
+    user = UserFactory(roles=[CLERK])
+    client.force_login(user)
+    for period in ("2026-10", "2026-11"):
+        Job.objects.create(
+            kind="monthly_crediting", status="succeeded", parameters={"period": period}
+        )
+    Job.objects.create(kind="payroll_import", status="failed",
+                       parameters={"path": "/srv/uploads/x.csv", "filename": "工资单.csv"})  # fmt: skip
+    page = client.get("/jobs/").content.decode()
+    cells = page.split("data-parameters>")[1:]
+    shown = [cell.split("</td>", 1)[0] for cell in cells]
+    assert any("2026-10" in c for c in shown) and any("2026-11" in c for c in shown)
+    assert any("工资单.csv" in c for c in shown)
+    assert "/srv/uploads" not in page  # a server path is never shown
+    assert '<th class="num">进度</th>' in page  # the header sits over its right-aligned figures
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [(CLERK, True), ("auditor", True), ("institution", False)]
+)
+def test_the_self_check_button_is_shown_to_those_it_runs_for(client, role, shown):
+    # An institution's user was shown it and got a 403 (auditors see it disabled, read-only).
+    client.force_login(UserFactory(roles=[role]))
+    page = client.get("/jobs/").content.decode()
+    assert ('action="/jobs/selfcheck/"' in page) == shown
+
+
+def test_a_jobs_refusals_keep_their_short_columns_whole():
+    # 统筹地区 and 所属期 broke a character a line beside a long message (stylesheet rule; the
+    # message column alone wraps).
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    assert re.search(
+        r"table\.errors th, table\.errors td:not\(:last-child\) \{ white-space: nowrap; \}", css
+    )
+    # …and the message breaks a long token (a header list without spaces) rather than push
+    # the page sideways at 1024 pixels.
+    assert "table.errors td:last-child { overflow-wrap: anywhere; }" in css

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from accounts.services import ledger_post
 from claims.models import Disease
@@ -88,3 +89,30 @@ def test_sharing_statement_totals_in_words(family, client):
     html = client.get(f"/family-sharing/statement/{holder.pk}/").content.decode()
     assert "家庭共济授权及使用明细" in html and "壹仟贰佰叁拾肆元伍角" in html
     assert "1,234.50" in html and "HR-1" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "receipt_total", "addressee"),
+    [
+        ("zh-hans", "合计（共 1 个月）", "（身份证号码 "),
+        ("en", "Total (1 month)", " (ID number "),
+    ],
+)
+def test_documents_take_the_readers_brackets(family, client, language, receipt_total, addressee):
+    # The English receipt read "Total（3 months）" and the decision "李德明（ID number …）：".
+    Disease.objects.get_or_create(code="E11", defaults={"name": "糖尿病", "kind": "chronic"})
+    person = family.employee(code="530400")
+    ledger_post(account_id=person.account.pk, kind="payroll_credit", amount=D("150.00"),
+                period="2026-01", contribution_base=D("7500.00"))  # fmt: skip
+    c = certification_apply(person=person, disease_code="E11", valid_from=date(2026, 1, 1))
+    client.force_login(UserFactory(roles=["clerk"]))
+    # The reader's language for these requests only (the middleware activates it in
+    # this thread; later tests read messages in the default language).
+    with translation.override(language):
+        client.cookies["django_language"] = language
+        receipt = client.get(f"/accounts/persons/{person.pk}/receipt/").content.decode()
+        assert receipt_total in receipt
+        decision = client.get(f"/claims/certifications/{c.pk}/decision/").content.decode()
+        assert f"{person.name}{addressee}" in decision
+        if language == "en":
+            assert "（" not in receipt.split("data-total")[0].rsplit("<tfoot>", 1)[1]

@@ -125,3 +125,27 @@ def test_policy_admin_creates_a_pooling_area(client):
     assert Region.objects.get(code="220100").parent.code == "220000"
     client.force_login(UserFactory(roles=[CLERK]))
     assert client.get("/policies/new/").status_code == 403
+
+
+def test_readings_of_the_text_name_no_json_value_and_keep_short_cells_whole(client):
+    # The heading read 对文件的解释性取值（from: interpretation）, a reading without a note ended
+    # in a bare colon, and 本地区 / the version's dates broke a character a line.
+    import re
+
+    client.force_login(UserFactory(roles=[POLICY_ADMIN]))
+    html = client.get("/policies/420100/").content.decode()
+    heading = html.split('<ul class="interpretations">')[0].rsplit("<h3>", 1)[1]
+    assert "from: interpretation" not in heading and "解释性取值" in heading
+    readings = html.split('<ul class="interpretations">')[1].split("</ul>")[0]
+    assert not re.search(r"）：</li>", readings)
+    assert '<td class="narrow-text">本地区</td>' in html
+    assert '<td class="nowrap"><a href="?version=' in html
+
+
+def test_the_diff_tables_headers_sit_over_their_right_aligned_values():
+    from django.template.loader import render_to_string
+
+    row = {"path": "a.b", "label": "标签", "before": "3,000.00 元", "after": "2,500.00 元"}
+    html = render_to_string("policies/_diff_table.html", {"preview": {"rows": [row]}})
+    head = html.split("</thead>")[0]
+    assert head.count('<th class="num">') == 2

@@ -189,3 +189,15 @@ def test_a_ratio_typed_as_a_json_number_is_kept_as_its_exact_text(admin):
         admin.post(URL, {**data, "document": text.replace('"@rate@"', "0.85")}).status_code == 302
     )
     assert PolicyDraft.objects.get().document["account"]["employee_rate"] == "0.85"
+
+
+def test_an_unset_parameters_value_box_is_wide_enough_for_its_hint(admin):
+    # The hint 如 next_month / same_month was cut to 如 next_month / same_r in a narrow box.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    html = admin.get(f"{URL}?on=2022-11-01").content.decode()
+    assert f'<input class="param-value" id="id_{PENSION}"' in html
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    assert re.search(r"input\.param-value \{ min-width: \d+rem; \}", css)

@@ -388,3 +388,12 @@ def test_a_running_replays_progress_counts_settlements(client):
     job = ReplayJobFactory(status="running", progress=30, total=120, result={}, finished_at=None)
     fragment = client.get(f"/replay/{job.pk}/progress/", HTTP_HX_REQUEST="true").content.decode()
     assert '<span class="figures">已处理 30 / 120 笔结算 · 25%</span>' in fragment, fragment
+
+
+def test_a_policy_administrator_is_told_who_starts_a_replay(client):
+    # The page showed only an empty list (尚未进行模拟评估): no form and no word on how one starts.
+    _as(client, POLICY_ADMIN)
+    page = client.get("/replay/").content.decode()
+    assert "data-started-by-managers" in page and "模拟评估由管理人员发起" in page
+    _as(client, MANAGER)
+    assert "data-started-by-managers" not in client.get("/replay/").content.decode()

@@ -117,3 +117,13 @@ def test_every_explanation_step_of_the_calculator_has_a_label():
     assert steps - set(codes.CODES["step"]) == set()
     with translation.override("zh-hans"):
         assert codes.label("out_of_region_filing_not_counted", "step") == "备案不属所列情形"
+
+
+def test_a_jobs_sentence_takes_the_readers_separator():
+    from django.utils import translation
+
+    result = {"filename": "工资单.csv", "rows": 3}
+    with translation.override("zh-hans"):
+        assert codes.result_sentence(result) == "文件 工资单.csv；行数 3"
+    with translation.override("en"):
+        assert codes.result_sentence(result) == "File 工资单.csv; Rows 3"

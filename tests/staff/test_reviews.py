@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -281,6 +282,8 @@ def test_certification_page_asks_for_review_and_shows_it(client, applied):
     assert f'data-pending-review="{review.pk}"' in listed
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     assert 'data-review-object="certification"' in page and 'value="approve"' not in page
+    # An open-ended period reads 长期 as on the certification's documents (it read "– …").
+    assert "2026-01-01 – 长期" in page
 
 
 def test_an_approval_from_the_list_keeps_its_reason_through_the_review(client, applied):
@@ -429,3 +432,21 @@ def test_a_deleted_draft_refuses_the_approval_and_the_request_stays_pending(seed
     failed = api(UserFactory(roles=[POLICY_ADMIN])).post(f"/api/v1/reviews/{review['id']}/approve/")
     assert failed.status_code == 409 and ReviewRequest.objects.get().status == "pending"
     assert PolicyVersion.objects.filter(region__code="540000").count() == 1
+
+
+@pytest.mark.parametrize(("language", "title"), [("zh-hans", "#%s：结算撤销"), ("en", "#%s: ")])
+def test_the_review_pages_title_takes_the_readers_colon(settled, client, language, title):
+    # The English title read "Review #1：Policy publication".
+    big = settled[3][0]
+    asked = api(UserFactory(roles=[CLERK])).post(
+        f"/api/v1/claims/{big.pk}/reverse/", {"reason": "重复结算"}, format="json"
+    )
+    review_id = asked.json()["id"]
+    client.force_login(UserFactory(roles=[MANAGER]))
+    # The reader's language for these requests only (the middleware activates it in
+    # this thread; later tests read messages in the default language).
+    with translation.override(language):
+        client.cookies["django_language"] = language
+        html = client.get(f"/reviews/{review_id}/").content.decode()
+        heading = html.split("<h1>", 1)[1].split("</h1>", 1)[0]
+        assert title % review_id in heading

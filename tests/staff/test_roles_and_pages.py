@@ -80,3 +80,11 @@ def test_browser_language_does_not_override_chinese_first(client):
 def test_names_are_shown_in_chinese_order(client):
     client.force_login(UserFactory(first_name="小明", last_name="张", roles=["clerk"]))
     assert "欢迎，张小明" in client.get("/").content.decode()
+
+
+def test_a_signed_in_user_opening_the_sign_in_page_is_sent_home(client):
+    client.force_login(UserFactory(roles=["clerk"]))
+    response = client.get("/accounts/login/")
+    assert response.status_code == 302 and response.url == "/"
+    onward = client.get("/accounts/login/", {"next": "/claims/settlements/"})
+    assert onward.status_code == 302 and onward.url == "/claims/settlements/"
