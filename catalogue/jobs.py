@@ -4,9 +4,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jobs.registry import register
 from staff.errors import DomainError
