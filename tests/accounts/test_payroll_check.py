@@ -133,6 +133,19 @@ def test_errors_are_listed_with_a_report_and_no_confirm_button(staff, clerk):
     assert "所属期" in rows[2][-1]
 
 
+def test_the_error_report_writes_a_formula_looking_cell_as_text(staff, clerk):
+    """The report echoes the rows as written: a name ``=1+1`` (refused, it is not the person's
+    name) comes back as a text cell, never a live formula."""
+    zhang, _wang = staff
+    name = "=1+1"
+    html = post(clerk, csv_of(row(zhang, name=name))).content.decode()
+    token = re.search(r'href="\?report=([0-9a-f]+)"', html).group(1)
+    report = clerk.get(f"/accounts/payroll/?report={token}")
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content)).worksheets[0]
+    cells = [c for r in sheet.iter_rows(min_row=2) for c in r if c.value == name]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
 def test_an_unknown_report_token_is_a_404(clerk):
     assert clerk.get("/accounts/payroll/?report=nothing").status_code == 404
 
