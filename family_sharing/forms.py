@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.forms import id_number_hint
+from staff.forms import DateRangeForm
 from staff.inputs import FormDateField, FormDecimalField, FormIntegerField
 from staff.widgets import DateInput
 
@@ -45,21 +46,5 @@ class PremiumForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
-    date_from = FormDateField(
-        label=_("From"), required=False, widget=DateInput(), not_after_today=True
-    )
-    date_to = FormDateField(label=_("To"), required=False, widget=DateInput())
-
-    def clean(self):
-        # A range that ends before it starts was printed as a document of that range, with
-        # nothing in it and a closing balance of 0.00.
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error(
-                "date_to",
-                _("The end date (%(end)s) is before the start date (%(start)s).")
-                % {"end": end.isoformat(), "start": start.isoformat()},
-            )
-        return data
+class PeriodForm(DateRangeForm):
+    """The statement's date range."""

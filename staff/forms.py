@@ -99,3 +99,26 @@ class ReviewDecisionForm(forms.Form):
         ]
     )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class DateRangeForm(forms.Form):
+    """A statement's date range, from today or earlier to any end not before its start (the
+    account statement and the family-sharing statement)."""
+
+    date_from = FormDateField(
+        label=_("From"), required=False, widget=DateInput(), not_after_today=True
+    )
+    date_to = FormDateField(label=_("To"), required=False, widget=DateInput())
+
+    def clean(self):
+        # A range that ends before it starts was printed as a document of that range, with
+        # nothing in it and a closing balance of 0.00.
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error(
+                "date_to",
+                _("The end date (%(end)s) is before the start date (%(start)s).")
+                % {"end": end.isoformat(), "start": start.isoformat()},
+            )
+        return data
